@@ -1,0 +1,60 @@
+"""One file in, one ParsedDocument out: read -> paragraphs -> structure -> metadata -> chunks."""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from ingest.chunking import MAX_WORDS, chunk_blocks
+from ingest.errors import EmptyFile, FileTooLarge
+from ingest.metadata import extract_metadata
+from ingest.paragraphs import split_paragraphs
+from ingest.readers import read_bytes
+from ingest.structure import parse_blocks
+from ingest.types import Document, ParsedDocument
+
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+
+
+def document_id(path: Path) -> str:
+    """A stable, readable id from the source path: the file name's slug and a short path hash."""
+    resolved = str(path.resolve())
+    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")[:60] or "document"
+    return f"{slug}-{hashlib.sha1(resolved.encode()).hexdigest()[:6]}"
+
+
+def sha256_of(data: bytes) -> str:
+    """Hex sha256 of a file's bytes, used to skip unchanged files."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_file(path: Path, *, password: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+               max_words: int = MAX_WORDS) -> ParsedDocument:
+    """Read and understand one file. Raises an IngestError subclass naming the problem."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise FileTooLarge(f"file is {size:,} bytes, over the limit of {max_bytes:,}", path=str(path))
+    data = path.read_bytes()
+    return parse_bytes(data, path, password=password, max_words=max_words)
+
+
+def parse_bytes(data: bytes, path: Path, *, password: str | None = None,
+                max_words: int = MAX_WORDS) -> ParsedDocument:
+    """Like parse_file, for bytes already read (uploads, worker processes)."""
+    extracted = read_bytes(data, path.suffix, password)
+    paragraphs = split_paragraphs(extracted)
+    if not paragraphs:
+        raise EmptyFile("no text found", path=str(path))
+    blocks = parse_blocks(paragraphs)
+    metadata = extract_metadata(paragraphs, path.name, extracted.title_hint)
+    doc_id = document_id(path)
+    chunks = chunk_blocks(doc_id, blocks, max_words=max_words)
+    if not chunks:
+        raise EmptyFile("no passages found", path=str(path))
+    document = Document(
+        id=doc_id, source=str(path.resolve()), sha256=sha256_of(data), title=metadata.title,
+        doc_type=metadata.doc_type, symbol=metadata.symbol, body=metadata.body, date=metadata.date,
+        language=metadata.language, countries=metadata.countries, references=(),
+        pages=len(extracted.pages), size_bytes=len(data),
+    )
+    return ParsedDocument(document=document, chunks=tuple(chunks))

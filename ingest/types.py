@@ -1,0 +1,143 @@
+"""Typed values that flow through ingestion: pages, blocks, documents and chunks."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PageText:
+    """One page of extracted text; paragraphs are separated by a blank line."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """A footnote lifted out of the body text of a page."""
+
+    page: int
+    marker: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ExtractedText:
+    """What a reader returns: cleaned page texts plus anything set aside."""
+
+    pages: tuple[PageText, ...]
+    title_hint: str | None = None
+    footnotes: tuple[Footnote, ...] = ()
+    notes: tuple[str, ...] = ()  # human-readable remarks, e.g. "2 contents pages dropped"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of body text with the page it starts and ends on."""
+
+    text: str
+    page_start: int
+    page_end: int
+
+
+# Block and chunk kinds. Plain strings keep the SQLite rows and JSON readable.
+KIND_PARAGRAPH = "paragraph"
+KIND_HEADING = "heading"
+KIND_PREAMBULAR = "preambular"
+KIND_OPERATIVE = "operative"
+KIND_LIST_ITEM = "list_item"
+KIND_FOOTNOTE = "footnote"
+KIND_TITLE = "title"
+CHUNK_KINDS = (
+    KIND_PARAGRAPH, KIND_HEADING, KIND_PREAMBULAR, KIND_OPERATIVE,
+    KIND_LIST_ITEM, KIND_FOOTNOTE, KIND_TITLE,
+)
+
+DOC_TYPES = (
+    "resolution", "decision", "plan of action", "report", "article",
+    "speech", "event report", "other",
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A structural unit of a document: a paragraph, an operative paragraph, a heading, ..."""
+
+    kind: str
+    text: str
+    page_start: int
+    page_end: int
+    label: str | None = None  # "op. 4 (b)", "pp. 3", "para. 22"
+    heading_path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A symbol the document recalls or cites, and where it does so."""
+
+    symbol: str  # normalised, e.g. "A/RES/33/134"
+    raw: str  # as written, e.g. "resolution 33/134"
+    label: str | None = None  # paragraph label the reference stands in
+    chunk_ordinal: int | None = None
+
+
+@dataclass(frozen=True)
+class DocumentMetadata:
+    """Metadata found in a document's text and name."""
+
+    title: str
+    doc_type: str = "other"
+    symbol: str | None = None
+    body: str | None = None
+    date: str | None = None  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
+    language: str | None = None
+    countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-3
+    session: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source file, understood: identity, provenance and metadata."""
+
+    id: str
+    source: str
+    sha256: str
+    title: str
+    doc_type: str = "other"
+    symbol: str | None = None
+    body: str | None = None
+    date: str | None = None
+    language: str | None = None
+    countries: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
+    pages: int = 0
+    size_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage small enough to embed: one paragraph or a few, never cut mid-sentence."""
+
+    doc_id: str
+    ordinal: int
+    text: str
+    kind: str = KIND_PARAGRAPH
+    label: str | None = None
+    heading_path: tuple[str, ...] = ()
+    page_start: int = 1
+    page_end: int = 1
+    char_start: int = 0
+    char_end: int = 0
+
+    @property
+    def key(self) -> str:
+        """A stable name for the chunk inside its document."""
+        return f"{self.doc_id}#{self.ordinal}"
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """The output of ingesting one file: the document and its chunks."""
+
+    document: Document
+    chunks: tuple[Chunk, ...] = field(default_factory=tuple)
