@@ -1,0 +1,223 @@
+"""Ingest files into an index folder: parse (in workers), embed what changed, write a new generation."""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from index.embedder import Embedder
+from index.generation import GenerationWriter, acquire_lock
+from index.manifest import Manifest
+from ingest.batch import ParseJob, parse_many
+from ingest.pipeline import DEFAULT_MAX_BYTES, document_id, sha256_of
+from ingest.readers import is_supported
+from ingest.types import ParsedDocument
+
+ProgressFactory = Callable[[Iterable, int, str], Iterable]
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How to ingest: passwords by file name or path, limits, workers, pruning."""
+
+    passwords: dict[str, str] = field(default_factory=dict)
+    max_bytes: int = DEFAULT_MAX_BYTES
+    timeout_s: float = 60.0
+    workers: int = 2
+    prune: bool = False
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A file that was skipped or failed, and why."""
+
+    path: str
+    reason: str
+    message: str
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did; printed as a summary and written as JSON with --report."""
+
+    files_seen: int = 0
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    chunks_added: int = 0
+    skipped: list[FileProblem] = field(default_factory=list)
+    failed: list[FileProblem] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    pages_read: int = 0
+    manifest: Manifest | None = None
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict."""
+        data = asdict(self)
+        data["counts"] = {
+            "files_seen": self.files_seen, "added": len(self.added), "updated": len(self.updated),
+            "unchanged": len(self.unchanged), "removed": len(self.removed), "chunks_added": self.chunks_added,
+            "skipped": len(self.skipped), "failed": len(self.failed), "pages_read": self.pages_read,
+        }
+        return data
+
+
+def collect_files(paths: Sequence[Path], report: IngestReport) -> list[Path]:
+    """Expand folders recursively; unknown extensions are noted as skipped."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            candidates = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+        elif path.exists():
+            candidates = [path]
+        else:
+            report.failed.append(FileProblem(str(path), "missing", "no such file or folder"))
+            continue
+        for candidate in candidates:
+            if path.is_dir() and candidate.name.lower() in ("readme.md", "readme.txt", "license", "license.txt"):
+                report.skipped.append(FileProblem(str(candidate), "folder_readme",
+                                                  "a folder's README or licence describes files; not a document"))
+            elif not is_supported(candidate):
+                report.skipped.append(FileProblem(str(candidate), "unsupported",
+                                                  f"unsupported file type {candidate.suffix or '(none)'!r}"))
+            else:
+                files.append(candidate)
+    return list(dict.fromkeys(files))
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def ingest_paths(index_dir: Path, paths: Sequence[Path], embedder: Embedder, options: IngestOptions = IngestOptions(),
+                 progress: ProgressFactory | None = None) -> IngestReport:
+    """Add or update the documents under `paths`; unchanged files are not parsed or embedded again."""
+    report = IngestReport()
+    lock = acquire_lock(index_dir)
+    try:
+        writer = GenerationWriter(index_dir, embedder.info)
+        try:
+            changed = _apply(writer, paths, embedder, options, report, progress)
+            report.manifest = writer.commit() if changed else writer.previous
+            if not changed:
+                writer.abort()
+        except BaseException:
+            writer.abort()
+            raise
+    finally:
+        lock.release()
+    return report
+
+
+def remove_documents(index_dir: Path, doc_ids: Sequence[str], embedder: Embedder) -> IngestReport:
+    """Remove documents with their chunks, vectors and keyword rows."""
+    report = IngestReport()
+    lock = acquire_lock(index_dir)
+    try:
+        writer = GenerationWriter(index_dir, embedder.info)
+        try:
+            known = writer.store.document_hashes()
+            for doc_id in doc_ids:
+                if doc_id in known:
+                    writer.vectors.remove(np.asarray(writer.store.remove_document(doc_id)))
+                    report.removed.append(doc_id)
+                else:
+                    report.failed.append(FileProblem(doc_id, "not_found", "no document with this id"))
+            report.manifest = writer.commit() if report.removed else writer.previous
+            if not report.removed:
+                writer.abort()
+        except BaseException:
+            writer.abort()
+            raise
+    finally:
+        lock.release()
+    return report
+
+
+def _apply(writer: GenerationWriter, paths: Sequence[Path], embedder: Embedder, options: IngestOptions,
+           report: IngestReport, progress: ProgressFactory | None) -> bool:
+    started = time.perf_counter()
+    files = collect_files(paths, report)
+    report.files_seen = len(files) + len(report.skipped)
+    known = writer.store.document_hashes()
+    jobs: list[ParseJob] = []
+    for path in files:
+        doc_id = document_id(path)
+        try:
+            size = path.stat().st_size
+            digest = sha256_of(path.read_bytes()) if size <= options.max_bytes else None
+        except OSError as exc:
+            report.failed.append(FileProblem(str(path), "unreadable", str(exc)))
+            continue
+        if digest is not None and known.get(doc_id) == digest:
+            report.unchanged.append(doc_id)
+        else:
+            jobs.append(ParseJob(path, _password_for(path, options.passwords)))
+    parsed = _parse(jobs, options, report, progress)
+    report.seconds["read"] = round(time.perf_counter() - started, 3)
+    vectors = _embed(parsed, embedder, report, progress)
+    started = time.perf_counter()
+    for item, item_vectors in zip(parsed, vectors):
+        doc_id = item.document.id
+        if doc_id in known:
+            writer.vectors.remove(np.asarray(writer.store.remove_document(doc_id)))
+            report.updated.append(doc_id)
+        else:
+            report.added.append(doc_id)
+        ids = writer.store.add_document(item.document, item.chunks)
+        writer.vectors.add(np.asarray(ids, dtype=np.int64), item_vectors)
+        report.chunks_added += len(ids)
+    if options.prune:
+        _prune(writer, files, report)
+    report.seconds["write"] = round(time.perf_counter() - started, 3)
+    return bool(report.added or report.updated or report.removed)
+
+
+def _parse(jobs: list[ParseJob], options: IngestOptions, report: IngestReport,
+           progress: ProgressFactory | None) -> list[ParsedDocument]:
+    outcomes = parse_many(jobs, workers=options.workers, timeout_s=options.timeout_s, max_bytes=options.max_bytes)
+    if progress is not None:
+        outcomes = progress(outcomes, len(jobs), "read")
+    parsed: list[ParsedDocument] = []
+    for outcome in outcomes:
+        if outcome.parsed is not None:
+            parsed.append(outcome.parsed)
+            report.pages_read += outcome.parsed.document.pages
+        else:
+            error = outcome.error
+            report.failed.append(FileProblem(str(outcome.job.path), getattr(error, "reason", "error"),
+                                             getattr(error, "message", str(error))))
+    return parsed
+
+
+def _embed(parsed: list[ParsedDocument], embedder: Embedder, report: IngestReport,
+           progress: ProgressFactory | None) -> list[np.ndarray]:
+    started = time.perf_counter()
+    texts = [chunk.text for item in parsed for chunk in item.chunks]
+    matrix = embedder.encode(texts, show_progress=progress is not None)
+    out: list[np.ndarray] = []
+    offset = 0
+    for item in parsed:
+        out.append(matrix[offset:offset + len(item.chunks)])
+        offset += len(item.chunks)
+    report.seconds["embed"] = round(time.perf_counter() - started, 3)
+    return out
+
+
+def _prune(writer: GenerationWriter, files: list[Path], report: IngestReport) -> None:
+    """Drop documents whose source file no longer exists."""
+    for doc_id, source in writer.store.document_sources().items():
+        if not Path(source).exists():
+            writer.vectors.remove(np.asarray(writer.store.remove_document(doc_id)))
+            report.removed.append(doc_id)
+
+
+def _password_for(path: Path, passwords: dict[str, str]) -> str | None:
+    for key in (str(path), str(path.resolve()), path.name):
+        if key in passwords:
+            return passwords[key]
+    return None

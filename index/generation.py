@@ -1,0 +1,119 @@
+"""Writing a new generation of an index folder: copy, change, then commit by replacing the manifest.
+
+Readers keep the generation they loaded until the manifest names a new, complete one; a crash at
+any moment leaves the previous generation as the index.
+"""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import faiss
+from filelock import FileLock, Timeout
+
+from index.embedder import ModelInfo
+from index.errors import IndexLocked
+from index.manifest import (FORMAT_VERSION, MANIFEST_NAME, STORE_NAME, VECTORS_NAME, Manifest, check_model,
+                            fsync_dir, now_iso, read_manifest, write_manifest)
+from index.store import Store
+from index.vectors import VectorIndex
+
+LOCK_NAME = ".lock"
+
+
+def acquire_lock(index_dir: Path) -> FileLock:
+    """Take the folder's write lock or raise IndexLocked; the OS drops it if the process dies."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir / LOCK_NAME), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise IndexLocked(f"another ingest is writing to {index_dir} (lock {index_dir / LOCK_NAME}); "
+                          "wait for it to finish") from exc
+    return lock
+
+
+class GenerationWriter:
+    """Opens a writable copy of the current generation; `commit` publishes it, `abort` drops it."""
+
+    def __init__(self, index_dir: Path, model: ModelInfo) -> None:
+        self.index_dir = index_dir
+        self.model = model
+        self.previous: Manifest | None = read_manifest(index_dir) if (index_dir / MANIFEST_NAME).exists() else None
+        if self.previous is not None:
+            check_model(self.previous, model, index_dir)
+        _remove_unfinished(index_dir)
+        number = int(self.previous.generation.split("-")[1]) + 1 if self.previous else 1
+        self.generation = f"gen-{number:06d}"
+        self.work_dir = index_dir / (self.generation + ".tmp")
+        self.work_dir.mkdir(parents=True)
+        self.store = self._copy_store()
+        self.vectors = self._copy_vectors()
+
+    def _copy_store(self) -> Store:
+        target = self.work_dir / STORE_NAME
+        if self.previous is not None:
+            source = sqlite3.connect(f"file:{self.previous.generation_dir(self.index_dir) / STORE_NAME}?mode=ro",
+                                     uri=True)
+            destination = sqlite3.connect(str(target))
+            source.backup(destination)
+            source.close()
+            destination.close()
+        return Store(target)
+
+    def _copy_vectors(self) -> VectorIndex:
+        if self.previous is None:
+            return VectorIndex(self.model.dimension)
+        path = self.previous.generation_dir(self.index_dir) / VECTORS_NAME
+        return VectorIndex.load(path, self.model.dimension)
+
+    def commit(self) -> Manifest:
+        """Write files, fsync, rename the folder into place, then atomically switch the manifest."""
+        self.store.commit()
+        self.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.store.close()
+        self.vectors.save(self.work_dir / VECTORS_NAME)
+        for name in (STORE_NAME, VECTORS_NAME):
+            with open(self.work_dir / name, "rb+") as handle:
+                import os
+
+                os.fsync(handle.fileno())
+        final = self.index_dir / self.generation
+        self.work_dir.rename(final)
+        fsync_dir(self.index_dir)
+        reader = Store(final / STORE_NAME, read_only=True)
+        manifest = Manifest(
+            format_version=FORMAT_VERSION, model=self.model, generation=self.generation,
+            documents=reader.count_documents(), chunks=reader.count_chunks(), vectors=self.vectors.count(),
+            vector_index=type(self.vectors.index).__name__, updated_at=now_iso())
+        reader.close()
+        write_manifest(self.index_dir, manifest)
+        _remove_old_generations(self.index_dir, keep={self.generation} | (
+            {self.previous.generation} if self.previous else set()))
+        return manifest
+
+    def abort(self) -> None:
+        """Drop the unfinished generation; the current one is untouched."""
+        try:
+            self.store.close()
+        except Exception:
+            pass
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+
+
+def _remove_unfinished(index_dir: Path) -> None:
+    for path in index_dir.glob("gen-*.tmp"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_old_generations(index_dir: Path, keep: set[str]) -> None:
+    generations = sorted(p for p in index_dir.glob("gen-*") if p.is_dir() and not p.name.endswith(".tmp"))
+    for path in generations:
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def faiss_threads(count: int) -> None:
+    """Limit FAISS's OpenMP threads (used by benchmarks and the server)."""
+    faiss.omp_set_num_threads(count)

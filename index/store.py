@@ -1,0 +1,241 @@
+"""SQLite store: documents, chunks, references and an FTS5 table for keyword search."""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from index.errors import CorruptIndex
+from index.types import Filters, StoredChunk
+from ingest.types import Chunk, Document, Reference
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, sha256 TEXT NOT NULL, title TEXT NOT NULL,
+    doc_type TEXT, symbol TEXT, body TEXT, date TEXT, year INTEGER, language TEXT,
+    countries TEXT NOT NULL DEFAULT '[]', pages INTEGER, size_bytes INTEGER,
+    added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(id), ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL, kind TEXT NOT NULL, label TEXT, heading_path TEXT NOT NULL DEFAULT '[]',
+    page_start INTEGER, page_end INTEGER, char_start INTEGER, char_end INTEGER,
+    added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+    UNIQUE (doc_id, ordinal)
+);
+CREATE INDEX IF NOT EXISTS chunks_kind ON chunks(kind);
+CREATE TABLE IF NOT EXISTS doc_countries (doc_id TEXT NOT NULL, country TEXT NOT NULL, PRIMARY KEY (doc_id, country));
+CREATE TABLE IF NOT EXISTS doc_references (
+    doc_id TEXT NOT NULL, symbol TEXT NOT NULL, raw TEXT NOT NULL, label TEXT, chunk_ordinal INTEGER
+);
+CREATE INDEX IF NOT EXISTS doc_references_symbol ON doc_references(symbol);
+CREATE INDEX IF NOT EXISTS documents_symbol ON documents(symbol);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, title, heading, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+"""
+
+# Words too common to help a keyword match; FTS5's bm25 would weigh them low anyway, but
+# OR-ing them in makes every row a candidate.
+STOPWORDS = frozenset("""a about above after again all also am an and any are as at be been before being
+between both but by can could did do does doing down during each for from further had has have having
+he her here hers how i if in into is it its itself just me more most my no nor not now of off on once
+only or other our out over own same she should so some such than that the their them then there these
+they this those through to too under until up very was we were what when where which while who whom why
+will with would you your""".split())
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 MATCH expression: the query's words, quoted, OR-ed; None when no word is left."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    kept = [w for w in words if w not in STOPWORDS] or words
+    unique = list(dict.fromkeys(kept))[:64]
+    if not unique:
+        return None
+    return " OR ".join('"' + w.replace('"', '""') + '"' for w in unique)
+
+
+class Store:
+    """One SQLite file. Writers use one connection in one thread; readers open their own."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        try:
+            if read_only:
+                self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            else:
+                self.conn = sqlite3.connect(str(path))
+                self.conn.executescript(SCHEMA)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("SELECT count(*) FROM documents").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise CorruptIndex(f"database file {path} is unreadable: {exc}") from exc
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    # -- writes -------------------------------------------------------------------------
+    def add_document(self, document: Document, chunks: Sequence[Chunk]) -> list[int]:
+        """Insert a document and its chunks; returns the chunks' row ids (their vector ids)."""
+        c = self.conn
+        c.execute(
+            "INSERT INTO documents (id, source, sha256, title, doc_type, symbol, body, date, year, language,"
+            " countries, pages, size_bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (document.id, document.source, document.sha256, document.title, document.doc_type, document.symbol,
+             document.body, document.date, _year(document.date), document.language,
+             json.dumps(list(document.countries)), document.pages, document.size_bytes))
+        c.executemany("INSERT INTO doc_countries (doc_id, country) VALUES (?, ?)",
+                      [(document.id, code) for code in dict.fromkeys(document.countries)])
+        c.executemany("INSERT INTO doc_references (doc_id, symbol, raw, label, chunk_ordinal) VALUES (?,?,?,?,?)",
+                      [(document.id, r.symbol, r.raw, r.label, r.chunk_ordinal) for r in document.references])
+        title = " ".join(filter(None, [document.title, document.symbol]))
+        ids: list[int] = []
+        for chunk in chunks:
+            cursor = c.execute(
+                "INSERT INTO chunks (doc_id, ordinal, text, kind, label, heading_path, page_start, page_end,"
+                " char_start, char_end) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (document.id, chunk.ordinal, chunk.text, chunk.kind, chunk.label, json.dumps(list(chunk.heading_path)),
+                 chunk.page_start, chunk.page_end, chunk.char_start, chunk.char_end))
+            rowid = int(cursor.lastrowid)
+            ids.append(rowid)
+            c.execute("INSERT INTO chunks_fts (rowid, text, title, heading) VALUES (?,?,?,?)",
+                      (rowid, chunk.text, title, " ".join(chunk.heading_path)))
+        return ids
+
+    def remove_document(self, doc_id: str) -> list[int]:
+        """Delete a document with its chunks and keyword rows; returns the removed chunk ids."""
+        c = self.conn
+        ids = [row[0] for row in c.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
+        c.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
+        c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM doc_countries WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM doc_references WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        return ids
+
+    def commit(self) -> None:
+        """Commit the open transaction."""
+        self.conn.commit()
+
+    # -- reads --------------------------------------------------------------------------
+    def document_hashes(self) -> dict[str, str]:
+        """doc id -> sha256 of the bytes it was built from."""
+        return {row[0]: row[1] for row in self.conn.execute("SELECT id, sha256 FROM documents")}
+
+    def document_sources(self) -> dict[str, str]:
+        """doc id -> source path."""
+        return {row[0]: row[1] for row in self.conn.execute("SELECT id, source FROM documents")}
+
+    def count_documents(self) -> int:
+        """Number of documents."""
+        return int(self.conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def count_chunks(self) -> int:
+        """Number of chunks."""
+        return int(self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def get_document(self, doc_id: str) -> Document | None:
+        """One document with its references, or None."""
+        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return self._document(row) if row else None
+
+    def get_documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
+        """Several documents by id."""
+        ids = list(dict.fromkeys(doc_ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(f"SELECT * FROM documents WHERE id IN ({marks})", ids).fetchall()
+        return {row["id"]: self._document(row) for row in rows}
+
+    def list_documents(self) -> list[Document]:
+        """All documents, ordered by title."""
+        rows = self.conn.execute("SELECT * FROM documents ORDER BY title").fetchall()
+        return [self._document(row) for row in rows]
+
+    def get_chunks(self, chunk_ids: Sequence[int]) -> dict[int, StoredChunk]:
+        """Chunks by row id."""
+        ids = [int(i) for i in chunk_ids]
+        out: dict[int, StoredChunk] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            marks = ",".join("?" * len(part))
+            for row in self.conn.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", part):
+                out[row["id"]] = StoredChunk(row["id"], _chunk(row))
+        return out
+
+    def document_chunks(self, doc_id: str) -> list[StoredChunk]:
+        """A document's chunks in reading order."""
+        rows = self.conn.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
+        return [StoredChunk(row["id"], _chunk(row)) for row in rows]
+
+    def keyword_search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """(chunk id, bm25 score, higher is better) for the FTS5 match of the query's words."""
+        expression = fts_query(query)
+        if expression is None:
+            return []
+        where, params = filter_sql(filters or Filters())
+        sql = ("SELECT chunks_fts.rowid, bm25(chunks_fts, 1.0, 0.3, 0.3) AS s FROM chunks_fts"
+               " JOIN chunks ON chunks.id = chunks_fts.rowid JOIN documents d ON d.id = chunks.doc_id"
+               f" WHERE chunks_fts MATCH ? {('AND ' + where) if where else ''} ORDER BY s LIMIT ?")
+        rows = self.conn.execute(sql, [expression, *params, k]).fetchall()
+        return [(int(row[0]), -float(row[1])) for row in rows]
+
+    def filtered_chunk_ids(self, filters: Filters) -> np.ndarray:
+        """Ids of all chunks that pass the filters (for the FAISS id selector)."""
+        where, params = filter_sql(filters)
+        sql = "SELECT chunks.id FROM chunks JOIN documents d ON d.id = chunks.doc_id"
+        rows = self.conn.execute(sql + (f" WHERE {where}" if where else ""), params).fetchall()
+        return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+
+    def _document(self, row: sqlite3.Row) -> Document:
+        refs = self.conn.execute(
+            "SELECT symbol, raw, label, chunk_ordinal FROM doc_references WHERE doc_id = ? ORDER BY rowid",
+            (row["id"],)).fetchall()
+        return Document(
+            id=row["id"], source=row["source"], sha256=row["sha256"], title=row["title"],
+            doc_type=row["doc_type"] or "other", symbol=row["symbol"], body=row["body"], date=row["date"],
+            language=row["language"], countries=tuple(json.loads(row["countries"] or "[]")),
+            references=tuple(Reference(r[0], r[1], r[2], r[3]) for r in refs),
+            pages=row["pages"] or 0, size_bytes=row["size_bytes"] or 0)
+
+
+def filter_sql(filters: Filters) -> tuple[str, list[object]]:
+    """A WHERE clause over `chunks` and `documents d` for the filters."""
+    clauses: list[str] = []
+    params: list[object] = []
+    simple = (("d.doc_type", filters.doc_type), ("d.body", filters.body), ("chunks.kind", filters.kind),
+              ("d.id", filters.doc_id))
+    for column, value in simple:
+        if value is not None:
+            clauses.append(f"{column} = ? COLLATE NOCASE")
+            params.append(value)
+    if filters.symbol is not None:
+        clauses.append("d.symbol = ? COLLATE NOCASE")
+        params.append(filters.symbol)
+    if filters.year_from is not None:
+        clauses.append("d.year >= ?")
+        params.append(filters.year_from)
+    if filters.year_to is not None:
+        clauses.append("d.year <= ?")
+        params.append(filters.year_to)
+    if filters.country is not None:
+        clauses.append("d.id IN (SELECT doc_id FROM doc_countries WHERE country = ? COLLATE NOCASE)")
+        params.append(filters.country)
+    return " AND ".join(clauses), params
+
+
+def _year(date: str | None) -> int | None:
+    return int(date[:4]) if date and date[:4].isdigit() else None
+
+
+def _chunk(row: sqlite3.Row) -> Chunk:
+    return Chunk(doc_id=row["doc_id"], ordinal=row["ordinal"], text=row["text"], kind=row["kind"], label=row["label"],
+                 heading_path=tuple(json.loads(row["heading_path"] or "[]")), page_start=row["page_start"] or 1,
+                 page_end=row["page_end"] or 1, char_start=row["char_start"] or 0, char_end=row["char_end"] or 0)

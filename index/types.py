@@ -1,0 +1,59 @@
+"""Typed values of the index layer: stored rows, filters, hits and reports."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ingest.types import Chunk, Document
+
+SEARCH_MODES = ("hybrid", "semantic", "keyword")
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as stored: its row id (also its FAISS id) and the chunk."""
+
+    id: int
+    chunk: Chunk
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions applied inside both retrievers, so k results come back whenever k chunks match."""
+
+    doc_type: str | None = None
+    body: str | None = None
+    symbol: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    country: str | None = None
+    kind: str | None = None
+    doc_id: str | None = None
+
+    def is_empty(self) -> bool:
+        """True when no filter is set."""
+        return all(value is None for value in self.__dict__.values())
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    chunk_id: int
+    chunk: Chunk
+    document: Document
+    score: float
+    rank: int
+    highlights: tuple[str, ...] = ()
+    retrievers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Hits for a query, with what was asked and how long it took."""
+
+    query: str
+    mode: str
+    hits: tuple[Hit, ...]
+    took_ms: float
+    total: int = 0
+    filters: Filters = field(default_factory=Filters)
