@@ -59,7 +59,7 @@ class Embedder:
         except Exception as exc:
             raise ModelLoadError(f"cannot load model from {self.model_dir}: {exc}") from exc
         self.batch_size = batch_size
-        dimension = self.model.get_sentence_embedding_dimension()
+        dimension = self.model.get_embedding_dimension()
         self.info = ModelInfo(name=_model_name(self.model_dir), fingerprint=model_fingerprint(self.model_dir),
                               dimension=int(dimension))
 

@@ -11,8 +11,16 @@ _TRAILING_HYPHEN = re.compile(r"(\w)-$")
 _ENDS_SENTENCE = re.compile(r"[.;:!?]['\"”’)*_]*$")
 
 
+_SUPERSCRIPT_MARKERS = re.compile(r"[\u00b9\u00b2\u00b3\u2070-\u2079]+")
+
+
 def normalise(text: str) -> str:
-    """NFKC-normalise (ligatures become letters) and tidy whitespace within a paragraph."""
+    """NFKC-normalise (ligatures become letters) and tidy whitespace within a paragraph.
+
+    Superscript footnote markers ("Countries¹⁰¹") are dropped first: NFKC would turn them into
+    digits glued to the word.
+    """
+    text = _SUPERSCRIPT_MARKERS.sub("", text)
     text = unicodedata.normalize("NFKC", text).replace("\u00ad", "")
     return " ".join(text.split())
 

@@ -22,6 +22,8 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8").replace("\ufeff", "")
     except UnicodeDecodeError:
         pass
+    if b"\x00" in data:
+        raise DecodeFailed("file holds NUL bytes and no byte-order mark: binary data, not text")
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -33,8 +35,9 @@ def decode_text(data: bytes) -> str:
 def _require_text(text: str) -> str:
     if not text.strip():
         raise EmptyFile("file holds no text")
-    if "\x00" in text:
-        raise DecodeFailed("file holds NUL bytes: binary data, not text")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > max(2, len(text) // 100):
+        raise DecodeFailed(f"file holds {controls} control characters: binary data, not text")
     return text
 
 
