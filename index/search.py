@@ -11,7 +11,7 @@ from index.errors import BadQuery
 from index.fusion import FusionConfig, reciprocal_rank_fusion
 from index.highlight import fragments
 from index.snapshot import IndexHolder, IndexSnapshot
-from index.types import SEARCH_MODES, Filters, Hit, SearchResult, StoredChunk
+from index.types import SEARCH_MODES, DocumentLinks, Filters, Hit, Link, SearchResult, StoredChunk
 from ingest.types import Document
 
 MAX_QUERY_CHARS = 1000
@@ -28,6 +28,7 @@ class SearchRequest:
     mode: str = "hybrid"
     filters: Filters = field(default_factory=Filters)
     offset: int = 0
+    facets: bool = False
 
     def __post_init__(self) -> None:
         if not self.query or not self.query.strip():
@@ -67,9 +68,10 @@ class SearchEngine:
         fused = reciprocal_rank_fusion(ranked, weights, self.fusion.rrf_k)
         page = fused[request.offset:request.offset + request.k]
         hits = self._hits(snapshot, page, request.query, request.offset)
+        facets = snapshot.store.facet_counts([item for item, _, _ in fused]) if request.facets else {}
         took = (time.perf_counter() - started) * 1000
         return SearchResult(query=request.query, mode=request.mode, hits=tuple(hits), took_ms=round(took, 2),
-                            total=len(fused), filters=request.filters)
+                            total=len(fused), filters=request.filters, facets=facets)
 
     def similar(self, chunk_id: int, k: int = 10) -> tuple[StoredChunk, list[Hit]]:
         """Nearest passages in other documents to a stored chunk."""
@@ -94,6 +96,29 @@ class SearchEngine:
         if document is None:
             return None
         return document, snapshot.store.document_chunks(doc_id)
+
+    def list_documents(self, filters: Filters = Filters(), offset: int = 0, limit: int = 20
+                       ) -> tuple[int, list[Document]]:
+        """(total, page of documents) passing the filters."""
+        return self.holder.current().store.query_documents(filters, offset, limit)
+
+    def links(self, doc_id: str) -> DocumentLinks | None:
+        """The precedent graph around a document: what it recalls and what recalls it."""
+        store = self.holder.current().store
+        document = store.get_document(doc_id)
+        if document is None:
+            return None
+        targets = store.documents_with_symbols([r.symbol for r in document.references])
+        found = store.get_documents(targets.values())
+        recalls = tuple(Link(r.symbol, r.raw, r.label, r.chunk_ordinal, found.get(targets.get(r.symbol, "")))
+                        for r in document.references)
+        recalled_by: list[Link] = []
+        if document.symbol:
+            rows = [row for row in store.referring([document.symbol]) if row[0] != doc_id]
+            sources = store.get_documents(row[0] for row in rows)
+            recalled_by = [Link(symbol, raw, label, ordinal, sources.get(source))
+                           for source, symbol, raw, label, ordinal in rows]
+        return DocumentLinks(recalls=recalls, recalled_by=tuple(recalled_by))
 
     def _hits(self, snapshot: IndexSnapshot, page: list[tuple[int, float, tuple[str, ...]]], query: str,
               offset: int) -> list[Hit]:

@@ -194,6 +194,61 @@ class Store:
         rows = self.conn.execute(sql + (f" WHERE {where}" if where else ""), params).fetchall()
         return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
 
+    def facet_counts(self, chunk_ids: Sequence[int]) -> dict[str, list[tuple[str, int]]]:
+        """Passage counts by doc_type, body, year, country and chunk kind over the given chunks."""
+        ids = [int(i) for i in chunk_ids]
+        facets: dict[str, dict[str, int]] = {"doc_type": {}, "body": {}, "year": {}, "country": {}, "kind": {}}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self.conn.execute(
+                f"SELECT d.doc_type, d.body, d.year, chunks.kind, d.countries FROM chunks"
+                f" JOIN documents d ON d.id = chunks.doc_id WHERE chunks.id IN ({marks})", part).fetchall()
+            for doc_type, body, year, kind, countries in rows:
+                for name, value in (("doc_type", doc_type), ("body", body), ("year", year), ("kind", kind)):
+                    if value is not None:
+                        facets[name][str(value)] = facets[name].get(str(value), 0) + 1
+                for code in json.loads(countries or "[]"):
+                    facets["country"][code] = facets["country"].get(code, 0) + 1
+        return {name: sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+                for name, counts in facets.items()}
+
+    def query_documents(self, filters: Filters, offset: int, limit: int) -> tuple[int, list[Document]]:
+        """Documents passing the filters (chunk-kind filters ignored), ordered by date then title."""
+        where, params = filter_sql(Filters(**{**filters.__dict__, "kind": None}))
+        clause = f" WHERE {where}" if where else ""
+        # filter_sql names the chunk table only for `kind`, which is cleared above.
+        total = self.conn.execute(f"SELECT count(*) FROM documents d{clause}", params).fetchone()[0]
+        rows = self.conn.execute(f"SELECT * FROM documents d{clause} ORDER BY d.date DESC, d.title LIMIT ? OFFSET ?",
+                                 [*params, limit, offset]).fetchall()
+        return int(total), [self._document(row) for row in rows]
+
+    def documents_with_symbols(self, symbols: Sequence[str]) -> dict[str, str]:
+        """symbol -> doc id for documents in the index carrying one of these symbols."""
+        wanted = list(dict.fromkeys(symbols))
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        rows = self.conn.execute(f"SELECT symbol, id FROM documents WHERE symbol IN ({marks})", wanted).fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    def referring(self, symbols: Sequence[str]) -> list[tuple[str, str, str, str | None, int | None]]:
+        """(doc id, symbol, raw, label, chunk ordinal) of every reference to one of these symbols."""
+        wanted = list(dict.fromkeys(symbols))
+        if not wanted:
+            return []
+        marks = ",".join("?" * len(wanted))
+        rows = self.conn.execute(
+            f"SELECT doc_id, symbol, raw, label, chunk_ordinal FROM doc_references WHERE symbol IN ({marks})"
+            " ORDER BY doc_id, chunk_ordinal", wanted).fetchall()
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+    def chunk_ids_for(self, doc_id: str, ordinals: Sequence[int]) -> dict[int, int]:
+        """ordinal -> chunk id within a document."""
+        rows = self.conn.execute("SELECT ordinal, id FROM chunks WHERE doc_id = ?", (doc_id,)).fetchall()
+        wanted = set(ordinals)
+        return {row[0]: row[1] for row in rows if row[0] in wanted}
+
     def _document(self, row: sqlite3.Row) -> Document:
         refs = self.conn.execute(
             "SELECT symbol, raw, label, chunk_ordinal FROM doc_references WHERE doc_id = ? ORDER BY rowid",

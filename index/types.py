@@ -57,3 +57,23 @@ class SearchResult:
     took_ms: float
     total: int = 0
     filters: Filters = field(default_factory=Filters)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Link:
+    """One edge of the precedent graph: a reference and the indexed document at its other end, if any."""
+
+    symbol: str
+    raw: str
+    label: str | None
+    chunk_ordinal: int | None
+    document: Document | None  # the other document, when it is in the index
+
+
+@dataclass(frozen=True)
+class DocumentLinks:
+    """What a document recalls, and which indexed documents recall it."""
+
+    recalls: tuple[Link, ...]
+    recalled_by: tuple[Link, ...]

@@ -50,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("-k", type=int, default=10)
     search.add_argument("--mode", default="hybrid", choices=["hybrid", "semantic", "keyword"])
     search.add_argument("--json", action="store_true", help="print the API's JSON")
+    search.add_argument("--doc-type", help="resolution, decision, plan of action, report, speech, …")
+    search.add_argument("--body", help="adopting or issuing body")
+    search.add_argument("--symbol", help="document symbol, e.g. A/80/39")
+    search.add_argument("--year-from", type=int)
+    search.add_argument("--year-to", type=int)
+    search.add_argument("--country", help="ISO 3166-1 alpha-3 code, e.g. BRA")
+    search.add_argument("--kind", help="passage kind: operative, preambular, footnote, paragraph, …")
     _common(search)
 
     serve = sub.add_parser("serve", help="serve the API and the search page")
@@ -160,7 +167,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     embedder = Embedder(settings.model_dir())
     engine = SearchEngine(IndexHolder(settings.index, embedder.info), embedder,
                           FusionConfig(settings.rrf_k, settings.keyword_weight, settings.semantic_weight))
-    request = SearchRequest(query=args.query, k=args.k, mode=args.mode)
+    from index.types import Filters
+
+    filters = Filters(doc_type=args.doc_type, body=args.body, symbol=args.symbol, year_from=args.year_from,
+                      year_to=args.year_to, country=args.country.upper() if args.country else None, kind=args.kind)
+    request = SearchRequest(query=args.query, k=args.k, mode=args.mode, filters=filters)
     result = engine.search(request)
     if args.json:
         print(search_response(result, request).model_dump_json(indent=2))

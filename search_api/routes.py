@@ -26,10 +26,22 @@ def search(request: Request,
                           examples=["talent bank database"]),
            k: int = Query(10, ge=1, le=MAX_K, description="Number of results"),
            mode: Literal["hybrid", "semantic", "keyword"] = Query("hybrid"),
-           offset: int = Query(0, ge=0, le=1000, description="Results to skip, for paging")
+           offset: int = Query(0, ge=0, le=1000, description="Results to skip, for paging"),
+           doc_type: str | None = Query(None, max_length=40, description="resolution, decision, report, …"),
+           body: str | None = Query(None, max_length=200, description="Adopting or issuing body"),
+           symbol: str | None = Query(None, max_length=100, description="Document symbol, e.g. A/80/39"),
+           year_from: int | None = Query(None, ge=1900, le=2100),
+           year_to: int | None = Query(None, ge=1900, le=2100),
+           country: str | None = Query(None, min_length=3, max_length=3, description="ISO 3166-1 alpha-3 code"),
+           kind: str | None = Query(None, max_length=20, description="operative, preambular, footnote, …"),
            ) -> schemas.SearchResponse:
-    """Search passages: keyword (bm25) and semantic (embeddings), fused by reciprocal rank fusion."""
-    search_request = SearchRequest(query=q, k=k, mode=mode, filters=Filters(), offset=offset)
+    """Search passages: keyword (bm25) and semantic (embeddings), fused by reciprocal rank fusion.
+
+    Filters apply inside both retrievers, so `k` results come back whenever `k` passages match.
+    """
+    filters = Filters(doc_type=doc_type, body=body, symbol=symbol, year_from=year_from, year_to=year_to,
+                      country=country.upper() if country else None, kind=kind)
+    search_request = SearchRequest(query=q, k=k, mode=mode, filters=filters, offset=offset)
     result = engine_of(request).search(search_request)
     return schemas.search_response(result, search_request)
 

@@ -72,3 +72,11 @@ def test_health_and_openapi(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     assert "/api/v1/search" in client.get("/openapi.json").json()["paths"]
     assert client.get("/api/v1/nothing-here").json()["error"]["code"] == "not_found"
+
+
+def test_filters_narrow_results_and_still_fill_k(client: TestClient) -> None:
+    body = client.get("/api/v1/search", params={"q": "cooperation", "k": 5, "kind": "operative"}).json()
+    assert len(body["results"]) == 5 and all(r["kind"] == "operative" for r in body["results"])
+    none = client.get("/api/v1/search", params={"q": "cooperation", "year_from": 2090}).json()
+    assert none["results"] == []
+    assert client.get("/api/v1/search", params={"q": "x", "country": "BRAZIL"}).status_code == 422
