@@ -19,7 +19,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     app = FastAPI(title="coopsearch", version="1.0",
                   description="Semantic and keyword search over development-cooperation documents: "
                               "resolutions, plans of action, reports and good-practice reports.")
-    embedder = embedder or Embedder(settings.model_dir())
+    embedder = embedder or settings.make_embedder()
     fusion = FusionConfig(rrf_k=settings.rrf_k, keyword_weight=settings.keyword_weight,
                           semantic_weight=settings.semantic_weight)
     app.state.settings = settings

@@ -113,14 +113,13 @@ def parse_passwords(pairs: Sequence[str], path: Path | None) -> dict[str, str]:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Ingest files and print a summary."""
     from index.build import IngestOptions, ingest_paths
-    from index.embedder import Embedder
 
     settings = _settings(args)
     options = IngestOptions(
         passwords=parse_passwords(args.password, args.passwords_file), prune=args.prune,
         max_bytes=args.max_bytes or settings.max_file_bytes, timeout_s=args.timeout or settings.parse_timeout_s,
         workers=args.workers or settings.workers)
-    embedder = Embedder(settings.model_dir())
+    embedder = settings.make_embedder()
     report = ingest_paths(settings.index, args.paths, embedder, options, progress=_progress(args.quiet))
     print_report(report)
     if args.report:
@@ -147,24 +146,22 @@ def print_report(report) -> None:  # type: ignore[no-untyped-def]
 def cmd_remove(args: argparse.Namespace) -> int:
     """Remove documents."""
     from index.build import remove_documents
-    from index.embedder import Embedder
 
     settings = _settings(args)
-    report = remove_documents(settings.index, args.doc_ids, Embedder(settings.model_dir()))
+    report = remove_documents(settings.index, args.doc_ids, settings.make_embedder())
     print_report(report)
     return 1 if report.failed else 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Search and print results."""
-    from index.embedder import Embedder
     from index.fusion import FusionConfig
     from index.search import SearchEngine, SearchRequest
     from index.snapshot import IndexHolder
     from search_api.schemas import search_response
 
     settings = _settings(args)
-    embedder = Embedder(settings.model_dir())
+    embedder = settings.make_embedder()
     engine = SearchEngine(IndexHolder(settings.index, embedder.info), embedder,
                           FusionConfig(settings.rrf_k, settings.keyword_weight, settings.semantic_weight))
     from index.types import Filters
@@ -190,12 +187,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from index.build import IngestOptions, ingest_paths
-    from index.embedder import Embedder
     from index.manifest import MANIFEST_NAME
     from search_api.app import create_app
 
     settings = _settings(args)
-    embedder = Embedder(settings.model_dir())
+    embedder = settings.make_embedder()
     if not (settings.index / MANIFEST_NAME).exists():
         print(f"no index at {settings.index}: building it from {settings.corpus}", file=sys.stderr)
         report = ingest_paths(settings.index, [settings.corpus], embedder,

@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     keyword_weight: float = 1.0
     semantic_weight: float = 1.0
 
+    def make_embedder(self):  # type: ignore[no-untyped-def]
+        """Load the configured embedding model (once per process: it takes seconds)."""
+        from index.embedder import Embedder
+
+        return Embedder(self.model_dir())
+
     def model_dir(self) -> Path:
         """The configured model folder, or the bundled all-MiniLM-L6-v2."""
         if self.model is not None:
