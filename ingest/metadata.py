@@ -12,7 +12,13 @@ from functools import lru_cache
 from ingest.countries import country_name, find_countries, is_country_code
 from ingest.structure import adopting_body, is_resolution_title, parse_blocks
 from ingest.symbols import find_symbols, normalise_symbol, roman_to_int
-from ingest.types import KIND_HEADING, KIND_OPERATIVE, KIND_PREAMBULAR, DocumentMetadata, Paragraph
+from ingest.types import (
+    KIND_HEADING,
+    KIND_OPERATIVE,
+    KIND_PREAMBULAR,
+    DocumentMetadata,
+    Paragraph,
+)
 
 _HEAD = 30  # paragraphs read for front-page facts
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -62,21 +68,24 @@ _ORDINAL_TENS = {
     "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70,
     "eightieth": 80, "ninetieth": 90,
 }
+_HELD = re.compile(rf"\b(?:was held|took place)\b[^.]{{0,80}}?\b(?:on|from)\s+(\d{{1,2}})"
+                   rf"(?:\s*(?:-|–|to|and)\s*\d{{1,2}})?\s+({_MONTH})\s+(\d{{4}})")
 _SESSION = re.compile(r"\b([A-Za-z]+(?:-[a-z]+)?)\s+[Ss]ession\b")
-_EVENT = re.compile(r"\b(?:training|workshop|seminar|course|webinar|study tour|expert group meeting|symposium)\b", re.I)
+_EVENT = re.compile(r"\b(?:training|workshop|seminar|course|webinar|study tour|expert group meeting|symposium)\b", re.IGNORECASE)
 _NOT_TITLE = re.compile(
     r"^(?:United Nations|General Assembly|Economic and Social Council|Security Council|Distr|Original|English|"
-    r"Limited|GENERAL|Note by|Report of the Secretary-General|Summary\b|Contents|Item\b|Agenda item|\*|\d)", re.I)
-_AGENDA = re.compile(r"\b(?:provisional agenda|Agenda item|Item \d|Distr)", re.I)
-_BODY_LINE = re.compile(r"^(?:[A-Z][\w\-]*\s+)*(?:Commission|Committee|Board|Council|Forum)\b[\w\s\-]*$", re.I)
-_SESSION_REPORT = re.compile(r"^(?:Annual report\b|Report on (?:the|its)\b.*\bsession\b)", re.I)
+    r"Limited|GENERAL|Note by|Report of the Secretary-General|Summary\b|Contents|Item\b|Agenda item|\*|\d)",
+    re.IGNORECASE)
+_AGENDA = re.compile(r"\b(?:provisional agenda|Agenda item|Item \d|Distr)", re.IGNORECASE)
+_BODY_LINE = re.compile(r"^(?:[A-Z][\w\-]*\s+)*(?:Commission|Committee|Board|Council|Forum)\b[\w\s\-]*$",
+                        re.IGNORECASE)
+_SESSION_REPORT = re.compile(r"^(?:Annual report\b|Report on (?:the|its)\b.*\bsession\b)", re.IGNORECASE)
 
 
 def extract_metadata(paragraphs: list[Paragraph], file_name: str, title_hint: str | None) -> DocumentMetadata:
     """Best-effort metadata; fields that cannot be found stay None."""
-    if speech := _SPEECH_FILE.match(file_name):
-        if is_country_code(speech.group(1)):
-            return _speech_metadata(paragraphs, speech.group(1), speech.group(2), speech.group(3))
+    if (speech := _SPEECH_FILE.match(file_name)) and is_country_code(speech.group(1)):
+        return _speech_metadata(paragraphs, speech.group(1), speech.group(2), speech.group(3))
     head = [p.text for p in paragraphs[:_HEAD]]
     text = "\n".join(p.text for p in paragraphs)
     resolution = _resolution_facts(paragraphs)
@@ -210,9 +219,9 @@ def _recase(word: str, index: int) -> str:
     small = {"and", "of", "the", "for", "on", "in", "to", "among", "a", "an", "by", "with", "at"}
     if re.search(r"[\d()]", word) or roman_to_int(word) is not None and len(word) > 1:
         return word
-    if acronym := re.fullmatch(r"(\(?)([A-Z]{2,7})(\)?)(['’][sS])?", word):
-        if acronym.group(2) in _ACRONYMS:
-            return word[:-1] + "s" if acronym.group(4) else word
+    acronym = re.fullmatch(r"(\(?)([A-Z]{2,7})(\)?)(['’][sS])?", word)
+    if acronym and acronym.group(2) in _ACRONYMS:
+        return word[:-1] + "s" if acronym.group(4) else word
     lower = word.lower()
     return lower if index and lower in small else lower.capitalize()
 
@@ -276,9 +285,10 @@ def _date(head: list[str], text: str, doc_type: str) -> str | None:
     if imprint := re.search(r"^[^\n]{0,60}(?:New York|Geneva|Santiago|Bangkok|Addis Ababa|Beirut|Nairobi|Vienna)"
                             r"[^\n\d]{0,20},\s*((?:19|20)\d\d)\W*$", joined, re.MULTILINE):
         return imprint.group(1)
+    if held := re.search(_HELD, joined):
+        return _iso(*held.groups())
     if doc_type == "event report" and (held := re.search(
-            rf"\b(?:was held|took place)\b[^.]{{0,80}}?\b(?:on|from)\s+(\d{{1,2}})(?:\s*(?:-|–|to|and)\s*\d{{1,2}})?"
-            rf"\s+({_MONTH})\s+(\d{{4}})", text)):
+            _HELD, text)):
         return _iso(*held.groups())
     return None
 

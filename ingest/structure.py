@@ -22,7 +22,14 @@ from dataclasses import dataclass, field, replace
 
 from ingest.symbols import roman_to_int, to_roman
 from ingest.types import (
-    KIND_FOOTNOTE, KIND_HEADING, KIND_LIST_ITEM, KIND_OPERATIVE, KIND_PARAGRAPH, KIND_PREAMBULAR, Block, Paragraph,
+    KIND_FOOTNOTE,
+    KIND_HEADING,
+    KIND_LIST_ITEM,
+    KIND_OPERATIVE,
+    KIND_PARAGRAPH,
+    KIND_PREAMBULAR,
+    Block,
+    Paragraph,
 )
 
 _MARKUP = "*_#"
@@ -44,7 +51,7 @@ _OPERATIVE_WORDS = (
 )
 _PREAMBULAR = re.compile(rf"^[*_]*(?:{_PREAMBULAR_WORDS})\b")
 _OPERATIVE_VERB = re.compile(rf"^[*_]*(?:(?:Also|Further|Once again|Strongly|Again)\s+)?(?:{_OPERATIVE_WORDS})\b")
-_OPENS_CLAUSE = re.compile(rf"^(?:{_PREAMBULAR_WORDS}|(?:(?:Also|Further)\s+)?(?:{_OPERATIVE_WORDS}))\b", re.I)
+_OPENS_CLAUSE = re.compile(rf"^(?:{_PREAMBULAR_WORDS}|(?:(?:Also|Further)\s+)?(?:{_OPERATIVE_WORDS}))\b", re.IGNORECASE)
 _LOWER_OPERATIVE = re.compile(r"^(?:decides|takes note|adopts|approves|endorses|requests|recommends)\b")
 _GLUED_CLAUSE = re.compile(
     rf"(?<=[,;])\s*(?:\d{{1,3}}\s+)?(?=(?:{_PREAMBULAR_WORDS})\b|(?:(?:Also|Further)\s+)?(?:{_OPERATIVE_WORDS})\b)")
@@ -55,7 +62,7 @@ _ADOPTING_BODY = re.compile(
     r"[*_]*(?P<end>\s*[,:]|\s+(?=(?:decides|takes note|adopts|approves|endorses|requests|recommends)\b))"
 )
 _GLUED_TITLE = re.compile(r"^(?P<title>(?:\d{1,4}\s?\([IVXL]+\)|\d{2,4}/\d{1,3}\.)\s*[^a-z]+?)\s*(?P<rest>The\s+[A-Z].*)$")
-_CLOSING = re.compile(r"^[*_]*\d{1,4}(?:st|nd|rd|th)\s+(?:plenary\s+)?meeting\b", re.I)
+_CLOSING = re.compile(r"^[*_]*\d{1,4}(?:st|nd|rd|th)\s+(?:plenary\s+)?meeting\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"^[*_]*(\d{1,3})\.[*_]*\s+(\S.*)$")
 _SUB_ITEM = re.compile(r"^[*_]*\(([a-z]{1,2}|[ivxl]{1,6}|\d{1,2})\)[*_]*\s+(\S.*)$")
 _FOOTNOTE_RULE = re.compile(r"\s*_{5,}\s*")
@@ -345,9 +352,7 @@ def _on_numbered(state: _State, number: int, piece: _Piece) -> None:
 def _leaves_resolution(state: _State, number: int) -> bool:
     """Whether a numbered paragraph carries on the report's numbering rather than the resolution's."""
     carries_report = state.report_last > 0 and number == state.report_last + 1
-    if carries_report and (state.broke or number != state.op_last + 1):
-        return True
-    return False
+    return carries_report and (state.broke or number != state.op_last + 1)
 
 
 def _numbered_operative(state: _State, number: int, piece: _Piece) -> None:

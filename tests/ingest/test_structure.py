@@ -10,7 +10,14 @@ from ingest.paragraphs import split_paragraphs
 from ingest.readers.text import read_text
 from ingest.structure import parse_blocks
 from ingest.types import (
-    KIND_FOOTNOTE, KIND_HEADING, KIND_LIST_ITEM, KIND_OPERATIVE, KIND_PARAGRAPH, KIND_PREAMBULAR, Block, Paragraph,
+    KIND_FOOTNOTE,
+    KIND_HEADING,
+    KIND_LIST_ITEM,
+    KIND_OPERATIVE,
+    KIND_PARAGRAPH,
+    KIND_PREAMBULAR,
+    Block,
+    Paragraph,
 )
 
 REPO = Path(__file__).resolve().parents[2]
