@@ -161,7 +161,8 @@ def _resolution_facts(paragraphs: list[Paragraph]) -> dict[str, str]:
     blocks = parse_blocks(paragraphs[:400])
     labelled = [i for i, b in enumerate(blocks) if b.kind in (KIND_PREAMBULAR, KIND_OPERATIVE)]
     numbered = [b for b in blocks if (b.label or "").startswith("para.")]
-    titles = [b.text for b in blocks if b.kind == KIND_HEADING and is_resolution_title(b.text)]
+    titles = [b.text for b in blocks if b.kind == KIND_HEADING and is_resolution_title(b.text)
+              and not re.match(r"(?:Resolution|Decision) adopted by\b", b.text)]
     bodies = [body for b in blocks if (body := adopting_body(b.text))]
     # a report that holds resolutions is not one: the resolution must open the document and be alone
     if not labelled or labelled[0] > 30 or len(numbered) > len(labelled) or max(len(titles), len(bodies)) > 1:

@@ -166,17 +166,25 @@ def _interrupts(pieces: list[_Piece], index: int) -> bool:
     text = pieces[index].text
     if len(text.split()) > 50 or not _ENDS_SENTENCE.search(text) or text[:1].islower():
         return False
-    before = next((p.text for p in reversed(pieces[:index]) if not p.footnote and not _is_noise(p.text)), "")
-    after = next((p.text for p in pieces[index + 1:] if not p.footnote and not _is_noise(p.text)), "")
+    before, after = _neighbour(pieces, index, -1), _neighbour(pieces, index, 1)
     return bool(before) and not _ENDS_SENTENCE.search(before) and after[:1].islower() and len(before.split()) > 8
+
+
+def _neighbour(pieces: list[_Piece], index: int, step: int) -> str:
+    """Text of the nearest piece before (step -1) or after (step 1) that is neither a footnote nor noise."""
+    index += step
+    while 0 <= index < len(pieces):
+        if not pieces[index].footnote and not _is_noise(pieces[index].text):
+            return pieces[index].text
+        index += step
+    return ""
 
 
 def _looks_like_footnote(pieces: list[_Piece], index: int, done: list[_Piece]) -> bool:
     text = pieces[index].text
     if done and done[-1].footnote:
         return True
-    following = next((p.text for p in pieces[index + 1:] if not _is_noise(p.text)), "")
-    if following[:1].islower():
+    if _neighbour(pieces, index, 1)[:1].islower():
         return True  # it interrupts a paragraph that goes on after it
     return len(text.split()) <= 50 and bool(_FOOTNOTE_HINT.search(text))
 
@@ -200,9 +208,11 @@ def _demote_runs(pieces: list[_Piece]) -> list[_Piece]:
             for p in pieces]
     out = list(pieces)
     for index, piece in enumerate(pieces):
+        if not bare[index]:
+            continue
         following = next((j for j in range(index + 1, len(pieces))
                           if not pieces[j].footnote and not _is_noise(pieces[j].text)), None)
-        if bare[index] and following is not None and bare[following]:
+        if following is not None and bare[following]:
             out[index] = replace(piece, not_heading=True)
     return out
 

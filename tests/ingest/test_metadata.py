@@ -144,3 +144,25 @@ def test_countries_from_pycountry_names_and_un_usage() -> None:
                                          ("sixty-eighth", 68), ("regular", None), ("twenty", None)])
 def test_ordinals(word: str, value: int | None) -> None:
     assert ordinal_value(word) == value
+
+
+def test_an_official_resolution_masthead() -> None:
+    texts = ["United Nations A/RES/79/226", "General Assembly Distr.: General 23 December 2024", "Seventy-ninth session",
+             "Resolution adopted by the General Assembly on 19 December 2024",
+             "[on the report of the Second Committee (A/79/L.5)]",
+             "79/226. Quadrennial comprehensive policy review of operational activities for development",
+             "The General Assembly,", "Recalling its resolution 75/233 of 21 December 2020,",
+             "1. Takes note of the report;", "2. Requests the Secretary-General to report.",
+             "50th plenary meeting 19 December 2024"]
+    meta = extract_metadata([Paragraph(t, 1, 1) for t in texts], "A_RES_79_226.en.pdf", None)
+    assert (meta.doc_type, meta.symbol, meta.body, meta.session, meta.date) == (
+        "resolution", "A/RES/79/226", "General Assembly", "79", "2024-12-23")
+    assert meta.title.startswith("79/226. Quadrennial")
+
+
+def test_a_decision_of_the_high_level_committee() -> None:
+    texts = ["Decision 22/1 South-South cooperation", "The High-level Committee,",
+             "Reaffirming General Assembly resolution 33/134 of 19 December 1978,", "1. Stresses its role;"]
+    meta = extract_metadata([Paragraph(t, 1, 1) for t in texts], "decision-22-1.txt", None)
+    assert (meta.doc_type, meta.symbol, meta.body) == (
+        "decision", "SSC/DEC/22/1", "High-level Committee on South-South Cooperation")
