@@ -10,8 +10,9 @@ from ingest.errors import EmptyFile, FileTooLarge
 from ingest.metadata import extract_metadata
 from ingest.paragraphs import split_paragraphs
 from ingest.readers import read_bytes
+from ingest.references import extract_references
 from ingest.structure import parse_blocks
-from ingest.types import Document, ParsedDocument
+from ingest.types import KIND_FOOTNOTE, Block, Document, ExtractedText, ParsedDocument
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 
@@ -45,7 +46,7 @@ def parse_bytes(data: bytes, path: Path, *, password: str | None = None,
     paragraphs = split_paragraphs(extracted)
     if not paragraphs:
         raise EmptyFile("no text found", path=str(path))
-    blocks = parse_blocks(paragraphs)
+    blocks = with_footnotes(parse_blocks(paragraphs), extracted)
     metadata = extract_metadata(paragraphs, path.name, extracted.title_hint)
     doc_id = document_id(path)
     chunks = chunk_blocks(doc_id, blocks, max_words=max_words)
@@ -54,7 +55,23 @@ def parse_bytes(data: bytes, path: Path, *, password: str | None = None,
     document = Document(
         id=doc_id, source=str(path.resolve()), sha256=sha256_of(data), title=metadata.title,
         doc_type=metadata.doc_type, symbol=metadata.symbol, body=metadata.body, date=metadata.date,
-        language=metadata.language, countries=metadata.countries, references=(),
+        language=metadata.language, countries=metadata.countries,
+        references=tuple(extract_references(chunks, metadata.symbol)),
         pages=len(extracted.pages), size_bytes=len(data),
     )
     return ParsedDocument(document=document, chunks=tuple(chunks))
+
+
+def with_footnotes(blocks: list[Block], extracted: ExtractedText) -> list[Block]:
+    """Place the footnotes a reader set aside after the last body block of their page."""
+    if not extracted.footnotes:
+        return blocks
+    out = list(blocks)
+    for footnote in sorted(extracted.footnotes, key=lambda f: f.page, reverse=True):
+        position = next((i + 1 for i in range(len(out) - 1, -1, -1) if out[i].page_start <= footnote.page), 0)
+        heading = out[position - 1].heading_path if position else ()
+        text = f"{footnote.marker} {footnote.text}".strip() if footnote.marker else footnote.text
+        out.insert(position, Block(KIND_FOOTNOTE, text, footnote.page, footnote.page,
+                                   label=f"fn. {footnote.marker}" if footnote.marker else "fn.",
+                                   heading_path=heading))
+    return out

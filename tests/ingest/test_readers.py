@@ -110,3 +110,29 @@ def test_damaged_pdf_gives_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(IngestError) as caught:
         parse_file(path)
     assert caught.value.reason in ("damaged", "empty", "no_text")
+
+
+def test_pipeline_fills_metadata_references_and_structure() -> None:
+    from support import CORPUS
+
+    parsed = parse_file(CORPUS / "ecosoc-resolution-1992-41-tcdc.txt")
+    document = parsed.document
+    assert (document.symbol, document.doc_type, document.date) == ("E/RES/1992/41", "resolution", "1992-07-30")
+    assert document.body == "Economic and Social Council"
+    assert {r.symbol for r in document.references} >= {"A/RES/45/191", "A/RES/46/143"}
+    recalling = next(r for r in document.references if r.symbol == "A/RES/45/191")
+    assert recalling.label == "pp. 3" and parsed.chunks[recalling.chunk_ordinal].label == "pp. 3"
+    assert [c.label for c in parsed.chunks if c.kind == "operative"] == [f"op. {i}" for i in range(1, 11)]
+
+
+def test_footnotes_set_aside_by_a_reader_become_footnote_chunks() -> None:
+    from ingest.pipeline import with_footnotes
+    from ingest.types import Block, ExtractedText, Footnote, PageText
+
+    blocks = [Block("paragraph", "Body on page one.", 1, 1), Block("paragraph", "Body on page two.", 2, 2)]
+    extracted = ExtractedText(pages=(PageText(1, ""), PageText(2, "")),
+                              footnotes=(Footnote(1, "3", "See resolution 33/134."),))
+    placed = with_footnotes(blocks, extracted)
+    assert [(b.kind, b.label, b.page_start) for b in placed] == [
+        ("paragraph", None, 1), ("footnote", "fn. 3", 1), ("paragraph", None, 2)]
+    assert placed[1].text == "3 See resolution 33/134."
