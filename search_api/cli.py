@@ -1,4 +1,4 @@
-"""The `coopsearch` command line: ingest, remove, search, serve, info. Thin: parse, call the core, print."""
+"""The `coopsearch` command line: ingest, remove, search, serve, info, keys. Thin: parse, call the core, print."""
 from __future__ import annotations
 
 import argparse
@@ -12,7 +12,7 @@ from search_api.settings import Settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {name: getattr(args, name) for name in ("index", "corpus", "model", "host", "port")
+    overrides = {name: getattr(args, name) for name in ("index", "corpus", "model", "host", "port", "keys_file")
                  if getattr(args, name, None) is not None}
     return Settings(**overrides)
 
@@ -67,7 +67,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     info = sub.add_parser("info", help="print the index manifest")
     _common(info)
+    _keys_parser(sub)
     return parser
+
+
+def _keys_parser(sub: argparse._SubParsersAction) -> None:
+    keys = sub.add_parser("keys", help="create, list and revoke API keys (stored hashed)")
+    verbs = keys.add_subparsers(dest="keys_command", required=True)
+    create = verbs.add_parser("create", help="make a key; prints the key once, on stdout")
+    create.add_argument("name", help="who or what the key is for")
+    create.add_argument("--scope", choices=["read", "write"], default="read", help="write implies read")
+    listing = verbs.add_parser("list", help="list keys (never the keys themselves)")
+    listing.add_argument("--json", action="store_true")
+    revoke = verbs.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("key_id")
+    for verb in (create, listing, revoke):
+        verb.add_argument("--index", type=Path, help="index folder; the keys file defaults to api-keys.json beside it")
+        verb.add_argument("--keys-file", type=Path, help="the keys file (env COOPSEARCH_KEYS_FILE)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         handler = {"ingest": cmd_ingest, "remove": cmd_remove, "search": cmd_search, "serve": cmd_serve,
-                   "info": cmd_info}[args.command]
+                   "info": cmd_info, "keys": cmd_keys}[args.command]
         return handler(args)
     except IndexError_ as exc:
         print(f"coopsearch: error: {exc}", file=sys.stderr)
@@ -210,6 +226,34 @@ def cmd_info(args: argparse.Namespace) -> int:
     from index.manifest import read_manifest
 
     print(json.dumps(asdict(read_manifest(_settings(args).index)), indent=2))
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    """Create, list or revoke API keys."""
+    from search_api.keys import KeyStore
+
+    store = KeyStore(_settings(args).keys_path())
+    if args.keys_command == "create":
+        key, token = store.create(args.name, args.scope)
+        print(token)
+        print(f"created key {key.id} ({key.scope}) for {key.name!r} in {store.path}; "
+              "the key above is shown only now", file=sys.stderr)
+        return 0
+    if args.keys_command == "revoke":
+        key = store.revoke(args.key_id)
+        if key is None:
+            print(f"coopsearch: error: no key with id {args.key_id!r} in {store.path}", file=sys.stderr)
+            return 1
+        print(f"revoked key {key.id} ({key.name!r}) at {key.revoked_at}")
+        return 0
+    keys = store.list_keys()
+    if args.json:
+        print(json.dumps([{k: v for k, v in vars(key).items() if k != "sha256"} for key in keys], indent=2))
+        return 0
+    print(f"{'id':<10}{'scope':<7}{'created':<22}{'revoked':<22}name")
+    for key in keys:
+        print(f"{key.id:<10}{key.scope:<7}{key.created_at:<22}{key.revoked_at or '-':<22}{key.name}")
     return 0
 
 

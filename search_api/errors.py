@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from index.errors import BadQuery, CorruptIndex, IndexNotFound, ModelMismatch
+from index.errors import BadQuery, CorruptIndex, IndexLocked, IndexNotFound, ModelMismatch
 
 log = logging.getLogger("coopsearch")
 
@@ -27,14 +27,20 @@ class ApiError(Exception):
 
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 413: "payload_too_large", 422: "invalid_request",
-               429: "rate_limited", 503: "unavailable"}
+               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+               422: "invalid_request", 429: "rate_limited", 503: "unavailable", 504: "timeout"}
+
+
+def error_json(status: int, code: str, message: str, detail: object | None = None,
+               headers: dict[str, str] | None = None) -> JSONResponse:
+    """The one error shape as a JSON response (for middleware that answers before the app)."""
+    body = {"error": {"code": code, "message": message, "detail": detail}}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _render(request: Request, error: ApiError) -> Response:
     if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
-        body = {"error": {"code": error.code, "message": error.message, "detail": error.detail}}
-        return JSONResponse(body, status_code=error.status, headers=error.headers)
+        return error_json(error.status, error.code, error.message, error.detail, error.headers)
     templates = getattr(request.app.state, "templates", None)
     if templates is None:
         return HTMLResponse(f"<h1>{error.status}</h1>", status_code=error.status)
@@ -72,6 +78,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return _render(request, ApiError(exc.status_code, code, str(exc.detail), None, dict(exc.headers or {})))
+
+    @app.exception_handler(IndexLocked)
+    async def index_locked(request: Request, exc: IndexLocked) -> Response:
+        message = "another ingest is writing to the index; retry when it has finished"
+        return _render(request, ApiError(409, "index_locked", message, None, {"Retry-After": "5"}))
 
     @app.exception_handler(IndexNotFound)
     @app.exception_handler(CorruptIndex)

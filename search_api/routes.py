@@ -1,18 +1,47 @@
-"""JSON endpoints under /api/v1. Each parses input, calls the engine once, and shapes the answer."""
+"""JSON endpoints under /api/v1. Each parses input, calls the engine once, and shapes the answer.
+
+`read_router` needs a read key (or none when reads are open); `service_router` (health, readiness)
+is always open. The document endpoints, writes included, are in search_api/documents.py.
+"""
 from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 
+from index.errors import IndexError_
 from index.search import MAX_K, MAX_QUERY_CHARS, SearchEngine, SearchRequest
+from index.snapshot import IndexSnapshot
 from index.types import Filters
-from search_api import schemas
+from search_api import examples, schemas
+from search_api.access import require_read
 from search_api.errors import ApiError
 
-router = APIRouter()
-ERRORS = {422: {"model": schemas.ErrorResponse}, 404: {"model": schemas.ErrorResponse},
-          503: {"model": schemas.ErrorResponse}}
+read_router = APIRouter(dependencies=[Depends(require_read)])
+service_router = APIRouter()
+
+_ERROR_TEXT = {400: "Malformed request", 401: "Missing or invalid API key", 403: "The API key lacks the scope",
+               404: "No such document or passage", 409: "Another ingest holds the index's write lock",
+               413: "Request body over the size limit", 415: "Not multipart/form-data",
+               422: "Invalid parameter or body",
+               429: "Rate limit exceeded; see Retry-After", 503: "Index not loaded", 504: "Request timed out"}
+_HEADERS = {401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}},
+            409: {"Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait"}},
+            429: {"Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait",
+                                  "required": True}}}
+
+
+def errors(*codes: int) -> dict[int | str, dict]:
+    """OpenAPI `responses` for these error statuses, all in the one error shape."""
+    out: dict[int | str, dict] = {}
+    for code in codes:
+        out[code] = {"model": schemas.ErrorResponse, "description": _ERROR_TEXT[code]}
+        if code in _HEADERS:
+            out[code]["headers"] = _HEADERS[code]
+    return out
+
+
+READ_ERRORS = (401, 422, 429, 503, 504)
 
 
 def engine_of(request: Request) -> SearchEngine:
@@ -20,45 +49,58 @@ def engine_of(request: Request) -> SearchEngine:
     return request.app.state.engine
 
 
-@router.get("/search", response_model=schemas.SearchResponse, responses=ERRORS, tags=["search"])
+Mode = Literal["hybrid", "semantic", "keyword"]
+
+
+@read_router.get("/search", response_model=schemas.SearchResponse, responses=errors(*READ_ERRORS), tags=["search"])
 def search(request: Request,
-           q: str = Query(..., min_length=1, max_length=MAX_QUERY_CHARS, description="The query",
+           q: str = Query(..., min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S", description="The query",
                           examples=["talent bank database"]),
-           k: int = Query(10, ge=1, le=MAX_K, description="Number of results"),
-           mode: Literal["hybrid", "semantic", "keyword"] = Query("hybrid"),
-           offset: int = Query(0, ge=0, le=1000, description="Results to skip, for paging"),
+           k: int = Query(10, ge=1, le=MAX_K, description="Page size: results per page (1 to 100)"),
+           mode: Mode = Query("hybrid", description="hybrid (keyword and semantic, fused), semantic or keyword"),
+           offset: int = Query(0, ge=0, le=1000, description="Results to skip, for paging: use next_offset"),
            doc_type: str | None = Query(None, max_length=40, description="resolution, decision, report, …"),
            body: str | None = Query(None, max_length=200, description="Adopting or issuing body"),
            symbol: str | None = Query(None, max_length=100, description="Document symbol, e.g. A/80/39"),
            year_from: int | None = Query(None, ge=1900, le=2100),
            year_to: int | None = Query(None, ge=1900, le=2100),
-           country: str | None = Query(None, min_length=3, max_length=3, description="ISO 3166-1 alpha-3 code"),
+           country: str | None = Query(None, pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3 code",
+                                       examples=["BRA"]),
            kind: str | None = Query(None, max_length=20, description="operative, preambular, footnote, …"),
+           facets: bool = Query(False, description="Also count matches by doc_type, body, year, country, kind"),
            ) -> schemas.SearchResponse:
     """Search passages: keyword (bm25) and semantic (embeddings), fused by reciprocal rank fusion.
 
     Filters apply inside both retrievers, so `k` results come back whenever `k` passages match.
+    Page with `offset` (the answer's `next_offset`) and `k` as the page size.
     """
     filters = Filters(doc_type=doc_type, body=body, symbol=symbol, year_from=year_from, year_to=year_to,
                       country=country.upper() if country else None, kind=kind)
-    search_request = SearchRequest(query=q, k=k, mode=mode, filters=filters, offset=offset)
+    return _search(request, SearchRequest(query=q, k=k, mode=mode, filters=filters, offset=offset, facets=facets))
+
+
+@read_router.post("/search", response_model=schemas.SearchResponse, responses=errors(413, *READ_ERRORS),
+                  tags=["search"])
+def search_post(request: Request, payload: schemas.SearchBody = Body(
+        ..., openapi_examples={"filtered": {"summary": "Operative paragraphs of resolutions, 1978-2000, with facets",
+                                            "value": examples.SEARCH_BODY}})) -> schemas.SearchResponse:
+    """The same search with a JSON body: filters nested in `filters`, plus `doc_id` to search one document."""
+    f = payload.filters
+    filters = Filters(doc_type=f.doc_type, body=f.body, symbol=f.symbol, year_from=f.year_from, year_to=f.year_to,
+                      country=f.country.upper() if f.country else None, kind=f.kind, doc_id=f.doc_id)
+    return _search(request, SearchRequest(query=payload.q, k=payload.k, mode=payload.mode, filters=filters,
+                                          offset=payload.offset, facets=payload.facets))
+
+
+def _search(request: Request, search_request: SearchRequest) -> schemas.SearchResponse:
     result = engine_of(request).search(search_request)
     return schemas.search_response(result, search_request)
 
 
-@router.get("/documents/{doc_id}", response_model=schemas.DocumentDetail, responses=ERRORS, tags=["documents"])
-def document(request: Request, doc_id: str = Path(..., max_length=200)) -> schemas.DocumentDetail:
-    """A document's metadata and its passages in reading order."""
-    found = engine_of(request).document(doc_id)
-    if found is None:
-        raise ApiError(404, "not_found", f"no document with id {doc_id!r}")
-    return schemas.document_detail(*found)
-
-
-@router.get("/chunks/{chunk_id}/similar", response_model=schemas.SimilarResponse, responses=ERRORS,
-            tags=["search"])
-def similar(request: Request, chunk_id: int = Path(..., ge=1, le=2**62),
-            k: int = Query(10, ge=1, le=MAX_K)) -> schemas.SimilarResponse:
+@read_router.get("/chunks/{chunk_id}/similar", response_model=schemas.SimilarResponse,
+                 responses=errors(404, *READ_ERRORS), tags=["search"])
+def similar(request: Request, chunk_id: int = Path(..., ge=1, le=2**62, examples=[42]),
+            k: int = Query(10, ge=1, le=MAX_K, description="Number of results")) -> schemas.SimilarResponse:
     """The passages in other documents nearest to this one."""
     try:
         _, hits = engine_of(request).similar(chunk_id, k)
@@ -67,10 +109,53 @@ def similar(request: Request, chunk_id: int = Path(..., ge=1, le=2**62),
     return schemas.SimilarResponse(chunk_id=chunk_id, results=[schemas.search_hit(h) for h in hits])
 
 
-@router.get("/health", response_model=schemas.Health, tags=["service"])
-def health(request: Request) -> schemas.Health:
-    """Liveness, with the loaded index's counts."""
+@read_router.get("/stats", response_model=schemas.Stats, responses=errors(*READ_ERRORS), tags=["service"])
+def stats(request: Request) -> schemas.Stats:
+    """Counts of documents and passages by type, body, year and country; the index generation and model."""
     snapshot = engine_of(request).holder.current()
+    cache: dict[str, schemas.Stats] = request.app.state.stats_cache
+    found = cache.get(snapshot.manifest.generation)
+    if found is None:
+        found = cache[snapshot.manifest.generation] = compute_stats(snapshot)
+    return found
+
+
+def compute_stats(snapshot: IndexSnapshot) -> schemas.Stats:
+    """Statistics of one generation (immutable, so computed once)."""
+    store = snapshot.store
+    facets = store.facet_counts(store.filtered_chunk_ids(Filters()).tolist())
+
+    def counts(name: str, make: callable) -> list[schemas.CountOut]:  # type: ignore[valid-type]
+        return [schemas.CountOut(value=value, passages=passages, documents=store.query_documents(make(value), 0, 0)[0])
+                for value, passages in facets.get(name, [])]
+
     manifest = snapshot.manifest
+    return schemas.Stats(
+        documents=manifest.documents, chunks=manifest.chunks, generation=manifest.generation,
+        updated_at=manifest.updated_at, model=schemas.ModelOut(name=manifest.model.name,
+                                                               dimension=manifest.model.dimension),
+        by_doc_type=counts("doc_type", lambda v: Filters(doc_type=v)),
+        by_body=counts("body", lambda v: Filters(body=v)),
+        by_year=counts("year", lambda v: Filters(year_from=int(v), year_to=int(v))),
+        by_country=counts("country", lambda v: Filters(country=v)))
+
+
+@service_router.get("/health", response_model=schemas.Health, tags=["service"])
+def health(request: Request) -> schemas.Health:
+    """Liveness: always 200 while the process serves; the index's counts when it is loaded."""
+    try:
+        manifest = engine_of(request).holder.current().manifest
+    except IndexError_:
+        return schemas.Health(status="ok")
     return schemas.Health(status="ok", documents=manifest.documents, chunks=manifest.chunks,
                           model=manifest.model.name, generation=manifest.generation)
+
+
+@service_router.get("/ready", response_model=schemas.Ready, responses=errors(503), tags=["service"])
+def ready(request: Request) -> schemas.Ready:
+    """Readiness: 200 when the index is loaded and answers, 503 in the error shape otherwise."""
+    snapshot = engine_of(request).holder.current()
+    snapshot.store.count_documents()
+    manifest = snapshot.manifest
+    return schemas.Ready(status="ready", generation=manifest.generation, documents=manifest.documents,
+                         chunks=manifest.chunks)

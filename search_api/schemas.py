@@ -1,12 +1,15 @@
 """Pydantic models of the HTTP API: the stable, documented field names."""
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Literal
 
-from index.types import Hit, SearchResult
-from index.search import SearchRequest
+from pydantic import BaseModel, ConfigDict, Field
+
+from index.types import Hit, Link, SearchResult
+from index.search import MAX_K, MAX_QUERY_CHARS, SearchRequest
 from index.types import StoredChunk
 from ingest.types import Document
+from search_api import examples
 
 
 class DocumentSummary(BaseModel):
@@ -40,16 +43,58 @@ class SearchHit(BaseModel):
     document: DocumentSummary
 
 
+class FacetValue(BaseModel):
+    """One value of a facet and how many matching passages have it."""
+
+    value: str
+    count: int
+
+
 class SearchResponse(BaseModel):
     """Search results."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.SEARCH_RESPONSE]})
+
     query: str
     mode: str
-    k: int
+    k: int = Field(description="The page size asked for")
     offset: int
-    total: int = Field(description="Candidates found before paging")
+    total: int = Field(description="Candidates found before paging (each retriever looks at most 100 deep, "
+                                   "or offset + k when deeper)")
+    next_offset: int | None = Field(None, description="The offset of the next page; null on the last page")
     took_ms: float
     results: list[SearchHit]
+    facets: dict[str, list[FacetValue]] | None = Field(
+        None, description="With facets=true: passage counts by doc_type, body, year, country and kind over "
+                          "all candidates, not only this page")
+
+
+class SearchFilters(BaseModel):
+    """Restrictions on a search; every one that is set must hold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc_type: str | None = Field(None, max_length=40, description="resolution, decision, report, …")
+    body: str | None = Field(None, max_length=200, description="Adopting or issuing body, e.g. ECOSOC")
+    symbol: str | None = Field(None, max_length=100, description="Document symbol, e.g. E/RES/1992/41")
+    year_from: int | None = Field(None, ge=1900, le=2100)
+    year_to: int | None = Field(None, ge=1900, le=2100)
+    country: str | None = Field(None, pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3 code")
+    kind: str | None = Field(None, max_length=20, description="Passage kind: operative, preambular, …")
+    doc_id: str | None = Field(None, max_length=200, description="Search inside one document")
+
+
+class SearchBody(BaseModel):
+    """A search as a JSON body (POST /search): the same as GET /search, filters nested."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.SEARCH_BODY]})
+
+    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S", description="The query")
+    k: int = Field(10, ge=1, le=MAX_K, description="Page size: results per page")
+    offset: int = Field(0, ge=0, le=1000, description="Results to skip, for paging")
+    mode: Literal["hybrid", "semantic", "keyword"] = "hybrid"
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+    facets: bool = Field(False, description="Also count matches by doc_type, body, year, country and kind")
 
 
 class ChunkOut(BaseModel):
@@ -90,13 +135,125 @@ class SimilarResponse(BaseModel):
 
 
 class Health(BaseModel):
-    """Liveness and index facts."""
+    """Liveness, with the index's facts when it is loaded (null when it is not)."""
 
     status: str
+    documents: int | None = None
+    chunks: int | None = None
+    model: str | None = None
+    generation: str | None = None
+
+
+class Ready(BaseModel):
+    """Readiness: the index is loaded and answers."""
+
+    status: Literal["ready"]
+    generation: str
     documents: int
     chunks: int
-    model: str
+
+
+class DocumentList(BaseModel):
+    """A page of documents passing the filters, newest first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.DOCUMENT_LIST]})
+
+    total: int
+    offset: int
+    limit: int
+    next_offset: int | None = None
+    documents: list[DocumentSummary]
+
+
+class ChunkList(BaseModel):
+    """A page of a document's passages in reading order."""
+
+    document_id: str
+    total: int
+    offset: int
+    limit: int
+    next_offset: int | None = None
+    chunks: list[ChunkOut]
+
+
+class LinkOut(BaseModel):
+    """One reference: the symbol as normalised and as written, where it stands, and the indexed document."""
+
+    symbol: str
+    raw: str
+    label: str | None = None
+    chunk_ordinal: int | None = None
+    document: DocumentSummary | None = Field(None, description="The document at the other end, when indexed")
+
+
+class References(BaseModel):
+    """What a document recalls, and which indexed documents recall it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.REFERENCES]})
+
+    document_id: str
+    recalls: list[LinkOut]
+    recalled_by: list[LinkOut]
+
+
+class CountOut(BaseModel):
+    """Documents and passages with one value."""
+
+    value: str
+    documents: int
+    passages: int
+
+
+class ModelOut(BaseModel):
+    """The embedding model the index was built with."""
+
+    name: str
+    dimension: int
+
+
+class Stats(BaseModel):
+    """Index statistics."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.STATS]})
+
+    documents: int
+    chunks: int
     generation: str
+    updated_at: str
+    model: ModelOut
+    by_doc_type: list[CountOut]
+    by_body: list[CountOut]
+    by_year: list[CountOut]
+    by_country: list[CountOut]
+
+
+class UploadOutcome(BaseModel):
+    """What happened to one uploaded file."""
+
+    filename: str = Field(description="The name the client sent")
+    saved_as: str | None = Field(None, description="The safe name it was saved under")
+    document_id: str | None = None
+    status: Literal["added", "updated", "unchanged", "failed"]
+    reason: str | None = Field(None, description="Why it failed: a stable code, e.g. unsupported, encrypted")
+    message: str | None = None
+
+
+class UploadResponse(BaseModel):
+    """Outcomes of an upload, one per file, in the order sent."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.UPLOAD_RESPONSE]})
+
+    files: list[UploadOutcome]
+    generation: str | None = Field(None, description="The index generation after the upload")
+
+
+class Deleted(BaseModel):
+    """A removed document."""
+
+    id: str
+    removed: bool
+    generation: str | None = None
+    file_deleted: bool = Field(description="Whether its uploaded file was deleted too (only uploads are)")
 
 
 class ErrorBody(BaseModel):
@@ -133,8 +290,18 @@ def search_hit(hit: Hit) -> SearchHit:
 
 def search_response(result: SearchResult, request: SearchRequest) -> SearchResponse:
     """API view of a search result."""
+    end = request.offset + len(result.hits)
+    facets = ({name: [FacetValue(value=v, count=c) for v, c in values] for name, values in result.facets.items()}
+              if request.facets else None)
     return SearchResponse(query=result.query, mode=result.mode, k=request.k, offset=request.offset,
-                          total=result.total, took_ms=result.took_ms, results=[search_hit(h) for h in result.hits])
+                          total=result.total, next_offset=end if result.hits and end < result.total else None,
+                          took_ms=result.took_ms, results=[search_hit(h) for h in result.hits], facets=facets)
+
+
+def link_out(link: Link) -> LinkOut:
+    """API view of a precedent link."""
+    return LinkOut(symbol=link.symbol, raw=link.raw, label=link.label, chunk_ordinal=link.chunk_ordinal,
+                   document=document_summary(link.document) if link.document is not None else None)
 
 
 def chunk_out(stored: StoredChunk) -> ChunkOut:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -23,6 +24,40 @@ class Settings(BaseSettings):
     rrf_k: float = 60.0
     keyword_weight: float = 1.0
     semantic_weight: float = 1.0
+    # -- HTTP API: access, limits, uploads (see README "HTTP API") --------------------------------
+    uploads: Path | None = Field(None, description="Folder uploads are saved into; default: uploads/ beside the index")
+    file_roots: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list, description="More folders /documents/{id}/file may serve from (comma-separated)")
+    keys_file: Path | None = Field(None, description="API keys (hashed); default: api-keys.json beside the index")
+    open_reads: bool = Field(True, description="Reads need no key (a key, when sent, must still be valid)")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser (comma-separated)")
+    rate_limit_per_s: float = Field(20.0, description="Sustained requests per second per key or address; 0: off")
+    rate_limit_burst: int = Field(40, description="Requests a key or address may send at once")
+    max_upload_bytes: int = Field(50 * 1024 * 1024, description="Largest upload request (all files together)")
+    max_upload_files: int = Field(20, description="Most files in one upload")
+    max_body_bytes: int = Field(256 * 1024, description="Largest request body other than an upload")
+    request_timeout_s: float = Field(30.0, description="Time limit for a read request; 0: none")
+    public_url: str | None = Field(None, description="Base URL named in /opensearch.xml; default: the request's")
+
+    @field_validator("file_roots", "cors_origins", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    def uploads_dir(self) -> Path:
+        """Where uploaded files are saved."""
+        return self.uploads if self.uploads is not None else self.index.parent / "uploads"
+
+    def keys_path(self) -> Path:
+        """The API keys file."""
+        return self.keys_file if self.keys_file is not None else self.index.parent / "api-keys.json"
+
+    def allowed_file_roots(self) -> list[Path]:
+        """Folders whose files may be served: the corpus, the uploads folder, and `file_roots`."""
+        return [self.corpus, self.uploads_dir(), *self.file_roots]
 
     def make_embedder(self):  # type: ignore[no-untyped-def]
         """Load the configured embedding model (once per process: it takes seconds)."""

@@ -1,0 +1,193 @@
+"""Document endpoints: list, one document, its passages, its file, its references; upload and delete."""
+from __future__ import annotations
+
+from pathlib import Path as FsPath
+from typing import Sequence
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from index.build import remove_documents
+from index.types import Filters
+from search_api import schemas
+from search_api.access import require_read, require_write
+from search_api.errors import ApiError
+from search_api.routes import READ_ERRORS, engine_of, errors
+from search_api.uploads import ingest_uploads
+
+read_router = APIRouter(dependencies=[Depends(require_read)], tags=["documents"])
+write_router = APIRouter(dependencies=[Depends(require_write)], tags=["documents"])
+
+DOC_ID = Path(..., min_length=1, max_length=200, description="A document id, as search results give it",
+              examples=["ecosoc-resolution-1992-41-tcdc-3f2a1b"])
+WRITE_ERRORS = (401, 403, 409, 422, 429, 503)
+
+# Media types of the files served, and whether a browser may show them in place.
+FILE_TYPES = {".pdf": ("application/pdf", "inline"), ".txt": ("text/plain; charset=utf-8", "inline"),
+              ".md": ("text/plain; charset=utf-8", "inline"), ".html": ("text/html; charset=utf-8", "attachment"),
+              ".htm": ("text/html; charset=utf-8", "attachment"),
+              ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "attachment")}
+FILE_CONTENT = {media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                for media, _ in FILE_TYPES.values()} | {"application/octet-stream": {"schema": {"type": "string"}}}
+
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object", "required": ["files"], "properties": {"files": {
+        "type": "array", "items": {"type": "string", "format": "binary"}, "minItems": 1,
+        "description": "One or more .pdf, .txt, .md, .html or .docx files (repeat the field)"}}},
+    "encoding": {"files": {"contentType": "application/octet-stream"}}}}}}
+
+
+@read_router.get("/documents", response_model=schemas.DocumentList, responses=errors(*READ_ERRORS))
+def list_documents(request: Request,
+                   doc_type: str | None = Query(None, max_length=40, description="resolution, decision, report, …"),
+                   body: str | None = Query(None, max_length=200, description="Adopting or issuing body"),
+                   symbol: str | None = Query(None, max_length=100, description="Document symbol"),
+                   year_from: int | None = Query(None, ge=1900, le=2100),
+                   year_to: int | None = Query(None, ge=1900, le=2100),
+                   country: str | None = Query(None, pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3"),
+                   offset: int = Query(0, ge=0, le=1_000_000, description="Documents to skip"),
+                   limit: int = Query(20, ge=1, le=100, description="Page size")) -> schemas.DocumentList:
+    """Documents passing the filters, newest first, a page at a time."""
+    filters = Filters(doc_type=doc_type, body=body, symbol=symbol, year_from=year_from, year_to=year_to,
+                      country=country.upper() if country else None)
+    total, documents = engine_of(request).list_documents(filters, offset, limit)
+    end = offset + len(documents)
+    return schemas.DocumentList(total=total, offset=offset, limit=limit, next_offset=end if end < total else None,
+                                documents=[schemas.document_summary(d) for d in documents])
+
+
+@read_router.get("/documents/{doc_id}", response_model=schemas.DocumentDetail, responses=errors(404, *READ_ERRORS))
+def document(request: Request, doc_id: str = DOC_ID) -> schemas.DocumentDetail:
+    """A document's metadata and its passages in reading order."""
+    found = engine_of(request).document(doc_id)
+    if found is None:
+        raise _no_document(doc_id)
+    return schemas.document_detail(*found)
+
+
+@read_router.get("/documents/{doc_id}/chunks", response_model=schemas.ChunkList, responses=errors(404, *READ_ERRORS))
+def document_chunks(request: Request, doc_id: str = DOC_ID,
+                    offset: int = Query(0, ge=0, le=1_000_000, description="Passages to skip"),
+                    limit: int = Query(100, ge=1, le=1000, description="Page size")) -> schemas.ChunkList:
+    """A document's passages in reading order, a page at a time."""
+    found = engine_of(request).document(doc_id)
+    if found is None:
+        raise _no_document(doc_id)
+    chunks = found[1]
+    page = chunks[offset:offset + limit]
+    end = offset + len(page)
+    return schemas.ChunkList(document_id=doc_id, total=len(chunks), offset=offset, limit=limit,
+                             next_offset=end if end < len(chunks) else None,
+                             chunks=[schemas.chunk_out(c) for c in page])
+
+
+@read_router.get("/documents/{doc_id}/references", response_model=schemas.References,
+                 responses=errors(404, *READ_ERRORS))
+def references(request: Request, doc_id: str = DOC_ID) -> schemas.References:
+    """What the document recalls or cites (with the indexed document when there is one), and what recalls it."""
+    links = engine_of(request).links(doc_id)
+    if links is None:
+        raise _no_document(doc_id)
+    return schemas.References(document_id=doc_id, recalls=[schemas.link_out(x) for x in links.recalls],
+                              recalled_by=[schemas.link_out(x) for x in links.recalled_by])
+
+
+@read_router.get("/documents/{doc_id}/file", response_class=FileResponse,
+                 responses={200: {"description": "The original file", "content": FILE_CONTENT},
+                            **errors(403, 404, *READ_ERRORS)})
+def document_file(request: Request, doc_id: str = DOC_ID) -> FileResponse:
+    """The original file. Served only from the path stored for a known document, and only when that path,
+    symbolic links resolved, lies inside an allowed folder (the corpus, the uploads folder, `file_roots`)."""
+    document = engine_of(request).holder.current().store.get_document(doc_id)
+    if document is None:
+        raise _no_document(doc_id)
+    path = servable_path(document.source, request.app.state.settings.allowed_file_roots())
+    media_type, disposition = FILE_TYPES.get(path.suffix.lower(), ("application/octet-stream", "attachment"))
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-cache"}
+    if media_type != "application/pdf":
+        headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return FileResponse(path, media_type=media_type, filename=path.name, content_disposition_type=disposition,
+                        headers=headers)
+
+
+def servable_path(source: str, roots: Sequence[FsPath]) -> FsPath:
+    """The stored source, resolved, if it is a regular file inside one of the roots (also resolved).
+
+    Ingest stores absolute paths; a relative one would depend on the server's working folder, so none is served."""
+    try:
+        if not FsPath(source).is_absolute():
+            raise ValueError("relative source")
+        path = FsPath(source).resolve(strict=True)
+    except (OSError, RuntimeError, ValueError):
+        raise ApiError(404, "file_missing", "the document's file is no longer available") from None
+    resolved = []
+    for root in roots:
+        try:
+            resolved.append(root.resolve(strict=True))
+        except (OSError, RuntimeError, ValueError):
+            continue
+    if not any(path.is_relative_to(root) for root in resolved):
+        raise ApiError(403, "file_outside_roots", "the document's file lies outside the folders this server serves")
+    if not path.is_file():
+        raise ApiError(404, "file_missing", "the document's file is no longer available")
+    return path
+
+
+@write_router.post("/documents", response_model=schemas.UploadResponse, openapi_extra=UPLOAD_BODY,
+                   responses=errors(400, 413, 415, *WRITE_ERRORS))
+async def upload(request: Request) -> schemas.UploadResponse:
+    """Upload one or more files (multipart/form-data, field `files`): each is saved in the uploads folder
+    under a safe name and ingested; the answer gives each file's outcome (added, updated, unchanged, failed).
+
+    A file with the name of an earlier upload replaces it. Needs a `write` key."""
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raise ApiError(415, "unsupported_media_type", "send the files as multipart/form-data in the field `files`")
+    settings = request.app.state.settings
+    form = await request.form(max_files=settings.max_upload_files, max_fields=20)
+    try:
+        files = [(item.filename or "", item.file) for _, item in form.multi_items() if isinstance(item, UploadFile)]
+        if not files:
+            raise ApiError(422, "invalid_request", "no files: send one or more files in the field `files`")
+        return await run_in_threadpool(ingest_uploads, settings, request.app.state.embedder, files,
+                                       request.app.state.write_lock)
+    finally:
+        await form.close()
+
+
+@write_router.delete("/documents/{doc_id}", response_model=schemas.Deleted, responses=errors(404, *WRITE_ERRORS))
+def delete_document(request: Request, doc_id: str = DOC_ID) -> schemas.Deleted:
+    """Remove a document with its passages, vectors and keyword rows; an uploaded file is deleted too.
+    Needs a `write` key."""
+    state = request.app.state
+    document = engine_of(request).holder.current().store.get_document(doc_id)
+    if document is None:
+        raise _no_document(doc_id)
+    if not state.write_lock.acquire(blocking=False):
+        raise ApiError(409, "index_locked", "another upload or removal is running; retry when it has finished",
+                       None, {"Retry-After": "5"})
+    try:
+        report = remove_documents(state.settings.index, [doc_id], state.embedder)
+    finally:
+        state.write_lock.release()
+    if doc_id not in report.removed:
+        raise _no_document(doc_id)
+    return schemas.Deleted(id=doc_id, removed=True, file_deleted=_delete_upload(document.source, state.settings),
+                           generation=report.manifest.generation if report.manifest else None)
+
+
+def _delete_upload(source: str, settings) -> bool:  # type: ignore[no-untyped-def]
+    """Delete the file when it is in the uploads folder (never elsewhere), so a later ingest does not revive it."""
+    try:
+        path = FsPath(source).resolve(strict=True)
+        if path.is_file() and path.is_relative_to(settings.uploads_dir().resolve()):
+            path.unlink()
+            return True
+    except (OSError, RuntimeError, ValueError):
+        pass
+    return False
+
+
+def _no_document(doc_id: str) -> ApiError:
+    return ApiError(404, "not_found", f"no document with id {doc_id!r}")
