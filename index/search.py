@@ -120,6 +120,15 @@ class SearchEngine:
                            for source, symbol, raw, label, ordinal in rows]
         return DocumentLinks(recalls=recalls, recalled_by=tuple(recalled_by))
 
+    def recent(self, request: SearchRequest) -> list[tuple[Hit, str]]:
+        """The query's best MAX_K matches, newest first, as (hit, added_at ISO 8601); ties keep rank order."""
+        snapshot = self.holder.current()
+        ranked = self.search(SearchRequest(query=request.query, k=MAX_K, mode=request.mode,
+                                           filters=request.filters))
+        added = snapshot.store.chunks_added_at([hit.chunk_id for hit in ranked.hits])
+        dated = [(hit, added.get(hit.chunk_id, "")) for hit in ranked.hits]
+        return sorted(dated, key=lambda item: item[1], reverse=True)
+
     def _hits(self, snapshot: IndexSnapshot, page: list[tuple[int, float, tuple[str, ...]]], query: str,
               offset: int) -> list[Hit]:
         chunks = snapshot.store.get_chunks([item for item, _, _ in page])

@@ -249,6 +249,17 @@ class Store:
         wanted = set(ordinals)
         return {row[0]: row[1] for row in rows if row[0] in wanted}
 
+    def chunks_added_at(self, chunk_ids: Sequence[int]) -> dict[int, str]:
+        """chunk id -> when the chunk was added (ISO 8601, UTC), for feeds of new passages."""
+        ids = [int(i) for i in chunk_ids]
+        out: dict[int, str] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self.conn.execute(f"SELECT id, added_at FROM chunks WHERE id IN ({marks})", part)
+            out.update((int(row[0]), str(row[1])) for row in rows)
+        return out
+
     def _document(self, row: sqlite3.Row) -> Document:
         refs = self.conn.execute(
             "SELECT symbol, raw, label, chunk_ordinal FROM doc_references WHERE doc_id = ? ORDER BY rowid",

@@ -1,20 +1,42 @@
-"""HTML pages: the search page and the document page, rendered with Jinja2 from the same engine."""
+"""HTML pages (search, document, similar passages) and the exports (CSV, JSON, Atom), from the same engine."""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from index.errors import BadQuery
 from index.highlight import mark, match_spans, query_terms
-from index.search import SEARCH_MODES, SearchRequest
+from index.search import MAX_K, SearchEngine
+from index.types import Hit, SearchResult
 from search_api.errors import ApiError
+from web import views
+from web.citation import citation, short_body
+from web.export import atom_feed, hit_row, result_json, to_csv
+from web.params import PageQuery, parse_query, query_string
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+MODES = (("hybrid", "Hybrid", "words and meaning"), ("keyword", "Keyword", "the exact words"),
+         ("semantic", "Semantic", "similar meaning"))
+EXAMPLES = ("talent bank database", "consultants from developing countries", "what is triangular cooperation",
+            "lessons learned from South-South cooperation training")
+# Pages run no inline script or style, so a passage that smuggles markup cannot run anything.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "object-src 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+FEED_K = 50
+_EMPHASIS = re.compile(r"(\*\*|\*)(?=\S)([^*\n]+?)(?<=\S)\1")
 
 
 def highlight_html(text: str, query: str) -> Markup:
@@ -22,29 +44,149 @@ def highlight_html(text: str, query: str) -> Markup:
     return Markup(mark(text, match_spans(text, query_terms(query)) if query else []))
 
 
+def emphasis_html(text: str | Markup) -> Markup:
+    """*text* and **text** of the source as <em> and <strong>; plain strings are escaped first."""
+    def tag(match: re.Match[str]) -> str:
+        name = "strong" if len(match[1]) == 2 else "em"
+        return f"<{name}>{match[2]}</{name}>"
+
+    return Markup(_EMPHASIS.sub(tag, str(escape(text))))
+
+
+@dataclass(frozen=True)
+class HitView:
+    """A result as the page shows it."""
+
+    hit: Hit
+    fragments: list[Markup]
+    citation: str
+    passage_href: str
+    similar_href: str
+
+
+def hit_views(hits: tuple[Hit, ...] | list[Hit], q: str) -> list[HitView]:
+    """Results with their highlighted fragments (escaped by the engine), citation and links."""
+    suffix = "?" + urlencode({"q": q}) if q else ""
+    return [HitView(hit, [Markup(f) for f in hit.highlights], citation(hit.document, hit.chunk),
+                    f"/documents/{hit.document.id}{suffix}#c{hit.chunk.ordinal}", f"/chunks/{hit.chunk_id}/similar")
+            for hit in hits]
+
+
 def install_pages(app: FastAPI) -> None:
-    """Mount the static files and register the page routes."""
+    """Mount the static files and register the page and export routes."""
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
     templates.env.filters["highlight"] = highlight_html
+    templates.env.filters["emphasis"] = emphasis_html
+    templates.env.filters["country_name"] = views.country_name
+    templates.env.filters["language_name"] = views.language_name
+    templates.env.filters["short_body"] = short_body
+    templates.env.filters["kind_name"] = lambda kind: views.display_value("kind", kind)
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
 
+    def render(request: Request, name: str, context: dict[str, object], status: int = 200) -> HTMLResponse:
+        return templates.TemplateResponse(request, name, context, status_code=status, headers=SECURITY_HEADERS)
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def search_page(request: Request, q: str = Query("", max_length=1000), mode: str = Query("hybrid"),
-                    k: int = Query(10, ge=1, le=100)) -> HTMLResponse:
-        context: dict[str, object] = {"q": q, "mode": mode, "modes": SEARCH_MODES, "result": None, "error": None}
-        if q.strip():
-            try:
-                context["result"] = request.app.state.engine.search(SearchRequest(query=q, k=k, mode=mode))
-            except BadQuery as exc:
-                context["error"] = str(exc)
-        return templates.TemplateResponse(request, "search.html", context)
+    def search_page(request: Request) -> HTMLResponse:
+        query, notices = parse_query(request.query_params)
+        context = search_context(request, query, notices)
+        return render(request, "search.html", context, 422 if context["error"] else 200)
 
     @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
-    def document_page(request: Request, doc_id: str, q: str = Query("", max_length=1000)) -> HTMLResponse:
-        found = request.app.state.engine.document(doc_id)
+    def document_page(request: Request, doc_id: str = PathParam(..., max_length=200),
+                      q: str = Query("", max_length=1000)) -> HTMLResponse:
+        engine: SearchEngine = request.app.state.engine
+        found = engine.document(doc_id)
         if found is None:
             raise ApiError(404, "not_found", f"no document with id {doc_id!r}")
         document, chunks = found
-        return templates.TemplateResponse(request, "document.html",
-                                          {"document": document, "chunks": chunks, "q": q})
+        context = {"document": document, "items": views.outline(document, chunks), "q": q,
+                   "links": engine.links(doc_id), "doc_citation": citation(document),
+                   "back": "/?" + query_string(PageQuery(q=q), window=False) if q.strip() else None}
+        return render(request, "document.html", context)
+
+    @app.get("/chunks/{chunk_id}/similar", response_class=HTMLResponse, include_in_schema=False)
+    def similar_page(request: Request, chunk_id: int = PathParam(..., ge=1, le=2**62),
+                     k: int = Query(10, ge=1, le=MAX_K)) -> HTMLResponse:
+        try:
+            source, hits = request.app.state.engine.similar(chunk_id, k)
+        except KeyError:
+            raise ApiError(404, "not_found", f"no passage with id {chunk_id}") from None
+        document = request.app.state.engine.document(source.chunk.doc_id)[0]
+        return render(request, "similar.html", {
+            "source": source, "document": document, "source_citation": citation(document, source.chunk),
+            "hits": hit_views(hits, ""), "q": ""})
+
+    @app.get("/export.csv", include_in_schema=False)
+    def export_csv(request: Request) -> Response:
+        query, result = export_search(request)
+        rows = [hit_row(hit, str(request.base_url)) for hit in result.hits]
+        return Response(to_csv(rows), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{file_stem(query)}.csv"'})
+
+    @app.get("/export.json", include_in_schema=False)
+    def export_json(request: Request) -> Response:
+        query, result = export_search(request)
+        rows = [hit_row(hit, str(request.base_url)) for hit in result.hits]
+        link = str(request.base_url) + "?" + query_string(query, window=False)
+        return JSONResponse(result_json(result, rows, link, query.offset),
+                            headers={"Content-Disposition": f'attachment; filename="{file_stem(query)}.json"'})
+
+    @app.get("/feed.atom", include_in_schema=False)
+    def feed(request: Request) -> Response:
+        query = strict_query(request, FEED_K)
+        dated = request.app.state.engine.recent(query.request())[:query.k]
+        base = str(request.base_url)
+        body = atom_feed(dated, title=f"coopsearch: {query.q}", self_url=str(request.url),
+                         html_url=base + "?" + query_string(query, window=False), base_url=base)
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+def search_context(request: Request, query: PageQuery, notices: list[str]) -> dict[str, object]:
+    """Everything the search page shows for a query (or the start page when there is none)."""
+    engine: SearchEngine = request.app.state.engine
+    base = str(request.base_url)
+    context: dict[str, object] = {"query": query, "q": query.q, "modes": MODES, "notices": notices, "error": None,
+                                  "result": None, "examples": EXAMPLES}
+    if not query.q.strip():
+        context["doc_total"], context["documents"] = engine.list_documents(limit=50)
+        return context
+    try:
+        result: SearchResult = engine.search(query.request(facets=True))
+    except BadQuery as exc:
+        context["error"] = str(exc)
+        return context
+    plain = query_string(query, window=False)
+    context.update({
+        "result": result, "hits": hit_views(result.hits, query.q),
+        "groups": views.facet_groups(query, result.facets), "chips": views.active_chips(query),
+        "clear_filters": views.cleared(query), "pager": views.pager(query, len(result.hits), result.total),
+        "stable_url": base + "?" + query_string(query), "csv_href": f"/export.csv?{plain}&k={MAX_K}",
+        "json_href": f"/export.json?{plain}&k={MAX_K}", "feed_href": f"/feed.atom?{plain}",
+        "semantic_href": views.page_href(PageQuery(q=query.q, mode="semantic", filters=query.filters)),
+    })
+    return context
+
+
+def strict_query(request: Request, default_k: int) -> PageQuery:
+    """An export's query: unlike the page, an empty query or a bad parameter is an error."""
+    query, problems = parse_query(request.query_params, default_k=default_k)
+    if problems:
+        raise ApiError(422, "invalid_request", problems[0], problems)
+    if not query.q.strip():
+        raise ApiError(422, "invalid_query", "query is empty: add q=… to the address")
+    return query
+
+
+def export_search(request: Request) -> tuple[PageQuery, SearchResult]:
+    """Run an export's search (up to k=100 results from offset)."""
+    query = strict_query(request, MAX_K)
+    return query, request.app.state.engine.search(query.request())
+
+
+def file_stem(query: PageQuery) -> str:
+    """A download's file name: coopsearch- and the query's words."""
+    words = re.sub(r"[^A-Za-z0-9]+", "-", query.q).strip("-").lower()[:60]
+    return "coopsearch-" + (words or "results")
+
