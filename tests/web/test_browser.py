@@ -132,3 +132,19 @@ def test_works_without_javascript_and_by_keyboard(browser, live_server: str) -> 
         .map(e => e.outerHTML)""")
     assert unlabelled == []
     context.close()
+
+
+def test_pages_fit_a_phone_screen(browser, live_server: str, shoot) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto("/?q=consultants+from+developing+countries&mode=keyword")
+    expect(page.locator("ol.results > li.hit").first).to_be_visible()
+    shoot(page, "search-phone")
+    overflow = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    assert page.evaluate(overflow) <= 0
+    page.locator("ol.results > li.hit h3 a").first.click()
+    page.wait_for_url(re.compile("/documents/"))
+    expect(page.locator(":target")).to_be_in_viewport()
+    assert page.evaluate(overflow) <= 0
+    shoot(page, "document-phone")
+    context.close()

@@ -56,6 +56,11 @@
       buttons[i].hidden = false;
       buttons[i].addEventListener("click", onCopyClick);
     }
+    // On a narrow screen the filters start folded, so the results come first.
+    var refine = document.querySelector("details.refine");
+    if (refine && window.matchMedia && window.matchMedia("(max-width: 56rem)").matches) {
+      refine.open = false;
+    }
     var link = document.getElementById("stable-link");
     if (link) {
       link.addEventListener("focus", function () { link.select(); });
