@@ -99,10 +99,14 @@ def ingest_paths(index_dir: Path, paths: Sequence[Path], embedder: Embedder, opt
     report = IngestReport()
     lock = acquire_lock(index_dir)
     try:
+        started = time.perf_counter()
         writer = GenerationWriter(index_dir, embedder.info)
+        report.seconds["copy"] = round(time.perf_counter() - started, 3)  # the previous generation, to change
         try:
             changed = _apply(writer, paths, embedder, options, report, progress)
+            started = time.perf_counter()
             report.manifest = writer.commit() if changed else writer.previous
+            report.seconds["commit"] = round(time.perf_counter() - started, 3)  # fit, save, fsync, switch
             if not changed:
                 writer.abort()
         except BaseException:
@@ -184,6 +188,8 @@ def _parse(jobs: list[ParseJob], options: IngestOptions, report: IngestReport,
         outcomes = progress(outcomes, len(jobs), "read")
     parsed: list[ParsedDocument] = []
     for outcome in outcomes:
+        # seconds spent reading and chunking inside the workers, summed (CPU time, not wall time)
+        report.seconds["parse_cpu"] = round(report.seconds.get("parse_cpu", 0.0) + outcome.seconds, 3)
         if outcome.parsed is not None:
             parsed.append(outcome.parsed)
             report.pages_read += outcome.parsed.document.pages

@@ -1,10 +1,20 @@
 """Writing a new generation of an index folder: copy, change, then commit by replacing the manifest.
 
 Readers keep the generation they loaded until the manifest names a new, complete one; a crash at
-any moment leaves the previous generation as the index.
+any moment leaves the previous generation as the index. The steps of `commit`, in order:
+
+1. close the store and write the vectors into `gen-N.tmp/`, fsync both files;
+2. rename `gen-N.tmp/` to `gen-N/` and fsync the folder (an unpublished generation: no reader sees it);
+3. write `manifest.json.tmp` naming `gen-N` with each file's size and CRC-32, fsync, rename it over
+   `manifest.json`, fsync the folder: this rename is the commit point;
+4. delete generations older than the previous one (readers may still hold the previous one).
+
+The next writer deletes what a crash left behind: `gen-*.tmp/` folders, and finished but unpublished
+`gen-N/` folders newer than the manifest's generation.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -15,9 +25,9 @@ from filelock import FileLock, Timeout
 from index.embedder import ModelInfo
 from index.errors import IndexLocked
 from index.manifest import (FORMAT_VERSION, MANIFEST_NAME, STORE_NAME, VECTORS_NAME, Manifest, check_model,
-                            fsync_dir, now_iso, read_manifest, write_manifest)
+                            file_record, fsync_dir, now_iso, read_manifest, write_manifest)
 from index.store import Store
-from index.vectors import VectorIndex
+from index.vectors import VectorConfig, VectorIndex
 
 LOCK_NAME = ".lock"
 
@@ -34,22 +44,28 @@ def acquire_lock(index_dir: Path) -> FileLock:
     return lock
 
 
+def _step(name: str) -> None:
+    """A named point of the commit. Does nothing; crash tests replace it to SIGKILL the writer there."""
+
+
 class GenerationWriter:
     """Opens a writable copy of the current generation; `commit` publishes it, `abort` drops it."""
 
-    def __init__(self, index_dir: Path, model: ModelInfo) -> None:
+    def __init__(self, index_dir: Path, model: ModelInfo, vector_config: VectorConfig = VectorConfig()) -> None:
         self.index_dir = index_dir
         self.model = model
+        self.vector_config = vector_config
         self.previous: Manifest | None = read_manifest(index_dir) if (index_dir / MANIFEST_NAME).exists() else None
         if self.previous is not None:
             check_model(self.previous, model, index_dir)
-        _remove_unfinished(index_dir)
-        number = int(self.previous.generation.split("-")[1]) + 1 if self.previous else 1
-        self.generation = f"gen-{number:06d}"
+        current = _number(self.previous.generation) if self.previous else 0
+        _remove_unfinished(index_dir, current)
+        self.generation = f"gen-{current + 1:06d}"
         self.work_dir = index_dir / (self.generation + ".tmp")
         self.work_dir.mkdir(parents=True)
         self.store = self._copy_store()
         self.vectors = self._copy_vectors()
+        _step("copied")
 
     def _copy_store(self) -> Store:
         target = self.work_dir / STORE_NAME
@@ -64,34 +80,44 @@ class GenerationWriter:
 
     def _copy_vectors(self) -> VectorIndex:
         if self.previous is None:
-            return VectorIndex(self.model.dimension)
+            return VectorIndex(self.model.dimension, config=self.vector_config)
         path = self.previous.generation_dir(self.index_dir) / VECTORS_NAME
-        return VectorIndex.load(path, self.model.dimension)
+        return VectorIndex.load(path, self.model.dimension, self.vector_config)
 
     def commit(self) -> Manifest:
         """Write files, fsync, rename the folder into place, then atomically switch the manifest."""
         self.store.commit()
         self.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.store.close()
+        _step("store-closed")
+        self.vectors.fit()  # flat or HNSW for the new size; drops tombstones past their share
         self.vectors.save(self.work_dir / VECTORS_NAME)
+        _step("vectors-saved")
+        files = {}
         for name in (STORE_NAME, VECTORS_NAME):
             with open(self.work_dir / name, "rb+") as handle:
-                import os
-
                 os.fsync(handle.fileno())
+            files[name] = file_record(self.work_dir / name)
+        fsync_dir(self.work_dir)
         final = self.index_dir / self.generation
         self.work_dir.rename(final)
         fsync_dir(self.index_dir)
+        _step("renamed")
         reader = Store(final / STORE_NAME, read_only=True)
         manifest = Manifest(
             format_version=FORMAT_VERSION, model=self.model, generation=self.generation,
             documents=reader.count_documents(), chunks=reader.count_chunks(), vectors=self.vectors.count(),
-            vector_index=type(self.vectors.index).__name__, updated_at=now_iso())
+            vector_index=self.vectors.describe(), updated_at=now_iso(), precision=self._precisions(), files=files)
         reader.close()
-        write_manifest(self.index_dir, manifest)
+        write_manifest(self.index_dir, manifest, before_switch=lambda: _step("manifest-written"))
+        _step("switched")
         _remove_old_generations(self.index_dir, keep={self.generation} | (
             {self.previous.generation} if self.previous else set()))
         return manifest
+
+    def _precisions(self) -> tuple[str, ...]:
+        earlier = set(self.previous.precision) if self.previous is not None and self.previous.vectors else set()
+        return tuple(sorted(earlier | {self.model.precision}))
 
     def abort(self) -> None:
         """Drop the unfinished generation; the current one is untouched."""
@@ -102,9 +128,16 @@ class GenerationWriter:
         shutil.rmtree(self.work_dir, ignore_errors=True)
 
 
-def _remove_unfinished(index_dir: Path) -> None:
-    for path in index_dir.glob("gen-*.tmp"):
-        shutil.rmtree(path, ignore_errors=True)
+def _number(generation: str) -> int:
+    digits = generation.split("-", 1)[-1].split(".")[0]
+    return int(digits) if digits.isdigit() else -1
+
+
+def _remove_unfinished(index_dir: Path, current: int) -> None:
+    """Delete what a crashed writer left: temporary folders and complete but unpublished generations."""
+    for path in index_dir.glob("gen-*"):
+        if path.is_dir() and (path.name.endswith(".tmp") or _number(path.name) > current):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _remove_old_generations(index_dir: Path, keep: set[str]) -> None:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+import zlib
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from index.embedder import ModelInfo
 from index.errors import CorruptIndex, IndexNotFound, ModelMismatch
@@ -32,6 +34,11 @@ class Manifest:
     vectors: int
     vector_index: str
     updated_at: str
+    # How the vectors were computed (fp32, bf16, ...): not part of the model's identity; several
+    # values when generations were added to with different settings.
+    precision: tuple[str, ...] = ("fp32",)
+    # name -> {"bytes": size, "crc32": hex}: a reader refuses a file that changed since the commit.
+    files: dict[str, dict[str, object]] = field(default_factory=dict)
 
     def generation_dir(self, index_dir: Path) -> Path:
         """The folder holding this generation's store and vectors."""
@@ -50,9 +57,10 @@ def read_manifest(index_dir: Path) -> Manifest:
         raise IndexNotFound(f"no index at {index_dir} (missing {MANIFEST_NAME}); run `coopsearch ingest`")
     try:
         raw = json.loads(path.read_text())
-        model = ModelInfo(**raw["model"])
-        manifest = Manifest(**{**raw, "model": model})
-    except (ValueError, KeyError, TypeError) as exc:
+        model = ModelInfo(**{key: raw["model"][key] for key in ("name", "fingerprint", "dimension")},
+                          precision=(raw.get("precision") or ["fp32"])[-1])
+        manifest = Manifest(**{**raw, "model": model, "precision": tuple(raw.get("precision") or ["fp32"])})
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CorruptIndex(f"manifest {path} is unreadable: {exc}") from exc
     if manifest.format_version != FORMAT_VERSION:
         raise CorruptIndex(f"manifest {path} has format version {manifest.format_version}; "
@@ -60,17 +68,48 @@ def read_manifest(index_dir: Path) -> Manifest:
     return manifest
 
 
-def write_manifest(index_dir: Path, manifest: Manifest) -> None:
-    """Atomically replace the manifest (write, fsync, rename, fsync the folder)."""
+def write_manifest(index_dir: Path, manifest: Manifest, before_switch: Callable[[], None] | None = None) -> None:
+    """Atomically replace the manifest (write, fsync, rename, fsync the folder).
+
+    `before_switch` runs between the fsync of the new file and the rename (a seam for crash tests).
+    """
     path = index_dir / MANIFEST_NAME
     tmp = index_dir / (MANIFEST_NAME + ".tmp")
+    data = asdict(manifest)
+    data["model"].pop("precision")  # recorded once, at the top level: it is not the model's identity
     with open(tmp, "w") as handle:
-        json.dump(asdict(manifest), handle, indent=2)
+        json.dump(data, handle, indent=2)
         handle.write("\n")
         handle.flush()
         os.fsync(handle.fileno())
+    if before_switch is not None:
+        before_switch()
     os.replace(tmp, path)
     fsync_dir(index_dir)
+
+
+def file_record(path: Path) -> dict[str, object]:
+    """Size and CRC-32 of a file, as the manifest records them."""
+    crc = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 24):
+            crc = zlib.crc32(block, crc)
+    return {"bytes": path.stat().st_size, "crc32": f"{crc:08x}"}
+
+
+def verify_files(manifest: Manifest, directory: Path) -> None:
+    """Raise CorruptIndex naming the first file whose size or checksum differs from the manifest's."""
+    for name, expected in manifest.files.items():
+        path = directory / name
+        if not path.exists():
+            raise CorruptIndex(f"index file missing: {path} (named by the manifest)")
+        size = path.stat().st_size
+        if size != expected.get("bytes"):
+            raise CorruptIndex(f"index file {path} is {size:,} bytes but the manifest recorded "
+                               f"{expected.get('bytes')}: truncated or changed since it was written")
+        if file_record(path)["crc32"] != expected.get("crc32"):
+            raise CorruptIndex(f"index file {path} fails its checksum (manifest crc32 {expected.get('crc32')}): "
+                               "corrupt or changed since it was written")
 
 
 def fsync_dir(path: Path) -> None:

@@ -1,34 +1,54 @@
 """A loaded generation of an index folder, and a holder that switches to newer generations atomically."""
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from index.embedder import ModelInfo
-from index.errors import CorruptIndex
-from index.manifest import MANIFEST_NAME, STORE_NAME, VECTORS_NAME, Manifest, check_model, read_manifest
+from index.errors import CorruptIndex, IndexNotFound
+from index.manifest import (MANIFEST_NAME, STORE_NAME, VECTORS_NAME, Manifest, check_model, read_manifest,
+                            verify_files)
 from index.store import Store
-from index.vectors import VectorIndex
+from index.vectors import VectorConfig, VectorIndex
 
 
 class IndexSnapshot:
-    """One complete generation: manifest, vectors in memory, and a read-only store per thread."""
+    """One complete generation: manifest, vectors (memory-mapped), and a read-only store per thread.
 
-    def __init__(self, index_dir: Path, manifest: Manifest) -> None:
+    Loading checks every file against the manifest (size and CRC-32) and the counts against each
+    other, so a truncated or corrupt file is a CorruptIndex naming it, never wrong results.
+    """
+
+    def __init__(self, index_dir: Path, manifest: Manifest, config: VectorConfig = VectorConfig(),
+                 *, mmap: bool = True) -> None:
         self.index_dir = index_dir
         self.manifest = manifest
         directory = manifest.generation_dir(index_dir)
         store_path = directory / STORE_NAME
+        if not directory.is_dir():
+            raise CorruptIndex(f"generation folder missing: {directory} (named by {index_dir / MANIFEST_NAME})")
         if not store_path.exists():
             raise CorruptIndex(f"database file missing: {store_path}")
+        verify_files(manifest, directory)
         self.store_path = store_path
-        self.vectors = VectorIndex.load(directory / VECTORS_NAME, manifest.model.dimension)
+        self.vectors = VectorIndex.load(directory / VECTORS_NAME, manifest.model.dimension, config, mmap=mmap)
         self._local = threading.local()
+        self._check_counts(directory)
+
+    def _check_counts(self, directory: Path) -> None:
         store = self.store  # open once now so a corrupt file fails at load, not at the first query
-        if store.count_chunks() != self.vectors.count():
-            raise CorruptIndex(f"{store_path} holds {store.count_chunks()} chunks but "
+        try:
+            chunks = store.count_chunks()
+        except Exception as exc:  # sqlite3.DatabaseError: a damaged page
+            raise CorruptIndex(f"database file {self.store_path} is unreadable: {exc}") from exc
+        if chunks != self.vectors.count():
+            raise CorruptIndex(f"{self.store_path} holds {chunks} chunks but "
                                f"{directory / VECTORS_NAME} holds {self.vectors.count()} vectors")
+        if chunks != self.manifest.chunks:
+            raise CorruptIndex(f"{self.store_path} holds {chunks} chunks but "
+                               f"{self.index_dir / MANIFEST_NAME} says {self.manifest.chunks}")
 
     @property
     def store(self) -> Store:
@@ -40,39 +60,68 @@ class IndexSnapshot:
         return store
 
     @classmethod
-    def open(cls, index_dir: Path, model: ModelInfo) -> "IndexSnapshot":
+    def open(cls, index_dir: Path, model: ModelInfo, config: VectorConfig = VectorConfig()) -> "IndexSnapshot":
         """Load the current generation, refusing one built with another model."""
         manifest = read_manifest(index_dir)
         check_model(manifest, model, index_dir)
-        return cls(index_dir, manifest)
+        return cls(index_dir, manifest, config)
 
 
 @dataclass
 class _Seen:
-    mtime_ns: int
+    key: tuple[int, ...]
     snapshot: IndexSnapshot
 
 
 class IndexHolder:
-    """Hands out the newest complete snapshot; reloads when the manifest file changes."""
+    """Hands out the newest complete snapshot; reloads when the manifest file is replaced.
 
-    def __init__(self, index_dir: Path, model: ModelInfo) -> None:
+    Each request costs one stat of `manifest.json`. When it was replaced, one request loads the new
+    generation while the others keep answering from the old snapshot; requests that already hold a
+    snapshot finish on it, whatever happens to the folder meanwhile.
+    """
+
+    RETRIES = 5  # a generation may be deleted between reading the manifest and opening its files
+
+    def __init__(self, index_dir: Path, model: ModelInfo, config: VectorConfig = VectorConfig()) -> None:
         self.index_dir = index_dir
         self.model = model
+        self.config = config
         self._lock = threading.Lock()
         self._seen: _Seen | None = None
 
     def current(self) -> IndexSnapshot:
         """The latest generation; the old snapshot keeps serving requests that already hold it."""
-        path = self.index_dir / MANIFEST_NAME
-        try:
-            mtime = path.stat().st_mtime_ns
-        except FileNotFoundError:
-            mtime = -1
+        key = _manifest_key(self.index_dir)
         seen = self._seen
-        if seen is not None and seen.mtime_ns == mtime:
+        if seen is not None and seen.key == key:
             return seen.snapshot
-        with self._lock:
-            if self._seen is None or self._seen.mtime_ns != mtime:
-                self._seen = _Seen(mtime, IndexSnapshot.open(self.index_dir, self.model))
+        if seen is not None and not self._lock.acquire(blocking=False):
+            return seen.snapshot  # another request is loading the new generation
+        if seen is None:
+            self._lock.acquire()
+        try:
+            if self._seen is None or self._seen.key != _manifest_key(self.index_dir):
+                self._seen = self._load()
             return self._seen.snapshot
+        finally:
+            self._lock.release()
+
+    def _load(self) -> _Seen:
+        for attempt in range(self.RETRIES):
+            key = _manifest_key(self.index_dir)
+            try:
+                return _Seen(key, IndexSnapshot.open(self.index_dir, self.model, self.config))
+            except (CorruptIndex, IndexNotFound):
+                if attempt == self.RETRIES - 1 or _manifest_key(self.index_dir) == key:
+                    raise  # the manifest did not move: the damage is real
+        raise AssertionError("unreachable")
+
+
+def _manifest_key(index_dir: Path) -> tuple[int, ...]:
+    """Identifies one version of manifest.json: each commit renames a new file (a new inode) over it."""
+    try:
+        stat = os.stat(index_dir / MANIFEST_NAME)
+    except FileNotFoundError:
+        return (-1,)
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns)

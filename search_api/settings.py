@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     rrf_k: float = 60.0
     keyword_weight: float = 1.0
     semantic_weight: float = 1.0
+    # -- embedding and vector index (see README "Speed and scale") ---------------------------------
+    precision: Literal["fp32", "bf16", "fp16"] = Field(
+        "fp32", description="Embedding precision: fp32, bf16 (CPU or GPU) or fp16 (GPU only)")
+    device: str = Field("auto", description="Embedding device: auto (CUDA when present, else CPU), cpu, cuda, cuda:N")
+    vector_flat_max: int = Field(100_000, description="Exact (flat) vector search up to this many chunks; HNSW above")
+    vector_compression: Literal["none", "sq8"] = Field("none", description="sq8: 8-bit HNSW vectors (4x smaller)")
+    hnsw_ef_search: int = Field(96, description="HNSW candidates per query (recall against speed)")
     # -- HTTP API: access, limits, uploads (see README "HTTP API") --------------------------------
     uploads: Path | None = Field(None, description="Folder uploads are saved into; default: uploads/ beside the index")
     file_roots: Annotated[list[Path], NoDecode] = Field(
@@ -63,7 +70,14 @@ class Settings(BaseSettings):
         """Load the configured embedding model (once per process: it takes seconds)."""
         from index.embedder import Embedder
 
-        return Embedder(self.model_dir())
+        return Embedder(self.model_dir(), device=self.device, precision=self.precision)
+
+    def vector_config(self):  # type: ignore[no-untyped-def]
+        """How the vector index is laid out and searched (index.vectors.VectorConfig)."""
+        from index.vectors import VectorConfig
+
+        return VectorConfig(flat_max=self.vector_flat_max, compression=self.vector_compression,
+                            ef_search=self.hnsw_ef_search)
 
     def model_dir(self) -> Path:
         """The configured model folder, or the bundled all-MiniLM-L6-v2."""
