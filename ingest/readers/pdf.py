@@ -1,92 +1,167 @@
-"""PDF reader (pypdf): page texts with page numbers kept, lines rebuilt into paragraphs."""
+"""PDF reader (pypdf): positioned text runs per page, cleaned into paragraphs and footnotes.
+
+pypdf reports each run of text with its matrix and font; `ingest.pdf_cleaning` rebuilds lines
+from them, drops running headers, footers and contents pages, lifts footnotes out and joins
+lines into paragraphs. Page numbers are kept even when a page ends up empty.
+"""
 from __future__ import annotations
 
 import io
-import re
+from typing import Any
 
 from ingest.errors import DamagedFile, EmptyFile, EncryptedFile, NoTextLayer
+from ingest.pdf_cleaning import (
+    PageLayout, Run, build_lines, clean_document, is_junk_title,
+)
 from ingest.types import ExtractedText, PageText
-
-_PARA_START = re.compile(r"^(\d{1,3}\.|\(\w{1,4}\)|[•\-–]\s)")
-_SENTENCE_END = re.compile(r"[.;:!?]['\"”’)]*$")
 
 
 def read_pdf(data: bytes, password: str | None = None) -> ExtractedText:
-    """Read a PDF's text layer page by page.
+    """Read a PDF's text layer page by page and clean it.
 
     Raises EncryptedFile, DamagedFile, NoTextLayer or EmptyFile with a message naming the problem.
     """
-    if not data:
-        raise EmptyFile("file is empty (0 bytes)")
-    from pypdf import PdfReader
-
+    if not data or not data.strip():
+        raise EmptyFile("file is empty (0 bytes)" if not data else "file holds only white space")
     try:
-        reader = PdfReader(io.BytesIO(data))
-        _unlock(reader, password)
-        raw_pages = [page.extract_text() or "" for page in reader.pages]
-        title = _metadata_title(reader)
-    except (EncryptedFile, NoTextLayer):
+        reader = _open(data, password)
+        layouts, failures = _layouts(reader)
+        metadata_title = _metadata_title(reader)
+    except (EncryptedFile, DamagedFile, EmptyFile):
         raise
     except Exception as exc:  # pypdf raises TypeError, AssertionError, KeyError... on damaged files
-        raise DamagedFile(f"PDF parser failed: {type(exc).__name__}: {exc}") from exc
-    if not raw_pages:
+        raise _damaged(exc) from exc
+    if not layouts:
         raise EmptyFile("PDF has no pages")
-    pages = tuple(PageText(number, rebuild_paragraphs(text)) for number, text in enumerate(raw_pages, 1))
-    if not any(page.text.strip() for page in pages):
-        raise NoTextLayer(f"no text layer on any of {len(pages)} pages: scanned, and no OCR is available")
-    return ExtractedText(pages=pages, title_hint=title)
+    if not any(page.lines for page in layouts):
+        if failures and len(failures) == len(layouts):
+            raise DamagedFile(f"text extraction failed on every page ({failures[0]})")
+        raise NoTextLayer(f"no text layer on any of {len(layouts)} pages: scanned, and no OCR is available")
+    try:
+        cleaned = clean_document(layouts)
+    except Exception as exc:  # cleaning must never lose a file: fall back to a clear error
+        raise DamagedFile(f"could not rebuild text: {type(exc).__name__}: {exc}") from exc
+    pages = tuple(PageText(page.number, "\n\n".join(page.paragraphs)) for page in cleaned.pages)
+    notes = cleaned.notes + tuple(f"text extraction failed on {failure}" for failure in failures)
+    title = cleaned.title
+    if title is None and not is_junk_title(metadata_title):
+        title = metadata_title
+    return ExtractedText(pages=pages, title_hint=title, footnotes=cleaned.footnotes, notes=notes)
 
 
-def _unlock(reader: object, password: str | None) -> None:
-    if not reader.is_encrypted:  # type: ignore[attr-defined]
+def _damaged(exc: BaseException) -> DamagedFile:
+    """A DamagedFile carrying what the parser said."""
+    said = str(exc).strip() or "no message"
+    return DamagedFile(f"PDF parser failed: {type(exc).__name__}: {said[:300]}")
+
+
+def _open(data: bytes, password: str | None) -> Any:
+    """A pypdf reader for `data`, decrypted when needed."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    _unlock(reader, password)
+    return reader
+
+
+def _unlock(reader: Any, password: str | None) -> None:
+    """Decrypt with the given password, else the empty one; EncryptedFile when neither opens it."""
+    if not reader.is_encrypted:
         return
     for candidate in ([password] if password is not None else []) + [""]:
         try:
-            if reader.decrypt(candidate):  # type: ignore[attr-defined]
+            if reader.decrypt(candidate):
                 return
-        except Exception as exc:
+        except Exception as exc:  # unsupported or broken encryption dictionaries
             raise DamagedFile(f"cannot decrypt: {type(exc).__name__}: {exc}") from exc
     if password is None:
         raise EncryptedFile("PDF is encrypted: a password is required (--password FILE=PW)")
     raise EncryptedFile("PDF is encrypted and the given password is wrong")
 
 
-def _metadata_title(reader: object) -> str | None:
+def _layouts(reader: Any) -> tuple[list[PageLayout], list[str]]:
+    """Every page's lines, and a note for each page whose text could not be extracted."""
+    layouts: list[PageLayout] = []
+    failures: list[str] = []
+    for number, page in enumerate(reader.pages, 1):
+        height = _page_height(page)
+        try:
+            lines = tuple(build_lines(_page_runs(page)))
+        except Exception as exc:  # one broken page must not cost the others
+            failures.append(f"page {number}: {type(exc).__name__}: {str(exc)[:200]}")
+            lines = ()
+        layouts.append(PageLayout(number, lines, height))
+    return layouts, failures
+
+
+def _page_height(page: Any) -> float:
+    """The page's height in points (792 when the media box is unreadable)."""
     try:
-        title = reader.metadata.title if reader.metadata else None  # type: ignore[attr-defined]
+        box = page.mediabox
+        return abs(float(box.top) - float(box.bottom)) or 792.0
+    except Exception:
+        return 792.0
+
+
+def _page_runs(page: Any) -> list[Run]:
+    """The page's text runs in drawing order, with position, font size, width and boldness."""
+    runs: list[Run] = []
+    fonts: dict[int, Any] = {}
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if text:
+            runs.append(_run(text, cm, tm, font, size, _font_metrics(font, fonts)))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+def _font_metrics(font: Any, cache: dict[int, Any]) -> Any:
+    """pypdf's Font for a font resource (cached per page), or None when it cannot be read."""
+    if font is None:
+        return None
+    key = id(font)
+    if key not in cache:
+        try:
+            from pypdf.generic._font import Font
+
+            cache[key] = Font.from_font_resource(font)
+        except Exception:  # widths only refine spacing: a broken font must not stop the page
+            cache[key] = None
+    return cache[key]
+
+
+def _run(text: str, cm: list[float], tm: list[float], font: Any, size: float, metrics: Any) -> Run:
+    """A Run from pypdf's text matrix, current transformation matrix and font."""
+    a = tm[0] * cm[0] + tm[1] * cm[2]
+    b = tm[0] * cm[1] + tm[1] * cm[3]
+    c = tm[2] * cm[0] + tm[3] * cm[2]
+    d = tm[2] * cm[1] + tm[3] * cm[3]
+    x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+    y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+    width = None
+    if metrics is not None:
+        try:
+            width = metrics.get_text_width(text) / 1000 * float(size) * (a * a + b * b) ** 0.5
+        except Exception:
+            width = None
+    return Run(text, x, y, float(size) * (c * c + d * d) ** 0.5, _is_bold(font), width)
+
+
+def _is_bold(font: Any) -> bool:
+    """Whether the font's name says bold (or black/heavy)."""
+    try:
+        name = str(font.get("/BaseFont", "")) if font is not None else ""
+    except Exception:
+        return False
+    lowered = name.lower()
+    return "bold" in lowered or "black" in lowered or "heavy" in lowered
+
+
+def _metadata_title(reader: Any) -> str | None:
+    """The title in the PDF's metadata, if readable."""
+    try:
+        title = reader.metadata.title if reader.metadata else None
     except Exception:
         return None  # unreadable metadata must not cost us the text
     return str(title).strip() or None if title else None
-
-
-def rebuild_paragraphs(page_text: str) -> str:
-    """Join a page's lines into paragraphs separated by blank lines.
-
-    A new paragraph starts after a blank line, at a numbered or lettered item, or after a
-    short line that ends a sentence (the last line of a paragraph rarely fills the width).
-    """
-    lines = [line.rstrip() for line in page_text.replace("\r", "\n").split("\n")]
-    width = max((len(line) for line in lines), default=0)
-    paragraphs: list[list[str]] = [[]]
-    previous = ""
-    for line in lines:
-        stripped = line.strip()
-        if not stripped:
-            if paragraphs[-1]:
-                paragraphs.append([])
-            previous = ""
-            continue
-        ends_short = previous and _SENTENCE_END.search(previous) and len(previous) < 0.8 * width
-        if paragraphs[-1] and (_PARA_START.match(stripped) or ends_short):
-            paragraphs.append([])
-        paragraphs[-1].append(stripped)
-        previous = stripped
-    return "\n\n".join(join_lines(p) for p in paragraphs if p)
-
-
-_HYPHEN_BREAK = re.compile(r"(\w)-\s*\n\s*([a-z])")
-
-
-def join_lines(lines: list[str]) -> str:
-    """Join wrapped lines, mending words hyphenated across the break ("coun-" + "tries")."""
-    return _HYPHEN_BREAK.sub(r"\1\2", "\n".join(lines)).replace("\n", " ")
