@@ -145,6 +145,11 @@ class Passage:
     citation: str
     label_anchor: str | None
 
+    @property
+    def depth(self) -> int:
+        """How deep the paragraph is nested: "op. 6 (b)" is 1, "op. 6 (b) (ii)" is 2."""
+        return len(re.findall(r"\([^)]*\)", self.stored.chunk.label or ""))
+
 
 def outline(document: Document, chunks: list[StoredChunk]) -> list[Heading | Passage]:
     """The document in reading order: headings where the heading path changes, then each passage."""

@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import Page, expect
 
 ECOSOC_TITLE = "1992/41. Technical cooperation among developing countries"
-RECALLING_TITLE = "Review of technical cooperation among developing countries"
+ECLAC_TITLE = "591(XXIX) Cooperation among Developing Countries and Regions"
 
 
 def search(page: Page, words: str, mode: str = "keyword") -> None:
@@ -75,6 +75,13 @@ def test_resolution_page_shows_its_structure(page: Page, shoot) -> None:  # type
     shoot(page, "document-resolution-1992-41")
     page.locator(".chunk.operative .label").nth(3).click()
     expect_on_target(page, page.locator(".chunk.operative").nth(3).get_attribute("id") or "")
+
+    page.goto("/")
+    page.get_by_role("link", name=ECLAC_TITLE).click()
+    expect(page.locator(".chunk.operative .label", has_text="op. 6 (b)")).to_be_visible()
+    expect(page.locator(".chunk.footnote").first).to_contain_text("Report on the activities of the Commission")
+    expect(page.get_by_role("region", name="Recalls").get_by_text("A/RES/33/134")).to_be_visible()
+    shoot(page, "document-eclac-591-xxix")
 
 
 def test_markup_in_documents_and_queries_shows_as_text(page: Page, shoot) -> None:  # type: ignore[no-untyped-def]
