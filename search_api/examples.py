@@ -1,6 +1,12 @@
 """Example payloads shown in the OpenAPI documentation (shortened answers from the default corpus)."""
 from __future__ import annotations
 
+QUERY_EXAMPLES = {
+    "good practice": {"summary": "Experiences to reuse", "value": "talent bank database"},
+    "definition": {"summary": "A question", "value": "what is triangular cooperation"},
+    "symbol": {"summary": "A resolution by symbol", "value": "E/RES/1992/41"},
+}
+
 DOCUMENT = {
     "id": "ecosoc-resolution-1992-41-tcdc-3f2a1b", "title": "Technical cooperation among developing countries",
     "source": "ecosoc-resolution-1992-41-tcdc.txt", "doc_type": "resolution", "symbol": "E/RES/1992/41",

@@ -20,7 +20,7 @@ from search_api.errors import ApiError
 read_router = APIRouter(dependencies=[Depends(require_read)])
 service_router = APIRouter()
 
-_ERROR_TEXT = {400: "Malformed request", 401: "Missing or invalid API key", 403: "The API key lacks the scope",
+_ERROR_TEXT = {400: "Malformed request (e.g. a body that is not UTF-8 or not multipart)", 401: "Missing or invalid API key", 403: "The API key lacks the scope",
                404: "No such document or passage", 409: "Another ingest holds the index's write lock",
                413: "Request body over the size limit", 415: "Not multipart/form-data",
                422: "Invalid parameter or body",
@@ -55,7 +55,7 @@ Mode = Literal["hybrid", "semantic", "keyword"]
 @read_router.get("/search", response_model=schemas.SearchResponse, responses=errors(*READ_ERRORS), tags=["search"])
 def search(request: Request,
            q: str = Query(..., min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S", description="The query",
-                          examples=["talent bank database"]),
+                          examples=["talent bank database"], openapi_examples=examples.QUERY_EXAMPLES),
            k: int = Query(10, ge=1, le=MAX_K, description="Page size: results per page (1 to 100)"),
            mode: Mode = Query("hybrid", description="hybrid (keyword and semantic, fused), semantic or keyword"),
            offset: int = Query(0, ge=0, le=1000, description="Results to skip, for paging: use next_offset"),
@@ -79,7 +79,7 @@ def search(request: Request,
     return _search(request, SearchRequest(query=q, k=k, mode=mode, filters=filters, offset=offset, facets=facets))
 
 
-@read_router.post("/search", response_model=schemas.SearchResponse, responses=errors(413, *READ_ERRORS),
+@read_router.post("/search", response_model=schemas.SearchResponse, responses=errors(400, 413, *READ_ERRORS),
                   tags=["search"])
 def search_post(request: Request, payload: schemas.SearchBody = Body(
         ..., openapi_examples={"filtered": {"summary": "Operative paragraphs of resolutions, 1978-2000, with facets",
