@@ -14,7 +14,7 @@ from index.manifest import Manifest
 from ingest.batch import ParseJob, parse_many
 from ingest.pipeline import DEFAULT_MAX_BYTES, document_id, sha256_of
 from ingest.readers import is_supported
-from ingest.types import ParsedDocument
+from ingest.types import Chunk, Document, ParsedDocument
 
 ProgressFactory = Callable[[Iterable, int, str], Iterable]
 
@@ -200,10 +200,15 @@ def _parse(jobs: list[ParseJob], options: IngestOptions, report: IngestReport,
     return parsed
 
 
+def embedding_text(document: Document, chunk: Chunk) -> str:
+    """The text embedded for a chunk (what the semantic retriever compares queries with)."""
+    return chunk.text
+
+
 def _embed(parsed: list[ParsedDocument], embedder: Embedder, report: IngestReport,
            progress: ProgressFactory | None) -> list[np.ndarray]:
     started = time.perf_counter()
-    texts = [chunk.text for item in parsed for chunk in item.chunks]
+    texts = [embedding_text(item.document, chunk) for item in parsed for chunk in item.chunks]
     matrix = embedder.encode(texts, show_progress=progress is not None)
     out: list[np.ndarray] = []
     offset = 0

@@ -1,20 +1,54 @@
-"""Fusing ranked lists from several retrievers into one."""
+"""Fusing ranked lists from several retrievers into one.
+
+Three methods, chosen by `FusionConfig.method`:
+
+- ``rrf``: reciprocal rank fusion, score = Σ weight / (rrf_k + rank); uses ranks only.
+- ``dbsf``: distribution-based score fusion (as Qdrant does it): each retriever's scores are
+  scaled to [0, 1] between mean − 3σ and mean + 3σ of its own list, then summed with weights.
+- ``minmax``: each retriever's scores scaled to [0, 1] between its list's minimum and maximum,
+  then summed with weights (a convex combination when the weights sum to 1).
+
+A candidate missing from one retriever's list gets 0 from it.
+"""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Sequence
+
+FUSION_METHODS = ("rrf", "dbsf", "minmax")
+Scored = Sequence[tuple[int, float]]  # (id, score), best first, higher is better
+Fused = list[tuple[int, float, tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
 class FusionConfig:
-    """Reciprocal rank fusion: score = sum over retrievers of weight / (k + rank)."""
+    """How hybrid search combines the keyword and semantic lists (see the module docstring)."""
 
     rrf_k: float = 60.0
     keyword_weight: float = 1.0
     semantic_weight: float = 1.0
+    method: str = "rrf"
+
+    def __post_init__(self) -> None:
+        if self.method not in FUSION_METHODS:
+            raise ValueError(f"unknown fusion method {self.method!r}; use one of {', '.join(FUSION_METHODS)}")
+
+    def weights(self) -> dict[str, float]:
+        """Weight by retriever name."""
+        return {"keyword": self.keyword_weight, "semantic": self.semantic_weight}
 
 
-def reciprocal_rank_fusion(ranked: dict[str, list[int]], weights: dict[str, float], k: float
-                           ) -> list[tuple[int, float, tuple[str, ...]]]:
+def fuse(scored: dict[str, Scored], config: FusionConfig) -> Fused:
+    """(id, fused score, retrievers that found it), best first, by the configured method."""
+    if config.method == "rrf":
+        return reciprocal_rank_fusion({name: [i for i, _ in items] for name, items in scored.items()},
+                                      config.weights(), config.rrf_k)
+    normalise = _dbsf_scale if config.method == "dbsf" else _minmax_scale
+    return score_fusion({name: normalise(items) for name, items in scored.items()}, config.weights())
+
+
+def reciprocal_rank_fusion(ranked: dict[str, list[int]], weights: dict[str, float], k: float) -> Fused:
     """(id, fused score, retrievers that found it), best first; ties keep the first list's order."""
     scores: dict[int, float] = {}
     found: dict[int, list[str]] = {}
@@ -25,3 +59,37 @@ def reciprocal_rank_fusion(ranked: dict[str, list[int]], weights: dict[str, floa
             found.setdefault(item, []).append(name)
     order = sorted(scores, key=lambda item: -scores[item])
     return [(item, scores[item], tuple(found[item])) for item in order]
+
+
+def score_fusion(scaled: dict[str, Scored], weights: dict[str, float]) -> Fused:
+    """Weighted sum of already-normalised scores; ties keep the first list's order."""
+    scores: dict[int, float] = {}
+    found: dict[int, list[str]] = {}
+    for name, items in scaled.items():
+        weight = weights.get(name, 1.0)
+        for item, score in items:
+            scores[item] = scores.get(item, 0.0) + weight * score
+            found.setdefault(item, []).append(name)
+    order = sorted(scores, key=lambda item: -scores[item])
+    return [(item, scores[item], tuple(found[item])) for item in order]
+
+
+def _minmax_scale(items: Scored) -> list[tuple[int, float]]:
+    if not items:
+        return []
+    values = [s for _, s in items]
+    low, high = min(values), max(values)
+    span = high - low
+    return [(i, (s - low) / span if span > 0 else 1.0) for i, s in items]
+
+
+def _dbsf_scale(items: Scored) -> list[tuple[int, float]]:
+    if not items:
+        return []
+    values = [s for _, s in items]
+    mu = sum(values) / len(values)
+    sigma = math.sqrt(sum((v - mu) ** 2 for v in values) / len(values))
+    if sigma == 0:
+        return [(i, 1.0) for i, _ in items]
+    low, high = mu - 3 * sigma, mu + 3 * sigma
+    return [(i, min(1.0, max(0.0, (s - low) / (high - low)))) for i, s in items]

@@ -2,21 +2,30 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-
-import numpy as np
+from dataclasses import dataclass, field, replace
 
 from index.embedder import Embedder
 from index.errors import BadQuery
-from index.fusion import FusionConfig, reciprocal_rank_fusion
+from index.fusion import Fused, FusionConfig, fuse
 from index.highlight import fragments
+from index.query import QueryAnalysis, analyse, normalise_filter_symbol
 from index.snapshot import IndexHolder, IndexSnapshot
+from index.store import FIELD_WEIGHTS
 from index.types import SEARCH_MODES, DocumentLinks, Filters, Hit, Link, SearchResult, StoredChunk
 from ingest.types import Document
 
 MAX_QUERY_CHARS = 1000
 MAX_K = 100
 CANDIDATE_DEPTH = 100  # how deep each retriever looks before fusion
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Everything that shapes a ranking: fusion, keyword field weights, candidate depth."""
+
+    fusion: FusionConfig = FusionConfig()
+    field_weights: tuple[float, float, float] = FIELD_WEIGHTS
+    depth: int = CANDIDATE_DEPTH
 
 
 @dataclass(frozen=True)
@@ -46,32 +55,76 @@ class SearchRequest:
 class SearchEngine:
     """The one search function behind the CLI, the API and the page."""
 
-    def __init__(self, holder: IndexHolder, embedder: Embedder, fusion: FusionConfig = FusionConfig()) -> None:
+    def __init__(self, holder: IndexHolder, embedder: Embedder, fusion: FusionConfig | None = None,
+                 config: SearchConfig = SearchConfig()) -> None:
         self.holder = holder
         self.embedder = embedder
-        self.fusion = fusion
+        self.config = config if fusion is None else replace(config, fusion=fusion)
+
+    @property
+    def fusion(self) -> FusionConfig:
+        """The fusion settings in use."""
+        return self.config.fusion
 
     def search(self, request: SearchRequest) -> SearchResult:
-        """Run a query and return ranked hits with highlights."""
+        """Run a query and return ranked hits with highlights.
+
+        Passages of a document whose symbol the query names come first, then passages that recall
+        that symbol, then the fused keyword and semantic ranking.
+        """
         started = time.perf_counter()
         snapshot = self.holder.current()
-        depth = max(CANDIDATE_DEPTH, request.offset + request.k)
-        allowed = None if request.filters.is_empty() else snapshot.store.filtered_chunk_ids(request.filters)
-        ranked: dict[str, list[int]] = {}
-        if request.mode in ("hybrid", "keyword"):
-            ranked["keyword"] = [i for i, _ in snapshot.store.keyword_search(request.query, depth, request.filters)]
-        if request.mode in ("hybrid", "semantic"):
-            vector = self.embedder.encode_query(request.query)
-            _, ids = snapshot.vectors.search(vector, depth, allowed)
-            ranked["semantic"] = [int(i) for i in ids]
-        weights = {"keyword": self.fusion.keyword_weight, "semantic": self.fusion.semantic_weight}
-        fused = reciprocal_rank_fusion(ranked, weights, self.fusion.rrf_k)
+        filters = replace(request.filters, symbol=normalise_filter_symbol(request.filters.symbol))
+        analysis = analyse(request.query)
+        depth = max(self.config.depth, request.offset + request.k)
+        fused = self._fused(snapshot, request.query, request.mode, filters, depth)
+        if analysis.symbols:
+            fused = self._symbols_first(snapshot, analysis, fused, filters)
         page = fused[request.offset:request.offset + request.k]
         hits = self._hits(snapshot, page, request.query, request.offset)
         facets = snapshot.store.facet_counts([item for item, _, _ in fused]) if request.facets else {}
         took = (time.perf_counter() - started) * 1000
         return SearchResult(query=request.query, mode=request.mode, hits=tuple(hits), took_ms=round(took, 2),
                             total=len(fused), filters=request.filters, facets=facets)
+
+    def _fused(self, snapshot: IndexSnapshot, query: str, mode: str, filters: Filters, depth: int) -> Fused:
+        """The retrievers' candidates (filtered inside each retriever), fused."""
+        scored: dict[str, list[tuple[int, float]]] = {}
+        if mode in ("hybrid", "keyword"):
+            scored["keyword"] = snapshot.store.keyword_search(query, depth, filters, self.config.field_weights)
+        if mode in ("hybrid", "semantic"):
+            allowed = None if filters.is_empty() else snapshot.store.filtered_chunk_ids(filters)
+            scores, ids = snapshot.vectors.search(self.embedder.encode_query(query), depth, allowed)
+            scored["semantic"] = [(int(i), float(s)) for i, s in zip(ids, scores)]
+        return fuse(scored, self.config.fusion)
+
+    def _symbols_first(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, fused: Fused, filters: Filters
+                       ) -> Fused:
+        """Move the named documents' passages, then the passages citing them, ahead of the rest.
+
+        Within each group, passages the retrievers found keep their fused order and the others follow
+        in reading order; a query that is only a symbol lists its document in reading order.
+        Their scores are set just above the best fused score so scores still fall with rank.
+        """
+        own = snapshot.store.symbol_chunk_ids(analysis.symbols, filters)
+        citing = snapshot.store.citing_chunk_ids(analysis.symbols, filters)
+        if not own and not citing:
+            return fused
+        position = {item: i for i, (item, _, _) in enumerate(fused)}
+        found = {item: retrievers for item, _, retrievers in fused}
+        front: list[int] = []
+        for group in (own, citing):
+            already = set(front)
+            fresh = [i for i in dict.fromkeys(group) if i not in already]
+            if not analysis.symbol_only:
+                fresh.sort(key=lambda i: position.get(i, len(position)))
+            front.extend(fresh)
+        placed = set(front)
+        top = fused[0][1] if fused else 0.0
+        step = max(top, 1.0) * 1e-3
+        head = [(item, top + step * (len(front) - n), (*found.get(item, ()), "symbol"))
+                for n, item in enumerate(front)]
+        return head + [entry for entry in fused if entry[0] not in placed]
 
     def similar(self, chunk_id: int, k: int = 10) -> tuple[StoredChunk, list[Hit]]:
         """Nearest passages in other documents to a stored chunk."""
@@ -82,11 +135,10 @@ class SearchEngine:
         if source is None:
             raise KeyError(chunk_id)
         vector = snapshot.vectors.reconstruct(chunk_id)
-        others = snapshot.store.filtered_chunk_ids(Filters())
         same_doc = {c.id for c in snapshot.store.document_chunks(source.chunk.doc_id)}
-        allowed = np.asarray([i for i in others if int(i) not in same_doc], dtype=np.int64)
-        scores, ids = snapshot.vectors.search(vector, k, allowed)
-        page = [(int(i), float(s), ("semantic",)) for i, s in zip(ids, scores)]
+        # Exact search: the k nearest others are within the k + |same document| nearest of all.
+        scores, ids = snapshot.vectors.search(vector, k + len(same_doc))
+        page = [(int(i), float(s), ("semantic",)) for i, s in zip(ids, scores) if int(i) not in same_doc][:k]
         return source, self._hits(snapshot, page, "", 0)
 
     def document(self, doc_id: str) -> tuple[Document, list[StoredChunk]] | None:

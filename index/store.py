@@ -48,6 +48,8 @@ only or other our out over own same she should so some such than that the their 
 they this those through to too under until up very was we were what when where which while who whom why
 will with would you your""".split())
 _WORD = re.compile(r"\w+", re.UNICODE)
+# bm25 weights of the FTS5 columns: passage text, document title (and symbol), heading path.
+FIELD_WEIGHTS = (1.0, 0.3, 0.3)
 
 
 def fts_query(text: str) -> str | None:
@@ -175,17 +177,45 @@ class Store:
         rows = self.conn.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
         return [StoredChunk(row["id"], _chunk(row)) for row in rows]
 
-    def keyword_search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[int, float]]:
-        """(chunk id, bm25 score, higher is better) for the FTS5 match of the query's words."""
+    def keyword_search(self, query: str, k: int, filters: Filters | None = None,
+                       weights: tuple[float, float, float] = FIELD_WEIGHTS) -> list[tuple[int, float]]:
+        """(chunk id, bm25 score, higher is better) for the FTS5 match of the query's words.
+
+        `weights` weigh a match in the passage text, its document's title and symbol, and its headings.
+        """
         expression = fts_query(query)
         if expression is None:
             return []
         where, params = filter_sql(filters or Filters())
-        sql = ("SELECT chunks_fts.rowid, bm25(chunks_fts, 1.0, 0.3, 0.3) AS s FROM chunks_fts"
+        w_text, w_title, w_heading = (float(w) for w in weights)
+        sql = (f"SELECT chunks_fts.rowid, bm25(chunks_fts, {w_text!r}, {w_title!r}, {w_heading!r}) AS s FROM chunks_fts"
                " JOIN chunks ON chunks.id = chunks_fts.rowid JOIN documents d ON d.id = chunks.doc_id"
                f" WHERE chunks_fts MATCH ? {('AND ' + where) if where else ''} ORDER BY s LIMIT ?")
         rows = self.conn.execute(sql, [expression, *params, k]).fetchall()
         return [(int(row[0]), -float(row[1])) for row in rows]
+
+    def symbol_chunk_ids(self, symbols: Sequence[str], filters: Filters | None = None) -> list[int]:
+        """Chunks, in reading order, of the documents whose own symbol is one of `symbols` (any case)."""
+        wanted = list(dict.fromkeys(symbols))
+        if not wanted:
+            return []
+        where, params = filter_sql(filters or Filters())
+        sql = (f"SELECT chunks.id FROM chunks JOIN documents d ON d.id = chunks.doc_id"
+               f" WHERE d.symbol COLLATE NOCASE IN ({','.join('?' * len(wanted))})"
+               f" {('AND ' + where) if where else ''} ORDER BY d.symbol, chunks.doc_id, chunks.ordinal")
+        return [int(row[0]) for row in self.conn.execute(sql, [*wanted, *params])]
+
+    def citing_chunk_ids(self, symbols: Sequence[str], filters: Filters | None = None) -> list[int]:
+        """Chunks, in reading order, that recall or cite one of `symbols` (from `doc_references`)."""
+        wanted = list(dict.fromkeys(symbols))
+        if not wanted:
+            return []
+        where, params = filter_sql(filters or Filters())
+        sql = ("SELECT DISTINCT chunks.id, chunks.doc_id, chunks.ordinal FROM doc_references r"
+               " JOIN chunks ON chunks.doc_id = r.doc_id AND chunks.ordinal = r.chunk_ordinal"
+               f" JOIN documents d ON d.id = chunks.doc_id WHERE r.symbol COLLATE NOCASE IN ({','.join('?' * len(wanted))})"
+               f" {('AND ' + where) if where else ''} ORDER BY chunks.doc_id, chunks.ordinal")
+        return [int(row[0]) for row in self.conn.execute(sql, [*wanted, *params])]
 
     def filtered_chunk_ids(self, filters: Filters) -> np.ndarray:
         """Ids of all chunks that pass the filters (for the FAISS id selector)."""

@@ -1,0 +1,32 @@
+"""Indexes built from documents made in the test, written through the product's own store and vectors."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from index.build import embedding_text
+from index.generation import GenerationWriter
+from ingest.types import Chunk, Document, Reference
+
+
+def document(doc_id: str, texts: Sequence[str], *, title: str | None = None, kinds: Sequence[str] | None = None,
+             references: Sequence[Reference] = (), **metadata: object) -> tuple[Document, list[Chunk]]:
+    """A document and its chunks, one chunk per text."""
+    doc = Document(id=doc_id, source=f"/docs/{doc_id}.txt", sha256=doc_id, title=title or doc_id.replace("-", " "),
+                   references=tuple(references), **metadata)  # type: ignore[arg-type]
+    chunks = [Chunk(doc_id=doc_id, ordinal=i, text=text, kind=(kinds[i] if kinds else "paragraph"),
+                    label=f"para. {i + 1}") for i, text in enumerate(texts)]
+    return doc, chunks
+
+
+def build(index_dir: Path, embedder, documents: Sequence[tuple[Document, list[Chunk]]]) -> Path:  # type: ignore[no-untyped-def]
+    """Write the documents into a new index folder, as an ingest would, and return the folder."""
+    import numpy as np
+
+    writer = GenerationWriter(index_dir, embedder.info)
+    for doc, chunks in documents:
+        ids = writer.store.add_document(doc, chunks)
+        vectors = embedder.encode([embedding_text(doc, c) for c in chunks])
+        writer.vectors.add(np.asarray(ids, dtype=np.int64), vectors)
+    writer.commit()
+    return index_dir
