@@ -9,6 +9,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from support import CORPUS
+
 ECOSOC_TITLE = "1992/41. Technical cooperation among developing countries"
 ECLAC_TITLE = "591(XXIX) Cooperation among Developing Countries and Regions"
 
@@ -68,11 +70,15 @@ def test_resolution_page_shows_its_structure(page: Page, shoot) -> None:  # type
     expect(page.locator(".chunk.operative .label").nth(3)).to_have_text("op. 4")
     expect(page.locator(".chunk.operative").nth(3).locator(".cite-text")).to_have_text(
         "ECOSOC resolution 1992/41, op. 4")
-    expect(page.get_by_role("link", name="Download the original file")).to_have_attribute(
-        "href", re.compile(r"^/api/v1/documents/[^/]+/file$"))
+    download = page.get_by_role("link", name="Download the original file")
+    expect(download).to_have_attribute("href", re.compile(r"^/api/v1/documents/[^/]+/file$"))
+    original = page.request.get(download.get_attribute("href") or "")
+    assert original.ok and original.body() == (CORPUS / "ecosoc-resolution-1992-41-tcdc.txt").read_bytes()
     expect(page.get_by_role("region", name="Recalls")).to_be_visible()
     expect(page.get_by_role("region", name="Recalled by")).to_be_visible()
     shoot(page, "document-resolution-1992-41")
+    ids = page.eval_on_selector_all("[id]", "nodes => nodes.map(n => n.id)")
+    assert len(ids) == len(set(ids)), "duplicate ids"
     page.locator(".chunk.operative .label").nth(3).click()
     expect_on_target(page, page.locator(".chunk.operative").nth(3).get_attribute("id") or "")
 
@@ -133,6 +139,8 @@ def test_works_without_javascript_and_by_keyboard(browser, live_server: str) -> 
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
     expect(page.locator(".cite-text").first).to_be_visible()
     expect(page.get_by_role("button", name="Copy citation")).to_have_count(0)  # hidden until the script runs
+    ids = page.eval_on_selector_all("[id]", "nodes => nodes.map(n => n.id)")
+    assert len(ids) == len(set(ids)), "duplicate ids"
     unlabelled = page.evaluate("""() => [...document.querySelectorAll('input, select, textarea, button')]
         .filter(e => e.type !== 'hidden' && !e.hidden)
         .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())

@@ -194,3 +194,9 @@ def test_feed_lists_newest_passages_first(tmp_path: Path, tiny_embedder, tiny_mo
     assert "2001-01-01T00:00:00Z" in updated and updated == sorted(updated, reverse=True)
     assert titles[0].startswith("ECLAC resolution 591(XXIX)") and titles[-1].startswith("ECOSOC resolution 1992/41")
     assert feed.findtext(f"{ATOM}updated") == updated[0]
+
+
+def test_missing_index_is_a_helpful_page(tmp_path: Path, tiny_embedder, tiny_model_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    client = TestClient(create_app(Settings(index=tmp_path / "nothing-here", model=tiny_model_dir), tiny_embedder))
+    page = client.get("/", params={"q": "technical cooperation"}, headers={"accept": "text/html"})
+    assert page.status_code == 503 and "The index is not available" in page.text and "Traceback" not in page.text
