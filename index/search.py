@@ -103,7 +103,7 @@ class SearchEngine:
         """Move the named documents' passages, then the passages citing them, ahead of the rest.
 
         Within each group, passages the retrievers found keep their fused order and the others follow
-        in reading order; a query that is only a symbol lists its document in reading order.
+        in reading order; a query that is only a symbol lists its own document in reading order.
         Their scores are set just above the best fused score so scores still fall with rank.
         """
         own = snapshot.store.symbol_chunk_ids(analysis.symbols, filters)
@@ -113,11 +113,11 @@ class SearchEngine:
         position = {item: i for i, (item, _, _) in enumerate(fused)}
         found = {item: retrievers for item, _, retrievers in fused}
         front: list[int] = []
-        for group in (own, citing):
+        for group, reading_order in ((own, analysis.symbol_only), (citing, False)):
             already = set(front)
             fresh = [i for i in dict.fromkeys(group) if i not in already]
-            if not analysis.symbol_only:
-                fresh.sort(key=lambda i: position.get(i, len(position)))
+            if not reading_order:
+                fresh.sort(key=lambda i: position.get(i, len(position)))  # stable: unfound ones stay in order
             front.extend(fresh)
         placed = set(front)
         top = fused[0][1] if fused else 0.0
