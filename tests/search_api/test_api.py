@@ -80,3 +80,74 @@ def test_filters_narrow_results_and_still_fill_k(client: TestClient) -> None:
     none = client.get("/api/v1/search", params={"q": "cooperation", "year_from": 2090}).json()
     assert none["results"] == []
     assert client.get("/api/v1/search", params={"q": "x", "country": "BRAZIL"}).status_code == 422
+
+
+def test_paging_with_k_and_next_offset_walks_the_results(client: TestClient) -> None:
+    params = {"q": "cooperation among developing countries", "mode": "keyword", "k": 7}
+    first = client.get("/api/v1/search", params=params).json()
+    second = client.get("/api/v1/search", params={**params, "offset": first["next_offset"]}).json()
+    assert first["next_offset"] == 7 and [r["rank"] for r in second["results"]] == list(range(8, 15))
+    assert not {r["chunk_id"] for r in first["results"]} & {r["chunk_id"] for r in second["results"]}
+    whole = client.get("/api/v1/search", params={**params, "k": 14}).json()
+    assert [r["chunk_id"] for r in whole["results"]] == [r["chunk_id"] for r in first["results"] + second["results"]]
+    last = client.get("/api/v1/search", params={**params, "offset": first["total"] - 1}).json()
+    assert len(last["results"]) == 1 and last["next_offset"] is None
+
+
+def test_post_search_matches_get_and_counts_facets_over_all_matches(client: TestClient) -> None:
+    get = client.get("/api/v1/search", params={"q": "technical cooperation", "k": 5, "kind": "operative",
+                                                "facets": "true"}).json()
+    post = client.post("/api/v1/search", json={"q": "technical cooperation", "k": 5, "facets": True,
+                                               "filters": {"kind": "operative"}}).json()
+    assert [r["chunk_id"] for r in post["results"]] == [r["chunk_id"] for r in get["results"]]
+    assert post["facets"] == get["facets"]
+    assert set(post["facets"]) == {"doc_type", "body", "year", "country", "kind"}
+    assert post["facets"]["kind"] == [{"value": "operative", "count": post["total"]}]
+    assert sum(v["count"] for v in post["facets"]["doc_type"]) == post["total"] > len(post["results"])
+    assert client.get("/api/v1/search", params={"q": "technical"}).json()["facets"] is None
+    one = client.post("/api/v1/search", json={"q": "cooperation", "k": 100,
+                                              "filters": {"doc_id": post["results"][0]["document"]["id"]}}).json()
+    assert {r["document"]["id"] for r in one["results"]} == {post["results"][0]["document"]["id"]}
+
+
+@pytest.mark.parametrize("body", [{"q": ""}, {"q": "x", "k": 0}, {"q": "x", "filters": {"country": "BRAZIL"}},
+                                  {"q": "x", "filters": {"colour": "red"}}, {"q": "x", "mode": "fuzzy"}, [1, 2], "q"])
+def test_post_search_rejects_bad_bodies_with_422(client: TestClient, body: object) -> None:
+    response = client.post("/api/v1/search", json=body)
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
+
+
+def test_documents_list_chunks_references_and_stats(client: TestClient) -> None:
+    listing = client.get("/api/v1/documents", params={"limit": 2}).json()
+    assert listing["total"] == 5 and len(listing["documents"]) == 2 and listing["next_offset"] == 2
+    rest = client.get("/api/v1/documents", params={"offset": 2, "limit": 100}).json()
+    assert rest["next_offset"] is None and len(rest["documents"]) == 3
+    resolutions = client.get("/api/v1/documents", params={"doc_type": "resolution"}).json()
+    assert resolutions["total"] >= 1 and all(d["doc_type"] == "resolution" for d in resolutions["documents"])
+
+    doc_id = listing["documents"][0]["id"]
+    detail = client.get(f"/api/v1/documents/{doc_id}").json()
+    page = client.get(f"/api/v1/documents/{doc_id}/chunks", params={"offset": 1, "limit": 2}).json()
+    assert page["total"] == len(detail["chunks"]) and page["chunks"] == detail["chunks"][1:3]
+    assert client.get("/api/v1/documents/nope/chunks").status_code == 404
+
+    links = [client.get(f"/api/v1/documents/{d['id']}/references").json()
+             for d in listing["documents"] + rest["documents"]]
+    recalls = [link for doc in links for link in doc["recalls"]]
+    assert all({"symbol", "raw", "label", "chunk_ordinal", "document"} <= set(link) for link in recalls)
+    assert client.get("/api/v1/documents/nope/references").status_code == 404
+
+    stats = client.get("/api/v1/stats").json()
+    assert stats["documents"] == 5 and stats["generation"].startswith("gen-")
+    assert sum(row["documents"] for row in stats["by_doc_type"]) == 5
+    assert sum(row["passages"] for row in stats["by_doc_type"]) == stats["chunks"]
+    assert stats["model"]["dimension"] == 32
+
+
+def test_ready_and_health_without_an_index(tmp_path: Path, tiny_embedder, tiny_model_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    empty = TestClient(create_app(Settings(index=tmp_path / "none", model=tiny_model_dir), tiny_embedder))
+    assert empty.get("/api/v1/health").json() == {"status": "ok", "documents": None, "chunks": None,
+                                                  "model": None, "generation": None}
+    ready = empty.get("/api/v1/ready")
+    assert ready.status_code == 503 and ready.json()["error"]["code"] == "index_unavailable"
+    assert empty.get("/api/v1/search", params={"q": "x"}).status_code == 503

@@ -1,6 +1,7 @@
 """GET /documents/{id}/file: only a known document's stored file, and only inside the allowed folders."""
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from index.build import IngestOptions, ingest_paths
-from index.manifest import STORE_NAME, read_manifest
+from index.manifest import MANIFEST_NAME, STORE_NAME, file_record, read_manifest
 
 SECRET = "TOP-SECRET-OUTSIDE-THE-ROOTS"
 
@@ -47,10 +48,17 @@ def _ids(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def _tamper(index: Path, doc_id: str, source: str) -> None:
-    """Point a stored document at another path, as a damaged or hostile index would."""
+    """Point a stored document at another path, as a hostile index would: one that also fixes the
+    checksum its manifest records, so that the index still loads."""
     store = read_manifest(index).generation_dir(index) / STORE_NAME
-    with sqlite3.connect(store) as conn:
+    conn = sqlite3.connect(store)
+    with conn:
         conn.execute("UPDATE documents SET source = ? WHERE id = ?", (source, doc_id))
+    conn.close()
+    manifest = json.loads((index / MANIFEST_NAME).read_text())
+    if STORE_NAME in manifest.get("files", {}):
+        manifest["files"][STORE_NAME] = file_record(store)
+        (index / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2))
 
 
 def test_serves_a_known_documents_file_with_safe_headers(site: dict[str, Path], make_client) -> None:  # type: ignore[no-untyped-def]
