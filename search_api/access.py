@@ -1,6 +1,7 @@
 """Who may call: API keys (Bearer or X-API-Key), scopes, open reads, and the per-caller rate limit."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Callable
 
@@ -11,6 +12,7 @@ from search_api.errors import ApiError
 from search_api.keys import ApiKey, KeyStore
 from search_api.limits import RateLimiter, retry_after
 
+log = logging.getLogger("coopsearch")
 bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
                     description="An API key: `Authorization: Bearer csk_…`")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="apiKey",
@@ -46,6 +48,14 @@ def _unauthorized(message: str) -> ApiError:
     return ApiError(401, "unauthorized", message, None, {"WWW-Authenticate": 'Bearer realm="coopsearch"'})
 
 
+def _verify(keys: KeyStore, token: str) -> ApiKey | None:
+    try:
+        return keys.verify(token)
+    except (OSError, ValueError):
+        log.exception("cannot read the API keys file %s", keys.path)
+        raise ApiError(503, "keys_unavailable", "the server cannot read its API keys; see the server log") from None
+
+
 def require(scope: str) -> Callable[..., Caller]:
     """A dependency admitting callers with `scope` (reads may be open), counting each against the limit."""
 
@@ -61,7 +71,7 @@ def require(scope: str) -> Callable[..., Caller]:
                 return Caller(_address(request), None)
             raise _unauthorized(f"this request needs an API key with scope {scope!r}: "
                                 "send `Authorization: Bearer <key>` or `X-API-Key: <key>`")
-        key = keys.verify(token)
+        key = _verify(keys, token)
         if key is None:
             _limit(limiter, _address(request))
             raise _unauthorized("the API key is not valid (unknown, malformed or revoked)")

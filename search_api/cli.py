@@ -214,6 +214,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
                               IngestOptions(max_bytes=settings.max_file_bytes, timeout_s=settings.parse_timeout_s,
                                             workers=settings.workers), progress=_progress(False))
         print_report(report)
+    if settings.open_reads and settings.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"note: serving on {settings.host} with open reads: anyone who reaches it can search; "
+              "set COOPSEARCH_OPEN_READS=false to require keys", file=sys.stderr)
     app = create_app(settings, embedder)
     uvicorn.run(app, host=settings.host, port=settings.port)
     return 0

@@ -5,6 +5,7 @@ one fails, or the ingest cannot run, the folder is put back as it was.
 """
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import shutil
@@ -21,6 +22,7 @@ from search_api.errors import ApiError
 from search_api.schemas import UploadOutcome, UploadResponse
 from search_api.settings import Settings
 
+log = logging.getLogger("coopsearch")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -63,7 +65,11 @@ def ingest_uploads(settings: Settings, embedder, files: Sequence[tuple[str, Bina
     folder = settings.uploads_dir().resolve()
     items = [Incoming(name or "", data) for name, data in files]
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.error("cannot create the uploads folder %s: %s", folder, exc)
+            raise ApiError(503, "uploads_unavailable", "the server cannot write its uploads folder") from None
         _stage(items, folder)
         ready = [item for item in items if item.outcome is None]
         generation = None
@@ -94,8 +100,12 @@ def _stage(items: list[Incoming], folder: Path) -> None:
             taken.add(item.saved_as)
             item.target = folder / item.saved_as
             item.temp = folder / f".incoming-{secrets.token_hex(8)}{Path(item.saved_as).suffix}"
-            with open(item.temp, "xb") as out:
-                shutil.copyfileobj(item.data, out, 1024 * 1024)
+            try:
+                with open(item.temp, "xb") as out:
+                    shutil.copyfileobj(item.data, out, 1024 * 1024)
+            except OSError as exc:
+                log.error("cannot save an upload in %s: %s", folder, exc)
+                item.fail("unsaved", "the server could not save the file (see its log)")
 
 
 def _ingest(settings: Settings, embedder, ready: list[Incoming]) -> str | None:  # type: ignore[no-untyped-def]

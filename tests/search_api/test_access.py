@@ -157,3 +157,17 @@ def test_cors_allows_only_listed_origins(writable_index: Path, make_client) -> N
     assert preflight.status_code == 200 and "x-api-key" in preflight.headers["access-control-allow-headers"].lower()
     error = client.get(SEARCH, params={"q": ""}, headers={"Origin": "http://intranet.example"})
     assert error.status_code == 422 and error.headers["access-control-allow-origin"] == "http://intranet.example"
+
+
+def test_an_unreadable_keys_file_is_503_not_500(writable_index: Path, make_client) -> None:  # type: ignore[no-untyped-def]
+    (writable_index.parent / "api-keys.json").write_text("{not json")
+    client = make_client(writable_index)
+    response = client.get(SEARCH, params={"q": "cooperation"}, headers={"X-API-Key": "csk_12345678_x"})
+    assert response.status_code == 503 and _error(response)["code"] == "keys_unavailable"
+    assert client.get(SEARCH, params={"q": "cooperation"}).status_code == 200
+
+
+def test_wrong_methods_get_405_in_the_error_shape(writable_index: Path, make_client) -> None:  # type: ignore[no-untyped-def]
+    response = make_client(writable_index).put(SEARCH, json={"q": "x"})
+    assert response.status_code == 405 and _error(response)["code"] == "method_not_allowed"
+    assert "GET" in response.headers["allow"]
