@@ -27,7 +27,6 @@ class Run:
     y: float
     size: float
     bold: bool = False
-    width: float | None = None  # advance width from the font's metrics, when known
 
 
 @dataclass(frozen=True)
@@ -127,15 +126,15 @@ def _glue(left: str, right: str) -> str:
 
 
 def _spaced(previous: Run | None, run: Run) -> bool:
-    """Whether a visible gap separates `run` from the run before it on the line.
+    """Whether a wide gap separates `run` from the run before it (a footer's two ends, table cells).
 
-    Justified lines stretch their spaces, which the font's widths do not know about, so
-    each space in the previous run widens what still counts as touching.
+    The text layer gives no widths we can trust (CID fonts report wrong ones), so the previous
+    run's end is estimated generously from its length; only a gap of a full em beyond that counts.
     """
-    if previous is None or previous.width is None:
+    if previous is None:
         return False
-    slack = min(0.3 * run.size * (1 + previous.text.count(" ")), 1.5 * run.size)
-    return run.x - (previous.x + previous.width) > slack
+    end = previous.x + 0.6 * previous.size * len(previous.text)
+    return run.x - end > max(run.size, previous.size)
 
 
 def make_line(group: Sequence[Run]) -> Line:
@@ -369,7 +368,8 @@ def split_footnotes(lines: Sequence[Line], stats: DocStats, height: float) -> tu
     return body, zone
 
 
-def parse_footnotes(zone: Sequence[Line], page: int, last_marker: int | None) -> tuple[list[Footnote], str]:
+def parse_footnotes(zone: Sequence[Line], page: int, last_marker: int | None,
+                    vocab: Vocabulary) -> tuple[list[Footnote], str]:
     """Footnotes from the lines of a footnote zone, and any text that continues the
     previous page's last footnote (lines before the first marker)."""
     if not zone:
@@ -391,10 +391,9 @@ def parse_footnotes(zone: Sequence[Line], page: int, last_marker: int | None) ->
             notes[-1].append(line.text)
         else:
             carried.append(line.text)
-    vocab = Vocabulary.from_texts(line.text for line in zone)
-    found = [Footnote(page, marker, clean_text(join_lines(parts, vocab)))
+    found = [Footnote(page, marker, finish_paragraph(parts, vocab, ()))
              for marker, parts in zip(markers, notes)]
-    return [note for note in found if note.text], clean_text(join_lines(carried, vocab))
+    return [note for note in found if note.text], finish_paragraph(carried, vocab, ())
 
 
 # --- paragraphs ---------------------------------------------------------------------------
@@ -726,12 +725,12 @@ class CleanDocument:
     title: str | None = None
 
 
-def _collect_footnotes(zones: Sequence[tuple[int, list[Line]]]) -> list[Footnote]:
+def _collect_footnotes(zones: Sequence[tuple[int, list[Line]]], vocab: Vocabulary) -> list[Footnote]:
     """Footnotes of all pages, a note's text carried over a page break appended to it."""
     footnotes: list[Footnote] = []
     last: int | None = None
     for number, zone in zones:
-        found, carried = parse_footnotes(zone, number, last)
+        found, carried = parse_footnotes(zone, number, last, vocab)
         if carried and footnotes:
             previous = footnotes[-1]
             footnotes[-1] = replace(previous, text=f"{previous.text} {carried}")
@@ -771,9 +770,9 @@ def clean_document(pages: Sequence[PageLayout]) -> CleanDocument:
         body, zone = split_footnotes(lines, stats, page.height)
         bodies.append(body)
         zones.append((page.number, zone))
-    footnotes = _collect_footnotes(zones)
-    vocab = Vocabulary.from_texts(line.text for lines in bodies for line in lines)
+    vocab = Vocabulary.from_texts(line.text for lines in kept for line in lines)
     vocab = vocab.with_style(_line_breaks(bodies), sum(len(lines) for lines in bodies))
+    footnotes = _collect_footnotes(zones, vocab)
     texts: list[list[str]] = []
     for page, body in zip(pages, bodies):
         markers = {m for line in body for ref in line.refs for m in ref.split(",")}

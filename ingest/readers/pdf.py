@@ -104,48 +104,24 @@ def _page_height(page: Any) -> float:
 
 
 def _page_runs(page: Any) -> list[Run]:
-    """The page's text runs in drawing order, with position, font size, width and boldness."""
+    """The page's text runs in drawing order, with position, font size and boldness."""
     runs: list[Run] = []
-    fonts: dict[int, Any] = {}
 
     def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
         if text:
-            runs.append(_run(text, cm, tm, font, size, _font_metrics(font, fonts)))
+            runs.append(_run(text, cm, tm, font, size))
 
     page.extract_text(visitor_text=visit)
     return runs
 
 
-def _font_metrics(font: Any, cache: dict[int, Any]) -> Any:
-    """pypdf's Font for a font resource (cached per page), or None when it cannot be read."""
-    if font is None:
-        return None
-    key = id(font)
-    if key not in cache:
-        try:
-            from pypdf.generic._font import Font
-
-            cache[key] = Font.from_font_resource(font)
-        except Exception:  # widths only refine spacing: a broken font must not stop the page
-            cache[key] = None
-    return cache[key]
-
-
-def _run(text: str, cm: list[float], tm: list[float], font: Any, size: float, metrics: Any) -> Run:
+def _run(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> Run:
     """A Run from pypdf's text matrix, current transformation matrix and font."""
-    a = tm[0] * cm[0] + tm[1] * cm[2]
-    b = tm[0] * cm[1] + tm[1] * cm[3]
     c = tm[2] * cm[0] + tm[3] * cm[2]
     d = tm[2] * cm[1] + tm[3] * cm[3]
     x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
     y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-    width = None
-    if metrics is not None:
-        try:
-            width = metrics.get_text_width(text) / 1000 * float(size) * (a * a + b * b) ** 0.5
-        except Exception:
-            width = None
-    return Run(text, x, y, float(size) * (c * c + d * d) ** 0.5, _is_bold(font), width)
+    return Run(text, x, y, float(size) * (c * c + d * d) ** 0.5, _is_bold(font))
 
 
 def _is_bold(font: Any) -> bool:
