@@ -7,8 +7,10 @@
 Without --url it starts `coopsearch serve --host 127.0.0.1` on a free port with the index in
 bench/.cache/load-index (built from --corpus with the bundled model the first time) and the rate
 limit off (COOPSEARCH_RATE_LIMIT_PER_S=0): this measures the search, not the limiter. The request
-mix cycles through the cooperation queries of bench/coop_queries.jsonl: GET /search in each mode,
-POST /search with facets, the document list and the statistics. The run stops after N requests or
+mix cycles through the cooperation queries of bench/coop_queries.jsonl, each made new by the
+request's number (so the server's query-embedding cache never answers; --repeat-queries sends them
+as they are): GET /search in each mode, POST /search with facets, the document list and the statistics.
+The server inherits this process's environment (e.g. OMP_NUM_THREADS). The run stops after N requests or
 --max-seconds, whichever comes first. Prints a table (p50/p95/p99 latency, errors, requests/s, overall
 and per kind of request) and writes bench/results/load.json.
 """
@@ -60,11 +62,15 @@ def load_queries(path: Path) -> list[str]:
     return [json.loads(line)["query"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def requests_plan(queries: list[str]) -> Iterator[tuple[str, str, str, dict]]:
-    """An endless sequence of (kind, method, path, params or json body), following MIX."""
+def requests_plan(queries: list[str], fresh: bool = True) -> Iterator[tuple[str, str, str, dict]]:
+    """An endless sequence of (kind, method, path, params or json body), following MIX.
+
+    `fresh` makes every query text new (the request's number appended), so that the server's cache of
+    query embeddings never answers and each search pays for its embedding, as new users' queries do.
+    """
     kinds = [kind for kind, share in MIX for _ in range(share)]
     for number, kind in enumerate(itertools.cycle(kinds)):
-        query = queries[number % len(queries)]
+        query = queries[number % len(queries)] + (f" {number}" if fresh else "")
         if kind.startswith("search POST"):
             yield kind, "POST", "/api/v1/search", {"q": query, "k": 10, "facets": True}
         elif kind.startswith("search"):
@@ -76,13 +82,13 @@ def requests_plan(queries: list[str]) -> Iterator[tuple[str, str, str, dict]]:
 
 
 async def run_load(base: str, total: int, concurrency: int, max_seconds: float, queries: list[str],
-                   timeout_s: float = 60.0) -> tuple[list[Sample], float]:
+                   fresh: bool = True, timeout_s: float = 60.0) -> tuple[list[Sample], float]:
     """Send up to `total` requests with `concurrency` in flight; returns the samples and the wall time."""
-    plan = requests_plan(queries)
+    plan = requests_plan(queries, fresh)
     samples: list[Sample] = []
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout_s) as client:
-        for kind, method, path, data in itertools.islice(requests_plan(queries), len(MIX) * 2):  # warm-up
+        for kind, method, path, data in itertools.islice(requests_plan(["warm up"]), len(MIX) * 2):  # warm-up
             await _send(client, kind, method, path, data)
         started = time.perf_counter()
         deadline = started + max_seconds
@@ -191,6 +197,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("-c", "--concurrency", type=int, default=8, help="requests in flight (default 8)")
     parser.add_argument("--max-seconds", type=float, default=120.0, help="stop sending after this long")
     parser.add_argument("--url", help="a running server on this machine (default: start one)")
+    parser.add_argument("--repeat-queries", action="store_true",
+                        help="send the benchmark queries as they are, so repeats hit the server's query-embedding "
+                             "cache (default: every query new)")
     parser.add_argument("--index", type=Path, default=BENCH / ".cache" / "load-index", help="index of the started server")
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="folder it is built from when missing")
     parser.add_argument("--model", type=Path, help="model folder (default: the bundled all-MiniLM-L6-v2)")
@@ -212,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             server, base = start_server(args)
         health = httpx.get(base + "/api/v1/health", timeout=10).json()
         samples, seconds = asyncio.run(run_load(base, args.requests, args.concurrency, args.max_seconds,
-                                                load_queries(QUERIES)))
+                                                load_queries(QUERIES), not args.repeat_queries))
     finally:
         if server is not None:
             server.terminate()
@@ -220,12 +229,15 @@ def main(argv: list[str] | None = None) -> int:
     kinds = [kind for kind, _ in MIX]
     by_kind = {kind: summarise([s for s in samples if s.kind == kind], seconds) for kind in kinds}
     overall = summarise(samples, seconds)
-    print(f"{overall['requests']} requests at concurrency {args.concurrency} in {seconds:.1f} s against {base} "
+    print(f"{overall['requests']} requests ({'repeated' if args.repeat_queries else 'fresh'} queries) "
+          f"at concurrency {args.concurrency} in {seconds:.1f} s against {base} "
           f"({health.get('documents')} documents, {health.get('chunks')} passages, model {health.get('model')})")
     print_table(overall, by_kind)
     result = {"generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "config": {"requests": args.requests, "concurrency": args.concurrency, "max_seconds": args.max_seconds,
                          "started_server": server is not None, "rate_limit": "off" if server else "server's",
+                         "queries": "repeated" if args.repeat_queries else "fresh",
+                         "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
                          "mix": dict(MIX)},
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
               "server": health, "seconds": round(seconds, 3), "overall": overall, "by_kind": by_kind}
