@@ -5,7 +5,7 @@ is always open. The document endpoints, writes included, are in search_api/docum
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Callable, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 
@@ -125,7 +125,7 @@ def compute_stats(snapshot: IndexSnapshot) -> schemas.Stats:
     store = snapshot.store
     facets = store.facet_counts(store.filtered_chunk_ids(Filters()).tolist())
 
-    def counts(name: str, make: callable) -> list[schemas.CountOut]:  # type: ignore[valid-type]
+    def counts(name: str, make: Callable[[str], Filters]) -> list[schemas.CountOut]:
         return [schemas.CountOut(value=value, passages=passages, documents=store.query_documents(make(value), 0, 0)[0])
                 for value, passages in facets.get(name, [])]
 
