@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 import re
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from ingest.paragraphs import split_paragraphs
 from ingest.readers import read_bytes
 from ingest.references import extract_references
 from ingest.structure import parse_blocks
-from ingest.types import KIND_FOOTNOTE, Block, Document, ExtractedText, ParsedDocument
+from ingest.types import KIND_FOOTNOTE, KIND_HEADING, KIND_PARAGRAPH, Block, Document, ExtractedText, ParsedDocument
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 
@@ -50,6 +51,9 @@ def parse_bytes(data: bytes, path: Path, *, password: str | None = None,
     metadata = extract_metadata(paragraphs, path.name, extracted.title_hint)
     doc_id = document_id(path)
     chunks = chunk_blocks(doc_id, blocks, max_words=max_words)
+    if not chunks:  # a document of title-like lines only ("Example"): its lines are its text
+        blocks = [replace(b, kind=KIND_PARAGRAPH) if b.kind == KIND_HEADING else b for b in blocks]
+        chunks = chunk_blocks(doc_id, blocks, max_words=max_words)
     if not chunks:
         raise EmptyFile("no passages found", path=str(path))
     document = Document(
