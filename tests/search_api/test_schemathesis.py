@@ -62,12 +62,15 @@ def test_the_schema_lists_every_operation(fuzz_site) -> None:  # type: ignore[no
     assert raw["paths"]["/api/v1/search"]["post"]["requestBody"]["content"]["application/json"]["examples"]
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
-@pytest.mark.parametrize("method, path", OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+# Operations with no input have nothing to make invalid: they run in positive mode only.
+ATTACKS = [(method, path, mode) for method, path in OPERATIONS
+           for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+           if not (mode is GenerationMode.NEGATIVE and (method, path) in NO_INPUT)]
+
+
+@pytest.mark.parametrize("method, path, mode", ATTACKS, ids=[f"{m} {p}-{g.value}" for m, p, g in ATTACKS])
 def test_operation_conforms_and_never_fails(fuzz_site, method: str, path: str,  # type: ignore[no-untyped-def]
                                             mode: GenerationMode) -> None:
-    if mode is GenerationMode.NEGATIVE and (method, path) in NO_INPUT:
-        pytest.skip("no parameters or body to make invalid")
     schema, key = fuzz_site
     operation = schema[path][method]
     label = f"{method} {path}"
