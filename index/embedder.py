@@ -4,9 +4,10 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -73,11 +74,12 @@ class Embedder:
     """Wraps one SentenceTransformer; `encode` returns unit-length float32 rows.
 
     `precision` is fp32 (default), bf16 (CPU or GPU) or fp16 (GPU only); `device` is `auto`, `cpu`,
-    `cuda` or `cuda:N`; `threads` is torch's intra-op thread count on the CPU (default: every core).
+    `cuda` or `cuda:N`; `threads` is torch's intra-op thread count on the CPU for passages (default:
+    every core); `query_threads` the count for one query (default 1).
     """
 
     def __init__(self, model_dir: Path, *, device: str = "auto", precision: str = "fp32", batch_size: int = 32,
-                 threads: int | None = None) -> None:
+                 threads: int | None = None, query_threads: int = 1) -> None:
         self.model_dir = Path(model_dir)
         if not (self.model_dir / "modules.json").exists() and not (self.model_dir / "config.json").exists():
             raise ModelLoadError(f"{self.model_dir} is not a sentence-transformers model folder "
@@ -89,6 +91,7 @@ class Embedder:
         if precision == "fp16" and not self.device.startswith("cuda"):
             raise ModelLoadError("precision fp16 needs a CUDA device; on the CPU use bf16 or fp32")
         self.precision = precision
+        self.query_threads = query_threads if self.device == "cpu" else 0  # 0: leave torch as it is
         self.model = self._load(threads)
         self.batch_size = batch_size
         dimension = self.model.get_embedding_dimension()
@@ -145,9 +148,30 @@ class Embedder:
 
 @lru_cache(maxsize=4096)
 def _cached_query(embedder: Embedder, query: str) -> np.ndarray:
-    vector = embedder.encode([query])[0]
+    with _torch_threads(embedder.query_threads):
+        vector = embedder.encode([query])[0]
     vector.setflags(write=False)
     return vector
+
+
+@contextmanager
+def _torch_threads(count: int) -> Iterator[None]:
+    """Run torch on `count` intra-op threads in this block.
+
+    One short query gains nothing from a second thread, and on a busy machine each parallel region
+    waits for a descheduled thread: measured here, 2 threads cost 10x the time of 1 under load.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    if count == before or count <= 0:
+        yield
+        return
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _model_name(model_dir: Path) -> str:

@@ -1,0 +1,741 @@
+"""Speed and scale of coopsearch: ingest throughput by stage, HTTP query latency at the real corpus size and
+at 100k and 1M chunks, memory and disk, embedding precision (speed against SciFact nDCG@10), and HNSW
+recall@10 against exact search on real embeddings.
+
+    python bench/speed.py                      # the full run; writes bench/results/speed.json
+    python bench/speed.py --quick              # a few minutes; writes bench/results/speed-quick.json
+    python bench/speed.py --only latency,recall  # some sections; the others are kept from the last run
+
+Each section's result is merged into the JSON file as soon as it is done. Built indexes and vectors
+are cached under bench/.cache/speed/ (gitignored): a rerun reuses them (--rebuild to start over).
+
+At 100k and 1M chunks the index is synthetic, built so that FAISS and SQLite work at that scale: each
+synthetic document is a copy of a real one (same chunk texts, so SQLite and FTS5 hold real text), and
+each synthetic vector is a real chunk's embedding plus Gaussian noise, renormalised (cosine ~0.9 to
+its source), so the vectors keep the real embeddings' distribution instead of uniform random points.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+SHARED = ROOT.parent / "shared" / "data"
+CACHE = ROOT / "bench" / ".cache" / "speed"
+RESULTS = ROOT / "bench" / "results"
+FOLDERS = {"un-pdfs": SHARED / "un-pdfs", "ungdc-ssc": SHARED / "ungdc-ssc"}
+SCIFACT = SHARED / "scifact"
+SPLIT_SAMPLE = {"un-pdfs": 3, "ungdc-ssc": 20}  # files timed in one process to split read from clean/chunk
+NOISE_SIGMA = 0.48  # |noise| ~ 0.48: cosine ~ 1/sqrt(1 + 0.48^2) = 0.9 to the source vector
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How big each part of the run is."""
+
+    quick: bool
+    files_per_folder: dict[str, int | None]  # None: every file
+    sizes: tuple[int, ...]  # synthetic index sizes (chunks)
+    queries: int  # HTTP queries per run
+    concurrency: tuple[int, ...]
+    precision_docs: int  # SciFact documents embedded per precision
+    precision_queries: int  # SciFact test queries (their judged documents are always in)
+    speed_passages: int  # passages timed per precision
+    recall_queries: int
+
+    @property
+    def tag(self) -> str:
+        return "quick" if self.quick else "full"
+
+
+def make_plan(args: argparse.Namespace) -> Plan:
+    files = {name: args.files.get(name, args.files.get("*")) for name in FOLDERS}
+    if args.quick:
+        return Plan(True, {name: files[name] or 4 for name in FOLDERS}, tuple(args.sizes or (20_000,)), args.queries or 100, (1, 8), 100, 30, 24, 100)
+    return Plan(False, files, tuple(args.sizes or (100_000, 1_000_000)), args.queries or 1000, (1, 8), 200, 100, 96,
+                300)
+
+
+# -- small helpers ---------------------------------------------------------------------------------
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values, dtype=np.float64), q)) if len(values) else float("nan")
+
+
+def folder_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def generation_files(index_dir: Path) -> dict[str, int]:
+    from index.manifest import read_manifest
+
+    directory = read_manifest(index_dir).generation_dir(index_dir)
+    return {p.name: p.stat().st_size for p in sorted(directory.iterdir()) if p.is_file()}
+
+
+def rss_of(pid: int) -> dict[str, float]:
+    """Resident and peak resident memory of a process, MiB (Linux /proc)."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = round(int(value.split()[0]) / 1024, 1)
+    return out
+
+
+def environment() -> dict[str, object]:
+    import faiss
+    import sentence_transformers
+    import torch
+
+    from index.embedder import resolve_device, usable_cores
+
+    device = resolve_device("auto")
+    name = torch.cuda.get_device_name(0) if device.startswith("cuda") else platform.processor() or _cpu_model()
+    return {"device": device, "device_name": name, "cpu_count": os.cpu_count(), "usable_cores": usable_cores(),
+            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+            "python": platform.python_version(), "torch": torch.__version__, "faiss": faiss.__version__,
+            "sentence_transformers": sentence_transformers.__version__, "numpy": np.__version__,
+            "platform": platform.platform()}
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def save_section(path: Path, name: str, value: object) -> None:
+    """Merge one section into the results file (written to a .tmp, then renamed)."""
+    from filelock import FileLock
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(CACHE.parent / (path.name + ".lock"))):  # runs of different sections may overlap
+        data = json.loads(path.read_text()) if path.exists() else {}
+        data[name] = value
+        data["updated_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
+        os.replace(tmp, path)
+
+
+def load_embedder(precision: str = "fp32"):  # type: ignore[no-untyped-def]
+    from index.embedder import Embedder, default_model_path
+
+    return Embedder(default_model_path(), precision=precision)
+
+
+# -- 1. ingest -------------------------------------------------------------------------------------
+def folder_files(folder: Path, plan: Plan) -> list[Path]:
+    from index.build import IngestReport, collect_files
+
+    files = collect_files([folder], IngestReport())
+    limit = plan.files_per_folder.get(folder.name)
+    return files if limit is None else files[:limit]
+
+
+def read_versus_chunk(files: list[Path]) -> dict[str, float]:
+    """Seconds (one process) to extract text (the reader) and to parse it whole; the rest is clean/chunk."""
+    from ingest.pipeline import parse_bytes
+    from ingest.readers import read_bytes
+
+    extract = total = 0.0
+    for path in files:
+        data = path.read_bytes()
+        started = time.perf_counter()
+        try:
+            read_bytes(data, path.suffix)
+            middle = time.perf_counter()
+            parse_bytes(data, path)
+        except Exception:  # a file the ingest reports as failed: not part of the split
+            continue
+        ended = time.perf_counter()
+        extract += middle - started
+        total += ended - middle
+    return {"read_s": round(extract, 3), "clean_chunk_s": round(max(total - extract, 0.0), 3)}
+
+
+def bench_ingest(plan: Plan, embedder, index_dir: Path) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Ingest both folders into one index (the real corpus), timing each stage.
+
+    The read stage runs in worker processes and includes parsing; its split into read (text extraction)
+    and clean/chunk comes from timing a sample of the same files in one process."""
+    from index.build import IngestOptions, ingest_paths
+    from index.embedder import usable_cores
+
+    shutil.rmtree(index_dir, ignore_errors=True)
+    results: dict[str, object] = {}
+    for name, folder in FOLDERS.items():
+        files = folder_files(folder, plan)
+        log(f"ingest {name}: {len(files)} files")
+        split = read_versus_chunk(files[:SPLIT_SAMPLE[name]])  # one process, a sample: not a second full pass
+        started = time.perf_counter()
+        report = ingest_paths(index_dir, files, embedder, IngestOptions(workers=usable_cores()), progress=_progress)
+        wall = time.perf_counter() - started
+        results[name] = ingest_row(report, split, wall, len(files))
+        log(f"ingest {name}: {results[name]['chunks']} chunks, {wall:.0f} s")
+    return results
+
+
+def _progress(items, total: int, desc: str):  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, desc=desc, file=sys.stderr, mininterval=30)
+
+
+def ingest_row(report, split: dict[str, float], wall: float, files: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Seconds and pages/s, chunks/s per stage. The read stage (worker processes) is split into read and
+    clean/chunk in proportion to the single-process measurement of the same files."""
+    seconds = dict(report.seconds)
+    share = split["read_s"] / max(split["read_s"] + split["clean_chunk_s"], 1e-9)
+    stages = {
+        "read": seconds.get("read", 0.0) * share,
+        "clean_chunk": seconds.get("read", 0.0) * (1 - share),
+        "embed": seconds.get("embed", 0.0),
+        "write": seconds.get("write", 0.0) + seconds.get("commit", 0.0) + seconds.get("copy", 0.0),
+        "total": wall,
+    }
+    pages, chunks = report.pages_read, report.chunks_added
+    return {"files": files, "failed": len(report.failed), "pages": pages, "chunks": chunks,
+            "product_seconds": seconds, "single_process_split_s": split,
+            "stages": {stage: {"seconds": round(s, 2), "pages_per_s": round(pages / s, 1) if s else None,
+                               "chunks_per_s": round(chunks / s, 1) if s else None}
+                       for stage, s in stages.items()}}
+
+
+# -- 2. embedding precision: speed against SciFact nDCG@10 ----------------------------------------
+def scifact_subset(n_docs: int, n_queries: int, seed: int = 11
+                   ) -> tuple[list[str], list[str], list[tuple[str, str]], dict]:
+    """(doc ids, doc texts, queries, qrels): the first `n_queries` test queries, every document judged for
+    them, then random other abstracts up to `n_docs` (the same subset for every precision)."""
+    qrels: dict[str, dict[str, int]] = {}
+    for line in (SCIFACT / "qrels" / "test.tsv").read_text().splitlines()[1:]:
+        qid, doc, score = line.split("\t")
+        qrels.setdefault(qid, {})[doc] = int(score)
+    qrels = dict(list(qrels.items())[:n_queries])
+    texts = {json.loads(line)["_id"]: json.loads(line)["text"] for line in (SCIFACT / "queries.jsonl").open()}
+    corpus: dict[str, str] = {}
+    with gzip.open(SCIFACT / "corpus.jsonl.gz", "rt", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            corpus[row["_id"]] = f"{row['title']} {row['text']}".strip()
+    judged = sorted({doc for docs in qrels.values() for doc in docs if doc in corpus})
+    others = sorted(set(corpus) - set(judged))
+    rng = np.random.default_rng(seed)
+    ids = judged + list(rng.choice(others, size=max(0, min(len(others), n_docs - len(judged))), replace=False))
+    return ids, [corpus[i] for i in ids], [(qid, texts[qid]) for qid in qrels], qrels
+
+
+def ndcg_at_10(scores: np.ndarray, doc_ids: list[str], queries: list[tuple[str, str]], qrels: dict) -> float:
+    """Mean nDCG@10 (BEIR's definition: gain = relevance, log2 discount)."""
+    values = []
+    for row, (qid, _) in zip(scores, queries):
+        top = np.argsort(-row, kind="stable")[:10]
+        gains = [qrels[qid].get(doc_ids[i], 0) for i in top]
+        dcg = sum(g / np.log2(r + 2) for r, g in enumerate(gains))
+        ideal = sorted(qrels[qid].values(), reverse=True)[:10]
+        idcg = sum(g / np.log2(r + 2) for r, g in enumerate(ideal))
+        values.append(dcg / idcg if idcg else 0.0)
+    return float(np.mean(values))
+
+
+def cached_vectors(path: Path, compute: Callable[[], np.ndarray]) -> np.ndarray:
+    if path.exists():
+        return np.load(path)
+    vectors = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path.with_suffix(".tmp.npy"), vectors)
+    os.replace(path.with_suffix(".tmp.npy"), path)
+    return vectors
+
+
+def sample_passages(real_index: Path, count: int) -> list[str]:
+    """Real chunk texts from the real index (or from the speeches when it is not built yet)."""
+    if (real_index / "manifest.json").exists():
+        from index.manifest import read_manifest
+        from index.store import Store
+
+        store = Store(read_manifest(real_index).generation_dir(real_index) / "store.sqlite", read_only=True)
+        rows = store.conn.execute("SELECT text FROM chunks ORDER BY id").fetchall()
+        texts = [row[0] for row in rows]
+    else:
+        texts = [p for f in sorted(FOLDERS["ungdc-ssc"].glob("*.txt"))[:20] for p in f.read_text().split("\n\n")]
+    rng = np.random.default_rng(5)
+    return [texts[i] for i in sorted(rng.choice(len(texts), size=min(count, len(texts)), replace=False))]
+
+
+def bench_precision(plan: Plan, cache: Path, real_index: Path) -> dict[str, object]:
+    """Passages/s on real chunks and SciFact nDCG@10 (semantic, whole abstracts) for each precision."""
+    from index.embedder import PRECISIONS, resolve_device
+
+    doc_ids, doc_texts, queries, qrels = scifact_subset(plan.precision_docs, plan.precision_queries)
+    passages = sample_passages(real_index, plan.speed_passages)
+    device = resolve_device("auto")
+    rows: dict[str, dict[str, object]] = {}
+    reference: tuple[np.ndarray, np.ndarray] | None = None
+    for precision in PRECISIONS:
+        if precision == "fp16" and not device.startswith("cuda"):
+            rows[precision] = {"skipped": "fp16 needs a GPU"}
+            continue
+        embedder = load_embedder(precision)
+        embedder.encode(passages[:4])
+        started = time.perf_counter()
+        embedder.encode(passages)
+        speed = len(passages) / (time.perf_counter() - started)
+        log(f"precision {precision}: {speed:.1f} passages/s; embedding {len(doc_texts)} SciFact abstracts")
+        tag = f"{precision}-{embedder.info.fingerprint}-{len(doc_ids)}"
+        docs = cached_vectors(cache / f"scifact-docs-{tag}.npy", lambda: embedder.encode(doc_texts))
+        query_vectors = cached_vectors(cache / f"scifact-queries-{tag}.npy",
+                                       lambda: embedder.encode([q for _, q in queries]))
+        scores = query_vectors @ docs.T
+        row: dict[str, object] = {"passages_per_s": round(speed, 2), "ndcg_at_10": round(
+            ndcg_at_10(scores, doc_ids, queries, qrels), 4), **embedder.describe()}
+        if reference is None:
+            reference = (docs, scores)
+        else:
+            row["min_cosine_to_fp32"] = round(float(np.min(np.sum(docs * reference[0], axis=1))), 5)
+            row["top1_agreement_with_fp32"] = round(float(np.mean(
+                np.argmax(scores, axis=1) == np.argmax(reference[1], axis=1))), 4)
+        rows[precision] = row
+        del embedder
+    base = rows["fp32"]
+    eligible = [p for p, r in rows.items() if "ndcg_at_10" in r
+                and r["ndcg_at_10"] >= base["ndcg_at_10"] - 0.005]  # type: ignore[operator]
+    best = max(eligible, key=lambda p: rows[p]["passages_per_s"])  # type: ignore[return-value]
+    return {"scifact_docs": len(doc_ids), "scifact_queries": len(queries), "passages_timed": len(passages),
+            "rule": "fastest precision whose nDCG@10 is within 0.005 of fp32", "chosen_default": best,
+            "by_precision": rows}
+
+
+# -- 3. synthetic indexes at scale -----------------------------------------------------------------
+def real_corpus(real_index: Path):  # type: ignore[no-untyped-def]
+    """(documents, chunks by document, vectors by chunk id) of the real index."""
+    from index.manifest import read_manifest
+    from index.store import Store
+    from index.vectors import VectorIndex
+
+    manifest = read_manifest(real_index)
+    directory = manifest.generation_dir(real_index)
+    store = Store(directory / "store.sqlite", read_only=True)
+    documents = store.list_documents()
+    chunks = {d.id: store.document_chunks(d.id) for d in documents}
+    ids, vectors = VectorIndex.load(directory / "vectors.faiss", manifest.model.dimension).live_vectors()
+    by_id = dict(zip(ids.tolist(), range(len(ids))))
+    store.close()
+    return manifest, documents, chunks, vectors, by_id
+
+
+def perturbed(vectors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    noise = rng.standard_normal(vectors.shape).astype(np.float32) * (NOISE_SIGMA / np.sqrt(vectors.shape[1]))
+    out = vectors + noise
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def build_synthetic(real_index: Path, size: int, target: Path) -> Path:
+    """An index of `size` chunks: the real documents, then perturbed copies of them (see the module doc)."""
+    from dataclasses import replace
+
+    from index.generation import GenerationWriter
+    from index.manifest import read_manifest
+
+    if (target / "manifest.json").exists() and read_manifest(target).chunks == size:
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    manifest, documents, chunks, vectors, by_id = real_corpus(real_index)
+    writer = GenerationWriter(target, manifest.model)
+    rng = np.random.default_rng(size)
+    total, copy, started = 0, 0, time.perf_counter()
+    while total < size:
+        for document in documents:
+            stored = chunks[document.id][: size - total]
+            if not stored:
+                break
+            doc = document if copy == 0 else replace(document, id=f"{document.id}~{copy}",
+                                                      source=f"{document.source}~{copy}")
+            rows = vectors[[by_id[c.id] for c in stored]]
+            ids = writer.store.add_document(doc, [replace(c.chunk, doc_id=doc.id) for c in stored])
+            writer.vectors.add(np.asarray(ids, dtype=np.int64), rows if copy == 0 else perturbed(rows, rng))
+            total += len(ids)
+        copy += 1
+        log(f"synthetic {size}: {total} chunks ({time.perf_counter() - started:.0f} s)")
+    writer.store.commit()
+    log(f"synthetic {size}: committing (fit: {'HNSW build' if size > writer.vector_config.flat_max else 'flat'})")
+    writer.commit()
+    log(f"synthetic {size}: done in {time.perf_counter() - started:.0f} s")
+    return target
+
+
+# -- 4. HNSW recall@10 against exact, on real embeddings -------------------------------------------
+def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> np.ndarray:
+    import faiss
+
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    faiss.omp_set_num_threads(os.cpu_count() or 1)
+    return flat.search(queries, k)[1]
+
+
+def hnsw_sweep(ids: np.ndarray, vectors: np.ndarray, queries: np.ndarray, index, efs: Sequence[int]) -> list[dict]:  # type: ignore[no-untyped-def]
+    """recall@10 and ms/query for each efSearch of a built VectorIndex."""
+    import faiss
+
+    truth = ids[exact_top(vectors, queries)]
+    inner = faiss.downcast_index(index.index.index)
+    rows = []
+    for ef in efs:
+        inner.hnsw.efSearch = ef
+        started = time.perf_counter()
+        found = [index.search(q, 10)[1] for q in queries]
+        ms = (time.perf_counter() - started) * 1000 / len(queries)
+        recall = np.mean([len(set(f.tolist()) & set(t.tolist())) / 10 for f, t in zip(found, truth)])
+        rows.append({"ef_search": ef, "recall_at_10": round(float(recall), 4), "ms_per_query": round(ms, 3)})
+    return rows
+
+
+def flat_ms(vectors: np.ndarray, queries: np.ndarray, threads: int) -> float:
+    from index.vectors import VectorConfig, VectorIndex
+
+    index = VectorIndex(vectors.shape[1], config=VectorConfig(flat_max=10**12, search_threads=threads))
+    index.add(np.arange(1, len(vectors) + 1), vectors)
+    index.search(queries[0], 10)
+    started = time.perf_counter()
+    for query in queries:
+        index.search(query, 10)
+    return round((time.perf_counter() - started) * 1000 / len(queries), 3)
+
+
+def bench_recall(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """HNSW (the product's settings) against exact search: real chunks plus SciFact abstracts, queried by
+    SciFact claims and held-out chunks; then the synthetic indexes, and flat search time by size."""
+    from index.embedder import usable_cores
+    from index.manifest import read_manifest
+    from index.vectors import VectorConfig, VectorIndex
+
+    _, _, _, vectors, _ = real_corpus(real_index)
+    doc_ids, doc_texts, queries, _ = scifact_subset(plan.precision_docs, plan.precision_queries)
+    tag = f"fp32-{embedder.info.fingerprint}-{len(doc_ids)}"
+    scifact = cached_vectors(cache / f"scifact-docs-{tag}.npy", lambda: embedder.encode(doc_texts))
+    claims = cached_vectors(cache / f"scifact-queries-{tag}.npy", lambda: embedder.encode([q for _, q in queries]))
+    rng = np.random.default_rng(3)
+    held = rng.choice(len(vectors), size=min(plan.recall_queries // 2, len(vectors) // 10), replace=False)
+    keep = np.setdiff1d(np.arange(len(vectors)), held)
+    base = np.vstack([vectors[keep], scifact]).astype(np.float32)
+    query_set = np.vstack([claims[: plan.recall_queries - len(held)], vectors[held]]).astype(np.float32)
+    ids = np.arange(1, len(base) + 1, dtype=np.int64)
+    config = VectorConfig(flat_max=0)
+    index = VectorIndex(base.shape[1], config=config)
+    index.add(ids, base)
+    started = time.perf_counter()
+    index.fit()
+    build_s = time.perf_counter() - started
+    efs = (16, 32, 64, 96, 128, 256)
+    result: dict[str, object] = {
+        "real": {"vectors": len(base), "queries": len(query_set), "hnsw": index.describe(), "build_s": round(build_s, 1),
+                 "sweep": hnsw_sweep(ids, base, query_set, index, efs),
+                 "flat_ms_1_thread": flat_ms(base, query_set, 1),
+                 "flat_ms_all_threads": flat_ms(base, query_set, usable_cores())}}
+    log(f"recall real: {result['real']}")
+    for size in plan.sizes:
+        folder = cache / f"synthetic-{size}"
+        if not (folder / "manifest.json").exists():
+            continue
+        manifest = read_manifest(folder)
+        loaded = VectorIndex.load(manifest.generation_dir(folder) / "vectors.faiss", manifest.model.dimension, mmap=True)
+        syn_ids, syn_vectors = loaded.live_vectors()
+        probe = query_set[: min(len(query_set), 200)]
+        row = {"vectors": len(syn_ids), "hnsw": loaded.describe(),
+               "sweep": hnsw_sweep(syn_ids, syn_vectors, probe, loaded, (32, 64, 96, 128)) if loaded.kind == "hnsw" else [],
+               "flat_ms_1_thread": flat_ms(syn_vectors, probe[:50], 1),
+               "flat_ms_all_threads": flat_ms(syn_vectors, probe[:50], usable_cores())}
+        if size <= 200_000:
+            sq8 = VectorIndex(syn_vectors.shape[1], config=VectorConfig(flat_max=0, compression="sq8"))
+            sq8.add(syn_ids, syn_vectors)
+            sq8.fit()
+            row["sq8"] = {"sweep": hnsw_sweep(syn_ids, syn_vectors, probe, sq8, (96,)),
+                          "bytes": sq8_bytes(sq8, cache), "flat_float_bytes": int(syn_vectors.nbytes)}
+        result[str(size)] = row
+        log(f"recall {size}: {row}")
+        del loaded, syn_vectors
+    return result
+
+
+def sq8_bytes(index, cache: Path) -> int:  # type: ignore[no-untyped-def]
+    path = cache / "sq8-probe.faiss"
+    index.save(path)
+    size = path.stat().st_size
+    path.unlink()
+    return size
+
+
+# -- 5. HTTP latency -------------------------------------------------------------------------------
+def query_pool(real_index: Path, count: int) -> list[str]:
+    """Distinct queries: SciFact claims, then the first words of real passages (every query is new to the
+    server, so each request embeds its query)."""
+    claims = [json.loads(line)["text"] for line in (SCIFACT / "queries.jsonl").open()]
+    pool = list(dict.fromkeys(claims))
+    for text in sample_passages(real_index, count * 2):
+        words = text.split()[:9]
+        if len(words) >= 4:
+            pool.append(" ".join(words))
+        pool = list(dict.fromkeys(pool))
+        if len(pool) >= count:
+            break
+    return pool[:count]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """`coopsearch serve` on 127.0.0.1 in a subprocess."""
+
+    def __init__(self, index_dir: Path, log_path: Path, timeout_s: float = 1200) -> None:
+        self.port = free_port()
+        env = {**os.environ, "COOPSEARCH_RATE_LIMIT_PER_S": "0", "HF_HUB_OFFLINE": "1"}
+        self.log = open(log_path, "w")
+        started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "search_api.cli", "serve", "--index", str(index_dir), "--host", "127.0.0.1",
+             "--port", str(self.port)], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.ready_s = self._wait(timeout_s, started)
+
+    def _wait(self, timeout_s: float, started: float) -> float:
+        import http.client
+
+        while time.perf_counter() - started < timeout_s:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}; see {self.log.name}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+                conn.request("GET", "/api/v1/health")
+                if conn.getresponse().status == 200:
+                    return time.perf_counter() - started
+            except OSError:
+                time.sleep(0.5)
+        raise TimeoutError(f"server not ready after {timeout_s} s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def run_queries(port: int, queries: list[str], mode: str, concurrency: int, budget_s: float) -> dict[str, object]:
+    """Send each query once (GET /api/v1/search), `concurrency` at a time over keep-alive connections."""
+    import http.client
+    from urllib.parse import urlencode
+
+    latencies: list[float] = []
+    took: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    position = iter(range(len(queries)))
+    deadline = time.perf_counter() + budget_s
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.perf_counter() < deadline:
+            with lock:
+                index = next(position, None)
+            if index is None:
+                break
+            path = "/api/v1/search?" + urlencode({"q": queries[index], "mode": mode, "k": 10})
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                body = response.read()
+            except OSError as exc:
+                errors.append(type(exc).__name__)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                continue
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if response.status == 200:
+                    latencies.append(elapsed)
+                    took.append(float(json.loads(body)["took_ms"]))
+                else:
+                    errors.append(str(response.status))
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return {"mode": mode, "concurrency": concurrency, "requests": len(latencies), "errors": len(errors),
+            "error_kinds": sorted(set(errors)), "p50_ms": round(percentile(latencies, 50), 2),
+            "p95_ms": round(percentile(latencies, 95), 2), "p99_ms": round(percentile(latencies, 99), 2),
+            "mean_ms": round(float(np.mean(latencies)), 2) if latencies else None,
+            "engine_p50_ms": round(percentile(took, 50), 2), "queries_per_s": round(len(latencies) / wall, 1)}
+
+
+def bench_latency(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """p50/p95/p99 through the HTTP API at each size, with memory and disk."""
+    from index.manifest import read_manifest
+
+    runs = [(mode, c) for mode in ("hybrid", "semantic") for c in plan.concurrency]
+    pool = query_pool(real_index, plan.queries * len(runs) + 20)
+    targets = [("real", real_index)] + [(str(n), build_synthetic(real_index, n, cache / f"synthetic-{n}"))
+                                        for n in plan.sizes]
+    result: dict[str, object] = {"method": "GET /api/v1/search?q=…&mode=…&k=10 on 127.0.0.1, keep-alive, "
+                                           "every query distinct (each embeds its query)", "sizes": {}}
+    for name, index_dir in targets:
+        manifest = read_manifest(index_dir)
+        log(f"latency {name}: starting the server on {manifest.chunks} chunks")
+        server = Server(index_dir, cache / f"serve-{name}.log")
+        try:
+            row: dict[str, object] = {"chunks": manifest.chunks, "documents": manifest.documents,
+                                      "vector_index": manifest.vector_index, "ready_s": round(server.ready_s, 1),
+                                      "disk_bytes": generation_files(index_dir),
+                                      "rss_after_load_mib": rss_of(server.process.pid)}
+            run_queries(server.port, pool[:20], "hybrid", 1, 120)  # warm-up, not counted
+            used = 20
+            measured = []
+            for mode, concurrency in runs:
+                batch = pool[used:used + plan.queries]
+                used += plan.queries
+                measured.append(run_queries(server.port, batch, mode, concurrency, budget_s=900))
+                log(f"latency {name}: {measured[-1]}")
+            row["runs"] = measured
+            row["rss_after_queries_mib"] = rss_of(server.process.pid)
+        finally:
+            server.stop()
+        result["sizes"][name] = row  # type: ignore[index]
+    return result
+
+
+# -- table -----------------------------------------------------------------------------------------
+def render(data: dict) -> str:
+    """The results as plain-text tables."""
+    lines: list[str] = []
+    env = data.get("environment", {})
+    lines.append(f"device {env.get('device')} ({env.get('device_name')}), {env.get('cpu_count')} CPUs, "
+                 f"load average at start {env.get('load_average_at_start')}; python {env.get('python')}, "
+                 f"torch {env.get('torch')}, faiss {env.get('faiss')}, "
+                 f"sentence-transformers {env.get('sentence_transformers')}")
+    for folder, row in data.get("ingest", {}).items():
+        lines.append(f"\ningest {folder}: {row['files']} files, {row['pages']} pages, {row['chunks']} chunks")
+        lines.append(f"  {'stage':<12}{'seconds':>10}{'pages/s':>10}{'chunks/s':>10}")
+        for stage, value in row["stages"].items():
+            lines.append(f"  {stage:<12}{value['seconds']:>10}{str(value['pages_per_s']):>10}"
+                         f"{str(value['chunks_per_s']):>10}")
+    precision = data.get("precision")
+    if precision:
+        lines.append(f"\nprecision (SciFact {precision['scifact_docs']} abstracts, {precision['scifact_queries']} "
+                     f"queries; speed on {precision['passages_timed']} real passages): default -> "
+                     f"{precision['chosen_default']}")
+        for name, row in precision["by_precision"].items():
+            lines.append(f"  {name:<6} " + ("  ".join(f"{k} {v}" for k, v in row.items()
+                                                      if k in ("passages_per_s", "ndcg_at_10", "min_cosine_to_fp32",
+                                                               "top1_agreement_with_fp32", "skipped"))))
+    recall = data.get("recall")
+    if recall:
+        lines.append("\nHNSW recall@10 against exact search")
+        for name, row in recall.items():
+            sweep = ", ".join(f"ef {r['ef_search']}: {r['recall_at_10']} ({r['ms_per_query']} ms)"
+                              for r in row.get("sweep", []))
+            lines.append(f"  {name}: {row['vectors']} vectors, {row.get('hnsw')}; {sweep}; flat "
+                         f"{row['flat_ms_1_thread']} ms (1 thread) / {row['flat_ms_all_threads']} ms (all)")
+            if "sq8" in row:
+                lines.append(f"    sq8: {row['sq8']}")
+    latency = data.get("latency")
+    if latency:
+        lines.append(f"\nHTTP latency ({latency['method']})")
+        lines.append(f"  {'size':>9} {'mode':<9}{'conc':>5}{'p50':>9}{'p95':>9}{'p99':>9}{'engine p50':>11}"
+                     f"{'q/s':>7}{'errors':>7}")
+        for name, row in latency["sizes"].items():
+            for run in row["runs"]:
+                lines.append(f"  {row['chunks']:>9} {run['mode']:<9}{run['concurrency']:>5}{run['p50_ms']:>9}"
+                             f"{run['p95_ms']:>9}{run['p99_ms']:>9}{run['engine_p50_ms']:>11}"
+                             f"{run['queries_per_s']:>7}{run['errors']:>7}")
+        for name, row in latency["sizes"].items():
+            disk = sum(row["disk_bytes"].values()) / 2**20
+            lines.append(f"  {row['chunks']:>9} chunks: {row['vector_index']}, disk {disk:.0f} MiB "
+                         f"({', '.join(f'{k} {v / 2**20:.0f} MiB' for k, v in row['disk_bytes'].items())}), "
+                         f"server RSS {row['rss_after_load_mib']} after load, {row['rss_after_queries_mib']} after "
+                         f"queries, ready in {row['ready_s']} s")
+    return "\n".join(lines)
+
+
+def _files(value: str) -> dict[str, int]:
+    if "=" not in value:
+        return {"*": int(value)}
+    return {name: int(n) for name, _, n in (part.partition("=") for part in value.split(","))}
+
+
+# -- entry point -----------------------------------------------------------------------------------
+SECTIONS = ("environment", "ingest", "precision", "latency", "recall")  # latency builds the synthetic indexes
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small settings for a check in minutes")
+    parser.add_argument("--only", help=f"comma-separated sections: {', '.join(SECTIONS)}")
+    parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")), help="synthetic sizes")
+    parser.add_argument("--queries", type=int, help="HTTP queries per run")
+    parser.add_argument("--files", type=_files, default={}, metavar="N|FOLDER=N,…",
+                        help="ingest only the first N files of each folder (or of the named ones)")
+    parser.add_argument("--rebuild", action="store_true", help="ignore cached indexes and vectors")
+    parser.add_argument("--out", type=Path, help="results file")
+    args = parser.parse_args(argv)
+    plan = make_plan(args)
+    out = args.out or RESULTS / ("speed-quick.json" if plan.quick else "speed.json")
+    chosen = args.only.split(",") if args.only else list(SECTIONS)
+    cache = CACHE / plan.tag
+    if args.rebuild:
+        shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    real_index = cache / "real-index"
+    save_section(out, "environment", {**environment(), "plan": plan.__dict__})
+    embedder = None
+    if "ingest" in chosen:
+        embedder = embedder or load_embedder()
+        save_section(out, "ingest", bench_ingest(plan, embedder, real_index))
+    if "precision" in chosen:
+        save_section(out, "precision", bench_precision(plan, cache, real_index))
+    if "latency" in chosen:
+        embedder = embedder or load_embedder()
+        save_section(out, "latency", bench_latency(plan, cache, real_index, embedder))
+    if "recall" in chosen:
+        embedder = embedder or load_embedder()
+        save_section(out, "recall", bench_recall(plan, cache, real_index, embedder))
+    print(render(json.loads(out.read_text())))
+    log(f"results: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
