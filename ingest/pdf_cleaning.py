@@ -137,32 +137,40 @@ def _spaced(previous: Run | None, run: Run) -> bool:
     return run.x - end > max(run.size, previous.size)
 
 
+def _lift_marker(run: Run, base: Run) -> tuple[str, str] | None:
+    """(marker, rest of the run) when `run` is raised above the baseline and opens with a marker."""
+    marker = _MARKER.match(run.text) if _is_raised(run, base) else None
+    return (marker.group(1).replace(" ", ""), run.text[marker.end():]) if marker else None
+
+
 def make_line(group: Sequence[Run]) -> Line:
     """One line from its runs; raised markers become `lead` (at the start) or `refs`."""
     base = _baseline(group)
     text, refs, lead = "", [], None
     previous: Run | None = None
+    glue_next = False  # the run after a lifted marker must not fuse with the word before it
     for run in group:
         piece = run.text
         if _spaced(previous, run) and text[-1:].strip() and piece[:1].strip():
             text += " "
         previous = run
-        marker = _MARKER.match(piece) if _is_raised(run, base) else None
-        if marker:
-            if not text.strip():
-                lead = marker.group(1).replace(" ", "")
+        lifted = _lift_marker(run, base)
+        if lifted:
+            marker, piece = lifted
+            if text.strip():
+                refs.append(marker)
             else:
-                refs.append(marker.group(1).replace(" ", ""))
-            piece = piece[marker.end():]
-            text = _glue(text.rstrip() + (" " if piece[:1].isspace() else ""), piece.lstrip())
-            continue
-        text = _glue(text, piece) if refs or lead else text + piece
+                lead = marker
+            text = text.rstrip() + (" " if piece[:1].isspace() else "")
+            piece, glue_next = piece.lstrip(), True
+        text = _glue(text, piece) if glue_next else text + piece
+        glue_next = glue_next and not piece
     chars = sum(len(run.text.strip()) for run in group) or 1
     bold_chars = sum(len(run.text.strip()) for run in group if run.bold)
     first = next(run for run in group if run.text.strip())
     return Line(
         text=" ".join(text.split()), x=first.x, y=base.y, size=round(base.size, 1),
-        bold=round(bold_chars / chars, 2), indented=text[:1].isspace() or first.text[:1].isspace(),
+        bold=round(bold_chars / chars, 2), indented=first.text[:1].isspace(),
         refs=tuple(refs), lead=lead,
     )
 
@@ -214,8 +222,11 @@ def is_strong_noise(text: str, symbols: frozenset[str], pages: int) -> bool:
     barcode, the document's own symbol or a page counter "k/<pages>"."""
     if not is_noise_line(text):
         return False
-    counter = re.compile(rf"^\d{{1,4}}/{pages}$")
-    return any(_STRONG_TOKEN.match(t) or t.rstrip("*") in symbols or counter.match(t) for t in _tokens(text))
+    counter = f"/{pages}"
+    return any(
+        _STRONG_TOKEN.match(t) or t.rstrip("*") in symbols or (t.endswith(counter) and t[0].isdigit())
+        for t in _tokens(text)
+    )
 
 
 def line_key(text: str) -> str:
@@ -316,7 +327,8 @@ _RULE = re.compile(r"^[_\u2014\u2013\-]{8,}$")
 _FOOTNOTE_START = re.compile(r"^((?:\d{1,3}|\*{1,3}|[a-z]|[†‡§]))\s+(\S.*)$")
 
 
-def _footnote_start(line: Line, expected: int | None, hanging: bool, first: bool = False) -> tuple[str, str] | None:
+def _footnote_start(line: Line, expected: int | None, hanging: bool,
+                    first: bool = False) -> tuple[str, str] | None:
     """(marker, text) when `line` opens a footnote, else None."""
     if line.lead:
         return line.lead, line.text
@@ -324,7 +336,8 @@ def _footnote_start(line: Line, expected: int | None, hanging: bool, first: bool
     if not match:
         return None
     marker = match.group(1)
-    if marker.isdigit() and (expected is None or int(marker) == expected or hanging or first and marker == "1"):
+    restart = first and marker == "1"  # numbering may start again in an annex
+    if marker.isdigit() and (expected is None or int(marker) == expected or hanging or restart):
         return marker, match.group(2)
     if not marker.isdigit() and (hanging or marker.startswith("*")):
         return marker, match.group(2)
@@ -339,7 +352,11 @@ def _footnote_zone(lines: Sequence[Line], stats: DocStats, refs: set[str], heigh
     (or in a smaller font) is taken as footnotes.
     """
     for i, line in enumerate(lines):
-        if _RULE.match(line.text.replace(" ", "")):
+        # A rule above notes: small print or marked lines (the first may carry on a note).
+        if _RULE.match(line.text.replace(" ", "")) and any(
+            later.lead or _FOOTNOTE_START.match(later.text) or later.size < 0.95 * stats.body_size
+            for later in lines[i + 1:i + 4]
+        ):
             return i
     for i in range(1, len(lines)):
         line, above = lines[i], lines[i - 1]
@@ -364,7 +381,8 @@ def split_footnotes(lines: Sequence[Line], stats: DocStats, height: float) -> tu
         return list(lines), []
     zone_ids = ordered[zone_at:]
     zone = [lines[i] for i in zone_ids if not _RULE.match(lines[i].text.replace(" ", ""))]
-    body = [line for i, line in enumerate(lines) if i not in set(zone_ids)]
+    in_zone = set(zone_ids)
+    body = [line for i, line in enumerate(lines) if i not in in_zone]
     return body, zone
 
 
@@ -450,6 +468,8 @@ def starts_paragraph(prev: Line, line: Line, stats: DocStats) -> bool:
     lower = line.text[:1].islower()
     if line.y > prev.y + 2:  # jumped up: a new column or a block drawn out of order
         return ended or not lower
+    if line.lead:  # a note under a table or box, opened by its raised marker
+        return True
     if prev.y - line.y > (stats.spacing + 0.3) * max(min(prev.size, line.size), 1.0):
         return True
     if abs(prev.size - line.size) > 0.6 or abs(prev.bold - line.bold) > 0.9:
@@ -562,7 +582,7 @@ def _last_token(text: str) -> str:
 
 def _continues_url(left: str, right: str) -> bool:
     """Whether `right` carries on a web address broken at the end of `left`."""
-    return bool(_URL_END.search(_last_token(left))) and (left[-1] in "/-_.%?=&#" or right[:1] in "/_%?=&#")
+    return bool(_URL_END.search(_last_token(left))) and (left[-1] in "/-_%?=&#" or right[:1] in "/_%?=&#")
 
 
 def hyphen_break(left: str, right: str) -> tuple[str, str, bool] | None:
@@ -631,13 +651,15 @@ def strip_reference_markers(text: str, markers: Iterable[str]) -> str:
     numbers = sorted({m for m in markers if m.isdigit()}, key=len, reverse=True)
     if not numbers:
         return text
-    pattern = re.compile(r"(?<=[a-z]{2})([.,;:)”’\"]?)(?:" + "|".join(numbers) + r")(?=\s+[A-Z(“\"]|\s*$|[,;])")
+    alternatives = "|".join(numbers)
+    pattern = re.compile(rf"(?<=[a-z]{{2}})([.,;:)”’\"]?)(?:{alternatives})(?=\s+[A-Z(“\"]|\s*$|[,;])")
     return pattern.sub(r"\1", text)
 
 
 def finish_paragraph(lines: Sequence[str], vocab: Vocabulary, markers: Iterable[str]) -> str:
     """One paragraph's final text from its lines."""
-    text = clean_text(join_lines([_SPACE_BEFORE_HYPHEN.sub(r"\1-\2", clean_text(line)) for line in lines], vocab))
+    mended = [_SPACE_BEFORE_HYPHEN.sub(r"\1-\2", clean_text(line)) for line in lines]
+    text = clean_text(join_lines(mended, vocab))
     return strip_reference_markers(repair_split_hyphens(text, vocab), markers)
 
 

@@ -139,7 +139,7 @@ def test_pages_keep_their_numbers_and_the_title_is_found(report) -> None:  # typ
     assert report.title_hint == "Report of the Committee on Testing"
 
 
-def test_running_headers_footers_job_numbers_and_barcodes_are_gone(report) -> None:  # type: ignore[no-untyped-def]
+def test_headers_footers_job_numbers_and_barcodes_are_gone(report) -> None:  # type: ignore[no-untyped-def]
     text = "\n".join(page.text for page in report.pages)
     for remnant in ("A/99/1", "2/3", "3/3", "99-12345", "010199", "(E)", "*9912345*"):
         assert remnant not in text

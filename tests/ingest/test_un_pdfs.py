@@ -74,7 +74,8 @@ def remnants(name: str, extracted: ExtractedText) -> list[str]:
     for where, text in _items(extracted):
         for kind, pattern in checks.items():
             for match in pattern.finditer(text):
-                found.append(f"{name} {where}: {kind} {match.group(0)!r} in …{text[max(0, match.start() - 40):match.end() + 40]}…")
+                context = text[max(0, match.start() - 40):match.end() + 40]
+                found.append(f"{name} {where}: {kind} {match.group(0)!r} in …{context}…")
     return found
 
 
@@ -125,7 +126,8 @@ def test_paragraphs_stay_recognisable(documents: dict[str, ExtractedText]) -> No
     assert "Decision 22/1" in paragraphs
     assert "I. Introduction" in paragraphs or any(p.startswith("Chapter I") for p in paragraphs)
     assert sum(p.startswith("Reaffirming") for p in paragraphs) >= 5
-    assert any(p.startswith("1. The High-level Committee on South-South Cooperation adopted") for p in paragraphs)
+    opening = "1. The High-level Committee on South-South Cooperation adopted"
+    assert any(p.startswith(opening) for p in paragraphs)
     numbered = [p for p in paragraphs if re.match(r"\d{1,3}\. [A-Z]", p)]
     assert len(numbered) >= 60
     assert any("contents" in note for note in report.notes)
