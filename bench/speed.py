@@ -26,7 +26,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -58,6 +58,7 @@ class Plan:
     precision_queries: int  # SciFact test queries (their judged documents are always in)
     speed_passages: int  # passages timed per precision
     recall_queries: int
+    run_budget_s: float = 600.0  # a run of queries stops here even if queries are left (reported)
 
     @property
     def tag(self) -> str:
@@ -218,6 +219,7 @@ def ingest_row(report, split: dict[str, float], wall: float, files: int) -> dict
     }
     pages, chunks = report.pages_read, report.chunks_added
     return {"files": files, "failed": len(report.failed), "pages": pages, "chunks": chunks,
+            "load_average_after": round(os.getloadavg()[0], 2),
             "product_seconds": seconds, "single_process_split_s": split,
             "stages": {stage: {"seconds": round(s, 2), "pages_per_s": round(pages / s, 1) if s else None,
                                "chunks_per_s": round(chunks / s, 1) if s else None}
@@ -551,7 +553,8 @@ class Server:
 
 
 def run_queries(port: int, queries: list[str], mode: str, concurrency: int, budget_s: float) -> dict[str, object]:
-    """Send each query once (GET /api/v1/search), `concurrency` at a time over keep-alive connections."""
+    """Send each query once (GET /api/v1/search), `concurrency` at a time over keep-alive connections,
+    until the queries or the time budget run out."""
     import http.client
     from urllib.parse import urlencode
 
@@ -595,11 +598,13 @@ def run_queries(port: int, queries: list[str], mode: str, concurrency: int, budg
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
-    return {"mode": mode, "concurrency": concurrency, "requests": len(latencies), "errors": len(errors),
+    return {"mode": mode, "concurrency": concurrency, "requests": len(latencies), "planned": len(queries),
+            "budget_s": budget_s, "errors": len(errors),
             "error_kinds": sorted(set(errors)), "p50_ms": round(percentile(latencies, 50), 2),
             "p95_ms": round(percentile(latencies, 95), 2), "p99_ms": round(percentile(latencies, 99), 2),
             "mean_ms": round(float(np.mean(latencies)), 2) if latencies else None,
-            "engine_p50_ms": round(percentile(took, 50), 2), "queries_per_s": round(len(latencies) / wall, 1)}
+            "engine_p50_ms": round(percentile(took, 50), 2), "queries_per_s": round(len(latencies) / wall, 1),
+            "load_average": round(os.getloadavg()[0], 2)}
 
 
 def bench_latency(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -627,7 +632,7 @@ def bench_latency(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[s
             for mode, concurrency in runs:
                 batch = pool[used:used + plan.queries]
                 used += plan.queries
-                measured.append(run_queries(server.port, batch, mode, concurrency, budget_s=900))
+                measured.append(run_queries(server.port, batch, mode, concurrency, budget_s=plan.run_budget_s))
                 log(f"latency {name}: {measured[-1]}")
             row["runs"] = measured
             row["rss_after_queries_mib"] = rss_of(server.process.pid)
@@ -675,12 +680,13 @@ def render(data: dict) -> str:
     if latency:
         lines.append(f"\nHTTP latency ({latency['method']})")
         lines.append(f"  {'size':>9} {'mode':<9}{'conc':>5}{'p50':>9}{'p95':>9}{'p99':>9}{'engine p50':>11}"
-                     f"{'q/s':>7}{'errors':>7}")
+                     f"{'q/s':>7}{'errors':>7}{'load':>6}{'done':>11}")
         for name, row in latency["sizes"].items():
             for run in row["runs"]:
                 lines.append(f"  {row['chunks']:>9} {run['mode']:<9}{run['concurrency']:>5}{run['p50_ms']:>9}"
                              f"{run['p95_ms']:>9}{run['p99_ms']:>9}{run['engine_p50_ms']:>11}"
-                             f"{run['queries_per_s']:>7}{run['errors']:>7}")
+                             f"{run['queries_per_s']:>7}{run['errors']:>7}{run.get('load_average', ''):>6}"
+                             f"{str(run['requests']) + '/' + str(run.get('planned', '')):>11}")
         for name, row in latency["sizes"].items():
             disk = sum(row["disk_bytes"].values()) / 2**20
             lines.append(f"  {row['chunks']:>9} chunks: {row['vector_index']}, disk {disk:.0f} MiB "
@@ -706,12 +712,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", help=f"comma-separated sections: {', '.join(SECTIONS)}")
     parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")), help="synthetic sizes")
     parser.add_argument("--queries", type=int, help="HTTP queries per run")
+    parser.add_argument("--run-budget", type=float, default=600.0, help="seconds allowed to one run of queries")
     parser.add_argument("--files", type=_files, default={}, metavar="N|FOLDER=N,…",
                         help="ingest only the first N files of each folder (or of the named ones)")
     parser.add_argument("--rebuild", action="store_true", help="ignore cached indexes and vectors")
     parser.add_argument("--out", type=Path, help="results file")
     args = parser.parse_args(argv)
-    plan = make_plan(args)
+    plan = replace(make_plan(args), run_budget_s=args.run_budget)
     out = args.out or RESULTS / ("speed-quick.json" if plan.quick else "speed.json")
     chosen = args.only.split(",") if args.only else list(SECTIONS)
     cache = CACHE / plan.tag

@@ -25,7 +25,7 @@ _LIVE = faiss.IDSelectorRange(0, 2**62)  # every real id (SQLite row ids are >= 
 class VectorConfig:
     """How an index is laid out at each size (chosen by measurement, see bench/speed.py)."""
 
-    flat_max: int = 100_000  # exact search up to this many vectors; HNSW above
+    flat_max: int = 50_000  # exact search up to this many vectors; HNSW above (see bench/speed.py)
     hnsw_m: int = 32  # graph neighbours per node
     ef_construction: int = 80
     ef_search: int = 96  # candidates examined per query; recall@10 >= 0.95 on real embeddings

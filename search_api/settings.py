@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     precision: Literal["fp32", "bf16", "fp16"] = Field(
         "fp32", description="Embedding precision: fp32, bf16 (CPU or GPU) or fp16 (GPU only)")
     device: str = Field("auto", description="Embedding device: auto (CUDA when present, else CPU), cpu, cuda, cuda:N")
-    vector_flat_max: int = Field(100_000, description="Exact (flat) vector search up to this many chunks; HNSW above")
+    vector_flat_max: int = Field(50_000, description="Exact (flat) vector search up to this many chunks; HNSW above")
     vector_compression: Literal["none", "sq8"] = Field("none", description="sq8: 8-bit HNSW vectors (4x smaller)")
     hnsw_ef_search: int = Field(96, description="HNSW candidates per query (recall against speed)")
     # -- HTTP API: access, limits, uploads (see README "HTTP API") --------------------------------
