@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.porter import stem
 from index.query import analyse
@@ -31,20 +32,30 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if w not in STOPWORDS and len(w) > 1)) or words
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     return stem(word.lower())
 
 
 def match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     """Character spans of words in `text` that match a query term (same word or same Porter stem)."""
+    if not terms:
+        return []
     stems = {_stem(t) for t in terms}
     exact = {t.lower() for t in terms}
     spans: list[tuple[int, int]] = []
-    for match in _WORD.finditer(text):
+    for match in _candidates(frozenset(stems | exact)).finditer(text):
         word = match.group().lower()
         if word in exact or _stem(word) in stems:
             spans.append(match.span())
     return spans
+
+
+@lru_cache(maxsize=256)
+def _candidates(keys: frozenset[str]) -> re.Pattern[str]:
+    """Words that may match: a Porter stem keeps its word's first letters (but "hoping" -> "hope")."""
+    prefixes = sorted({k[:4] if len(k) > 4 else k[:max(1, len(k) - 1)] for k in keys}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in prefixes) + r")\w*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -74,25 +85,41 @@ def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
     return [(s.start, s.end) for s in _spans(text, query)]
 
 
-def _spans(text: str, query: str) -> list[_Span]:
+@dataclass(frozen=True)
+class _QueryPlan:
+    """What to look for in passages, worked out once per query."""
+
+    symbols: frozenset[str]
+    phrases: tuple[str, ...]
+    terms: tuple[str, ...]
+    order_of: dict[str, int]
+
+
+@lru_cache(maxsize=256)
+def _plan(query: str) -> _QueryPlan:
     analysis = analyse(query)
-    found: list[_Span] = []
-    if analysis.symbols:
-        wanted = set(analysis.symbols)
-        found += [_Span(m.start, m.end, m.normalised, 0) for m in find_symbols(text) if m.normalised in wanted]
-    for order, phrase in enumerate(analysis.phrases):
-        found += [_Span(a, b, "phrase:" + phrase.lower(), order) for a, b in phrase_spans(text, phrase)]
     loose = query
     for match in reversed(find_symbols(query)):
         loose = loose[:match.start] + " " + loose[match.end:]
     for phrase in analysis.phrases:
         loose = loose.replace(phrase, " ")
-    terms = [t for t in query_terms(loose) if t not in _SYMBOL_WORDS or not analysis.symbols]
+    terms = tuple(t for t in query_terms(loose) if t not in _SYMBOL_WORDS or not analysis.symbols)
     offset = len(analysis.phrases)
     order_of = {_stem(t): offset + i for i, t in enumerate(terms)}
-    for start, end in match_spans(text, terms):
+    return _QueryPlan(frozenset(analysis.symbols), analysis.phrases, terms, order_of)
+
+
+def _spans(text: str, query: str) -> list[_Span]:
+    plan = _plan(query)
+    found: list[_Span] = []
+    if plan.symbols:
+        found += [_Span(m.start, m.end, m.normalised, 0) for m in find_symbols(text) if m.normalised in plan.symbols]
+    for order, phrase in enumerate(plan.phrases):
+        found += [_Span(a, b, "phrase:" + phrase.lower(), order) for a, b in phrase_spans(text, phrase)]
+    offset = len(plan.phrases)
+    for start, end in match_spans(text, list(plan.terms)):
         key = _stem(text[start:end])
-        found.append(_Span(start, end, key, order_of.get(key, offset)))
+        found.append(_Span(start, end, key, plan.order_of.get(key, offset)))
     return _without_overlaps(found)
 
 

@@ -36,6 +36,8 @@ def test_stems_mark_other_forms_of_a_word() -> None:
     marked = [text[a:b] for a, b in match_spans(text, query_terms("country cooperation"))]
     assert marked == ["Countries", "cooperate", "cooperative", "country", "cooperation"]
     assert [text[a:b] for a, b in match_spans(text, ["building"])] == ["builds"]
+    hoping = "Hoping, we hope; hopes."
+    assert [hoping[a:b] for a, b in match_spans(hoping, ["hoped"])] == ["Hoping", "hope", "hopes"]
 
 
 def test_stopwords_are_not_marked() -> None:
