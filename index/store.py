@@ -49,7 +49,7 @@ they this those through to too under until up very was we were what when where w
 will with would you your""".split())
 _WORD = re.compile(r"\w+", re.UNICODE)
 # bm25 weights of the FTS5 columns: passage text, document title (and symbol), heading path.
-FIELD_WEIGHTS = (1.0, 0.3, 0.3)
+FIELD_WEIGHTS = (1.0, 0.5, 0.5)
 
 
 def fts_query(text: str) -> str | None:

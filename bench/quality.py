@@ -1,0 +1,308 @@
+"""Retrieval quality of the product's own ingest and search, on BEIR SciFact and the cooperation set.
+
+    python bench/quality.py                 # keyword, semantic, hybrid (the defaults) and the variants tried
+    python bench/quality.py --quick         # keyword, semantic, hybrid only
+    python bench/quality.py --only scifact  # one set
+
+Prints one table (nDCG@10, Recall@100, MRR@10) and writes bench/results/quality.json. Indexes are
+built with `index.build.ingest_paths` into bench/.cache/ and reused while the model and the code
+that decides what is stored are unchanged; embeddings are cached by text, so a rebuild after an
+ingest change embeds only the passages whose text changed.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+SHARED = ROOT.parent / "shared"
+CACHE = BENCH / ".cache"
+RESULTS = BENCH / "results" / "quality.json"
+SCIFACT = SHARED / "data" / "scifact"
+UN_PDFS = SHARED / "data" / "un-pdfs"
+
+from embed_cache import CachedEmbedder  # noqa: E402
+from judgments import Query, load_judgments, normalise_for_match  # noqa: E402
+from metrics import mean, mrr, ndcg, recall  # noqa: E402
+
+from index.build import IngestOptions, ingest_paths  # noqa: E402
+from index.embedder import Embedder, default_model_path  # noqa: E402
+from index.fusion import FusionConfig  # noqa: E402
+from index.manifest import MANIFEST_NAME  # noqa: E402
+from index.search import SearchConfig, SearchEngine, SearchRequest  # noqa: E402
+from index.snapshot import IndexHolder  # noqa: E402
+from index.types import Hit  # noqa: E402
+
+PUBLISHED_SCIFACT = {
+    "BM25 (BEIR, Anserini)": 0.665,
+    "all-MiniLM-L6-v2 (MTEB)": 0.645,
+    "bge-small-en-v1.5 (MTEB)": 0.713,
+    "MiniLM + BM25, RRF (Qdrant)": 0.718,
+    "MiniLM + BM25, DBSF (Qdrant)": 0.732,
+}
+# The code that decides what an index stores: a change to any of it rebuilds the cached index.
+# ("file" hashes a file; "file:name" only the named function or constant, so unrelated edits keep the cache.)
+STORED_BY_INDEX = ["index/build.py:embedding_text", "index/store.py:SCHEMA", "index/store.py:Store.add_document"]
+SCIFACT_CODE = ["ingest/chunking.py", "ingest/paragraphs.py", "ingest/structure.py", "ingest/readers/text.py",
+                *STORED_BY_INDEX]
+COOP_CODE = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "ingest").rglob("*.py")) + STORED_BY_INDEX
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One configuration to measure: a search mode and the engine's settings."""
+
+    name: str
+    mode: str
+    config: SearchConfig = SearchConfig()
+
+
+def variants(quick: bool) -> list[Variant]:
+    """The three modes with the defaults, then (unless quick) the alternatives that were tried."""
+    base = SearchConfig()
+    out = [Variant("keyword", "keyword"), Variant("semantic", "semantic"), Variant("hybrid", "hybrid")]
+    if quick:
+        return out
+    fusion = base.fusion
+    tried = [
+        ("hybrid rrf k=60 1:1 (first default)", replace(base, fusion=FusionConfig(60, 1, 1, "rrf"),
+                                                        field_weights=(1.0, 0.3, 0.3))),
+        ("hybrid rrf k=60 1:1", replace(base, fusion=FusionConfig(60, 1, 1, "rrf"))),
+        ("hybrid rrf k=10 2:1", replace(base, fusion=FusionConfig(10, 2, 1, "rrf"))),
+        ("hybrid dbsf 2:1", replace(base, fusion=replace(fusion, method="dbsf"))),
+        ("hybrid minmax 1:1", replace(base, fusion=replace(fusion, keyword_weight=1, semantic_weight=1))),
+        ("hybrid minmax 3:1", replace(base, fusion=replace(fusion, keyword_weight=3, semantic_weight=1))),
+        ("hybrid minmax 2:1, depth 200", replace(base, depth=200)),
+    ]
+    out += [Variant(name, "hybrid", config) for name, config in tried]
+    out.append(Variant("keyword, title/heading 0.3", "keyword", replace(base, field_weights=(1.0, 0.3, 0.3))))
+    return out
+
+
+# -- building the indexes -------------------------------------------------------------------------
+def code_hash(parts: Iterable[str]) -> str:
+    """A short hash of the named files, or of named functions and constants ("file.py:Class.name")."""
+    digest = hashlib.sha256()
+    for part in parts:
+        name, _, attribute = part.partition(":")
+        path = ROOT / name
+        source = path.read_text(encoding="utf-8") if path.exists() else ""
+        if attribute:
+            source = _source_of(name, attribute)
+        digest.update(part.encode() + b"\0" + source.encode())
+    return digest.hexdigest()[:12]
+
+
+def _source_of(file_name: str, attribute: str) -> str:
+    import importlib
+    import inspect
+
+    module = importlib.import_module(file_name.removesuffix(".py").replace("/", "."))
+    value: object = module
+    for piece in attribute.split("."):
+        value = getattr(value, piece)
+    return value if isinstance(value, str) else inspect.getsource(value)  # type: ignore[arg-type]
+
+
+def cached_index(name: str, sources: list[Path], code: list[str], embedder: Embedder) -> Path:
+    """The index of `sources` under bench/.cache/NAME/, built if no index for this code and model exists."""
+    key = f"{embedder.info.fingerprint}-{code_hash(code)}"
+    folder = CACHE / name / f"index-{key}"
+    if (folder / MANIFEST_NAME).exists():
+        return folder
+    for old in (CACHE / name).glob("index-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    started = time.perf_counter()
+    print(f"[{name}] building the index into {folder.relative_to(ROOT)} …", file=sys.stderr, flush=True)
+    report = ingest_paths(folder, sources, embedder, IngestOptions(workers=2, timeout_s=300))
+    for problem in report.failed:
+        print(f"[{name}] FAILED {problem.path}: {problem.message}", file=sys.stderr)
+    print(f"[{name}] {len(report.added)} documents, {report.chunks_added} passages in "
+          f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    return folder
+
+
+def scifact_documents() -> Path:
+    """Each SciFact abstract as a Markdown file (title as heading) in bench/.cache/scifact/docs."""
+    folder = CACHE / "scifact" / "docs"
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    with gzip.open(SCIFACT / "corpus.jsonl.gz", "rt", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            title = " ".join(row["title"].split()) or row["_id"]
+            (folder / f"{row['_id']}.md").write_text(f"# {title}\n\n{row['text'].strip()}\n", encoding="utf-8")
+    done.touch()
+    return folder
+
+
+# -- judging ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Judged:
+    """Gains of a ranking and what an ideal ranking would hold."""
+
+    gains: list[float]
+    ideal: list[float]
+    found: int  # relevant items within the first 100
+
+
+class Dataset:
+    """Queries and how to judge a ranked list of hits."""
+
+    name: str
+    unit: str  # "documents" or "passages": what is counted to 100 for Recall@100
+
+    def queries(self) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def judge(self, qid: str, hits: list[Hit]) -> Judged:
+        raise NotImplementedError
+
+
+class SciFact(Dataset):
+    """BEIR SciFact test queries; relevance per document (a passage counts at its document's first rank)."""
+
+    name, unit = "scifact", "documents"
+
+    def __init__(self) -> None:
+        self.qrels: dict[str, dict[str, int]] = {}
+        for line in (SCIFACT / "qrels" / "test.tsv").read_text().splitlines()[1:]:
+            qid, doc, score = line.split("\t")
+            self.qrels.setdefault(qid, {})[doc] = int(score)
+        texts = {}
+        for line in (SCIFACT / "queries.jsonl").read_text().splitlines():
+            row = json.loads(line)
+            texts[row["_id"]] = row["text"]
+        self._queries = [(qid, texts[qid]) for qid in self.qrels]
+
+    def queries(self) -> list[tuple[str, str]]:
+        return self._queries
+
+    def judge(self, qid: str, hits: list[Hit]) -> Judged:
+        docs = list(dict.fromkeys(Path(h.document.source).stem for h in hits))[:100]
+        relevant = self.qrels[qid]
+        gains = [float(relevant.get(d, 0)) for d in docs]
+        return Judged(gains, [float(v) for v in relevant.values()], sum(1 for d in docs if d in relevant))
+
+
+class Cooperation(Dataset):
+    """The cooperation set: graded passage judgments by distinctive phrase (bench/judgments.py)."""
+
+    name, unit = "coop", "passages"
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.items = {q.id: q for q in (load_judgments(path) if path else load_judgments())}
+
+    def queries(self) -> list[tuple[str, str]]:
+        return [(q.id, q.query) for q in self.items.values()]
+
+    def judge(self, qid: str, hits: list[Hit]) -> Judged:
+        query: Query = self.items[qid]
+        credited: set[int] = set()
+        gains: list[float] = []
+        for hit in hits[:100]:
+            name = Path(hit.document.source).name
+            passage = normalise_for_match(hit.chunk.text)
+            new = [i for i, j in enumerate(query.relevant)
+                   if i not in credited and j.doc == name and normalise_for_match(j.phrase) in passage]
+            credited.update(new)  # a judgment counts once, at the first passage that holds it
+            gains.append(float(max((query.relevant[i].grade for i in new), default=0)))
+        return Judged(gains, [float(j.grade) for j in query.relevant], len(credited))
+
+
+def ranked(engine: SearchEngine, query: str, mode: str, unit: str) -> list[Hit]:
+    """Hits, paged through the engine until 100 distinct documents (or passages) or the end."""
+    hits: list[Hit] = []
+    for offset in range(0, 1000, 100):
+        result = engine.search(SearchRequest(query=query, k=100, mode=mode, offset=offset))
+        hits.extend(result.hits)
+        count = len({h.document.id for h in hits}) if unit == "documents" else len(hits)
+        if count >= 100 or len(result.hits) < 100:
+            break
+    return hits
+
+
+def evaluate(dataset: Dataset, engine: SearchEngine, mode: str, limit: int | None) -> dict[str, float]:
+    """Mean nDCG@10, Recall@100 and MRR@10 over the dataset's queries."""
+    started = time.perf_counter()
+    rows = []
+    for qid, text in dataset.queries()[:limit]:
+        judged = dataset.judge(qid, ranked(engine, text, mode, dataset.unit))
+        rows.append((ndcg(judged.gains, judged.ideal, 10), recall(judged.found, len(judged.ideal)),
+                     mrr(judged.gains, 10)))
+    return {"ndcg@10": round(mean([r[0] for r in rows]), 4), "recall@100": round(mean([r[1] for r in rows]), 4),
+            "mrr@10": round(mean([r[2] for r in rows]), 4), "queries": len(rows),
+            "seconds": round(time.perf_counter() - started, 1)}
+
+
+# -- the run ------------------------------------------------------------------------------------
+def run_dataset(dataset: Dataset, index_dir: Path, embedder: Embedder, chosen: list[Variant],
+                limit: int | None, echo: Callable[[str], None]) -> dict[str, dict[str, float]]:
+    """Measure every variant on one dataset."""
+    holder = IndexHolder(index_dir, embedder.info)
+    out = {}
+    for variant in chosen:
+        engine = SearchEngine(holder, embedder, config=variant.config)
+        out[variant.name] = evaluate(dataset, engine, variant.mode, limit)
+        m = out[variant.name]
+        echo(f"  {dataset.name:<8} {variant.name:<34} {m['ndcg@10']:.3f}   {m['recall@100']:.3f}   "
+             f"{m['mrr@10']:.3f}   ({m['seconds']:.0f} s)")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build (or reuse) the indexes, measure, print the table, write the JSON."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=["scifact", "coop"], help="measure one set")
+    parser.add_argument("--quick", action="store_true", help="only keyword, semantic and the default hybrid")
+    parser.add_argument("--limit", type=int, help="first N queries of each set (smoke runs)")
+    parser.add_argument("--variant", action="append", help="only the variants with these names")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    inner = Embedder(default_model_path())
+    embedder = CachedEmbedder(inner, CACHE / "embeddings.sqlite")
+    chosen = [v for v in variants(args.quick) if not args.variant or v.name in args.variant]
+    echo = lambda line: print(line, flush=True)  # noqa: E731
+    results: dict[str, dict] = {}
+    echo(f"  {'set':<8} {'variant':<34} nDCG@10 R@100   MRR@10")
+    if args.only in (None, "scifact"):
+        index_dir = cached_index("scifact", [scifact_documents()], SCIFACT_CODE, embedder)
+        results["scifact"] = {"unit": "documents", "published_ndcg@10": PUBLISHED_SCIFACT,
+                              "runs": run_dataset(SciFact(), index_dir, embedder, chosen, args.limit, echo)}
+        for name, value in PUBLISHED_SCIFACT.items():
+            echo(f"  {'scifact':<8} {'published: ' + name:<34} {value:.3f}")
+    if args.only in (None, "coop"):
+        index_dir = cached_index("coop", [ROOT / "corpus", UN_PDFS], COOP_CODE, embedder)
+        results["coop"] = {"unit": "passages",
+                           "runs": run_dataset(Cooperation(), index_dir, embedder, chosen, args.limit, echo)}
+    payload = {"model": embedder.info.name, "model_fingerprint": embedder.info.fingerprint,
+               "defaults": _describe(SearchConfig()), "command": "python bench/quality.py", "sets": results}
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(payload, indent=2) + "\n")
+    echo(f"wrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+    return 0
+
+
+def _describe(config: SearchConfig) -> dict:
+    from dataclasses import asdict
+
+    return asdict(config)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,102 @@
+"""Fusion arithmetic, and ranking quality on the judged cooperation queries that fall in the seed corpus.
+
+The full measurement (SciFact and all cooperation queries) is `make bench-quality`; this keeps the
+defaults honest on what a test can afford: the seed corpus with the bundled model.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.fusion import FusionConfig, fuse, reciprocal_rank_fusion
+from index.search import SearchConfig, SearchEngine, SearchRequest
+from index.snapshot import IndexHolder
+from support import CORPUS, REPO
+
+
+def test_reciprocal_rank_fusion_sums_weighted_reciprocal_ranks() -> None:
+    fused = reciprocal_rank_fusion({"keyword": [1, 2, 3], "semantic": [3, 1]}, {"keyword": 1.0, "semantic": 2.0}, 10)
+    scores = {item: score for item, score, _ in fused}
+    assert scores[1] == pytest.approx(1 / 11 + 2 / 12)
+    assert scores[3] == pytest.approx(1 / 13 + 2 / 11)
+    assert scores[2] == pytest.approx(1 / 12)
+    assert [item for item, _, _ in fused] == [3, 1, 2]
+    assert dict((i, r) for i, _, r in fused)[3] == ("keyword", "semantic")
+
+
+def test_minmax_fusion_is_a_weighted_sum_of_scaled_scores() -> None:
+    scored = {"keyword": [(1, 10.0), (2, 6.0), (3, 2.0)], "semantic": [(3, 0.9), (4, 0.5)]}
+    fused = fuse(scored, FusionConfig(method="minmax", keyword_weight=2.0, semantic_weight=1.0))
+    scores = {item: score for item, score, _ in fused}
+    assert scores == pytest.approx({1: 2.0, 2: 1.0, 3: 0.0 + 1.0, 4: 0.0})
+    assert [item for item, _, _ in fused][:2] == [1, 2]  # ties keep the keyword list's order
+
+
+def test_dbsf_scales_by_mean_and_three_deviations_and_clips() -> None:
+    scored = {"keyword": [(1, 3.0), (2, 2.0), (3, 1.0)]}
+    fused = fuse(scored, FusionConfig(method="dbsf", keyword_weight=1.0))
+    sigma = (2 / 3) ** 0.5
+    expected = {i: (s - (2 - 3 * sigma)) / (6 * sigma) for i, s in ((1, 3.0), (2, 2.0), (3, 1.0))}
+    assert {i: s for i, s, _ in fused} == pytest.approx(expected)
+    assert fuse({"keyword": [(7, 1.0)]}, FusionConfig(method="dbsf"))[0][1] == pytest.approx(2.0)  # one item: 1 x 2
+
+
+def test_unknown_fusion_method_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown fusion method"):
+        FusionConfig(method="borda")
+
+
+def test_engine_accepts_a_fusion_config_positionally() -> None:
+    """search_api builds SearchEngine(holder, embedder, FusionConfig(...)); that keeps working."""
+    config = FusionConfig(30.0, 1.0, 1.0)
+    engine = SearchEngine(holder=None, embedder=None, fusion=config)  # type: ignore[arg-type]
+    assert engine.fusion == config and engine.config.field_weights == SearchConfig().field_weights
+
+
+def _judgments():  # type: ignore[no-untyped-def]
+    name = "coopsearch_bench_judgments"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO / "bench" / "judgments.py")
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules[name] = module
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return sys.modules[name]
+
+
+def _ndcg_at_10(engine: SearchEngine, mode: str) -> float:
+    """Mean passage-level nDCG@10 over the cooperation queries judged only in the seed corpus."""
+    import math
+
+    judgments = _judgments()
+    names = {p.name for p in CORPUS.glob("*.txt")}
+    queries = [q for q in judgments.load_judgments() if all(j.doc in names for j in q.relevant)]
+    assert len(queries) >= 8
+    total = 0.0
+    for query in queries:
+        hits = engine.search(SearchRequest(query.query, k=10, mode=mode)).hits
+        credited: set[int] = set()
+        gains = []
+        for hit in hits:
+            passage = judgments.normalise_for_match(hit.chunk.text)
+            new = {i for i, j in enumerate(query.relevant) if i not in credited
+                   and j.doc == Path(hit.document.source).name and judgments.normalise_for_match(j.phrase) in passage}
+            credited |= new
+            gains.append(max((query.relevant[i].grade for i in new), default=0))
+        dcg = sum(g / math.log2(r + 2) for r, g in enumerate(gains))
+        ideal = sum(g / math.log2(r + 2) for r, g in enumerate(sorted((j.grade for j in query.relevant),
+                                                                      reverse=True)[:10]))
+        total += dcg / ideal
+    return total / len(queries)
+
+
+def test_default_hybrid_is_at_least_as_good_as_each_retriever(bundled_corpus_index, bundled_embedder) -> None:  # type: ignore[no-untyped-def]
+    engine = SearchEngine(IndexHolder(bundled_corpus_index, bundled_embedder.info), bundled_embedder)
+    keyword, semantic, hybrid = (_ndcg_at_10(engine, mode) for mode in ("keyword", "semantic", "hybrid"))
+    assert hybrid >= keyword - 1e-9 and hybrid > semantic + 0.05, (keyword, semantic, hybrid)
+    # the first default (RRF, k = 60, equal weights) lost to keyword search alone here
+    first = SearchEngine(IndexHolder(bundled_corpus_index, bundled_embedder.info), bundled_embedder,
+                         config=SearchConfig(fusion=FusionConfig(60, 1, 1, "rrf"), field_weights=(1.0, 0.3, 0.3)))
+    assert hybrid > _ndcg_at_10(first, "hybrid") + 0.02
