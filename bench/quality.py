@@ -84,6 +84,8 @@ def variants(quick: bool) -> list[Variant]:
         ("hybrid rrf k=10 2:1", replace(base, fusion=FusionConfig(10, 2, 1, "rrf"))),
         ("hybrid dbsf 2:1", replace(base, fusion=replace(fusion, method="dbsf"))),
         ("hybrid minmax 1:1", replace(base, fusion=replace(fusion, keyword_weight=1, semantic_weight=1))),
+        ("hybrid minmax 1.5:1", replace(base, fusion=replace(fusion, keyword_weight=1.5, semantic_weight=1))),
+        ("hybrid minmax 2:1", replace(base, fusion=replace(fusion, keyword_weight=2, semantic_weight=1))),
         ("hybrid minmax 3:1", replace(base, fusion=replace(fusion, keyword_weight=3, semantic_weight=1))),
         ("hybrid minmax 2:1, depth 200", replace(base, depth=200)),
     ]
@@ -290,6 +292,12 @@ def main(argv: list[str] | None = None) -> int:
         index_dir = cached_index("coop", [ROOT / "corpus", UN_PDFS], COOP_CODE, embedder)
         results["coop"] = {"unit": "passages",
                            "runs": run_dataset(Cooperation(), index_dir, embedder, chosen, args.limit, echo)}
+    if (args.variant or args.only) and args.output.exists():  # a partial run updates what it measured
+        previous = json.loads(args.output.read_text()).get("sets", {})
+        for name, data in results.items():
+            entry = previous.setdefault(name, data)
+            entry["runs"] = {**entry.get("runs", {}), **data["runs"]}
+        results = previous
     payload = {"model": embedder.info.name, "model_fingerprint": embedder.info.fingerprint,
                "defaults": _describe(SearchConfig()), "command": "python bench/quality.py", "sets": results}
     args.output.parent.mkdir(parents=True, exist_ok=True)
