@@ -76,18 +76,19 @@ def variants(quick: bool) -> list[Variant]:
     out = [Variant("keyword", "keyword"), Variant("semantic", "semantic"), Variant("hybrid", "hybrid")]
     if quick:
         return out
-    fusion = base.fusion
     tried = [
         ("hybrid rrf k=60 1:1 (first default)", replace(base, fusion=FusionConfig(60, 1, 1, "rrf"),
                                                         field_weights=(1.0, 0.3, 0.3))),
         ("hybrid rrf k=60 1:1", replace(base, fusion=FusionConfig(60, 1, 1, "rrf"))),
         ("hybrid rrf k=10 2:1", replace(base, fusion=FusionConfig(10, 2, 1, "rrf"))),
-        ("hybrid dbsf 2:1", replace(base, fusion=replace(fusion, method="dbsf"))),
-        ("hybrid minmax 1:1", replace(base, fusion=replace(fusion, keyword_weight=1, semantic_weight=1))),
-        ("hybrid minmax 1.5:1", replace(base, fusion=replace(fusion, keyword_weight=1.5, semantic_weight=1))),
-        ("hybrid minmax 2:1", replace(base, fusion=replace(fusion, keyword_weight=2, semantic_weight=1))),
-        ("hybrid minmax 3:1", replace(base, fusion=replace(fusion, keyword_weight=3, semantic_weight=1))),
-        ("hybrid minmax 2:1, depth 200", replace(base, depth=200)),
+        ("hybrid dbsf 1:1", replace(base, fusion=FusionConfig(60, 1, 1, "dbsf"))),
+        ("hybrid dbsf 2:1", replace(base, fusion=FusionConfig(60, 2, 1, "dbsf"))),
+        ("hybrid dbsf 3:1", replace(base, fusion=FusionConfig(60, 3, 1, "dbsf"))),
+        ("hybrid minmax 1:1", replace(base, fusion=FusionConfig(60, 1, 1, "minmax"))),
+        ("hybrid minmax 1.5:1", replace(base, fusion=FusionConfig(60, 1.5, 1, "minmax"))),
+        ("hybrid minmax 2:1", replace(base, fusion=FusionConfig(60, 2, 1, "minmax"))),
+        ("hybrid minmax 3:1", replace(base, fusion=FusionConfig(60, 3, 1, "minmax"))),
+        ("hybrid default, depth 200", replace(base, depth=200)),
     ]
     out += [Variant(name, "hybrid", config) for name, config in tried]
     out.append(Variant("keyword, title/heading 0.3", "keyword", replace(base, field_weights=(1.0, 0.3, 0.3))))

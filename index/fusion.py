@@ -28,7 +28,7 @@ class FusionConfig:
     rrf_k: float = 60.0  # used by "rrf" only
     keyword_weight: float = 2.0
     semantic_weight: float = 1.0
-    method: str = "minmax"  # measured best on SciFact and the cooperation set (README, "Search quality")
+    method: str = "dbsf"  # measured on SciFact and the cooperation set (README, "Search quality")
 
     def __post_init__(self) -> None:
         if self.method not in FUSION_METHODS:
