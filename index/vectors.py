@@ -145,18 +145,21 @@ class VectorIndex:
         self._pending.update(found)
         return len(found)
 
-    def search(self, query: np.ndarray, k: int, allowed_ids: np.ndarray | None = None
-               ) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query: np.ndarray, k: int, allowed_ids: np.ndarray | None = None,
+               excluded_ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, ids) for one query vector; `allowed_ids` restricts the search inside FAISS.
 
         With `allowed_ids`, k results come back whenever k allowed ids are in the index: under HNSW a
         small allowed set is searched exactly, and a graph search that finds too few falls back to exact.
+        `excluded_ids` (a few ids, e.g. a document's own chunks) are left out without listing all the others.
         """
         self._flush()
         if self.count() == 0 or k <= 0:
             return _EMPTY
         faiss.omp_set_num_threads(self.config.search_threads)  # per calling thread in OpenMP
         query = np.asarray(query, dtype=np.float32).reshape(1, -1)
+        if excluded_ids is not None and len(excluded_ids):
+            return self._search_excluding(query, k, np.unique(np.asarray(excluded_ids, dtype=np.int64)))
         if allowed_ids is not None and len(allowed_ids) == 0:
             return _EMPTY
         if self.kind == "flat":
@@ -176,6 +179,13 @@ class VectorIndex:
         if len(found) < want:
             return self._exact(query[0], allowed, want)
         return scores, found
+
+    def _search_excluding(self, query: np.ndarray, k: int, excluded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        want = min(k, self.count())  # ids FAISS cannot fill come back as -1 and are dropped
+        selector = faiss.IDSelectorNot(faiss.IDSelectorBatch(excluded))
+        if self.kind == "hnsw" and self._tombstones:
+            selector = faiss.IDSelectorAnd(_LIVE, selector)
+        return self._faiss_search(query, want, selector, ef=max(self.config.ef_search, want) * 2)
 
     def _faiss_search(self, query: np.ndarray, k: int, selector: faiss.IDSelector | None, ef: int | None = None
                       ) -> tuple[np.ndarray, np.ndarray]:

@@ -89,6 +89,21 @@ def test_filtered_hnsw_search_returns_k_whenever_k_allowed_ids_exist() -> None:
         assert np.all(np.diff(scores) <= 1e-6)
 
 
+@pytest.mark.parametrize("flat_max", [10_000, 100])
+def test_excluded_ids_are_left_out_at_every_size(flat_max: int) -> None:
+    matrix, ids = _unit(2000, 16, seed=6), np.arange(1, 2001, dtype=np.int64)
+    index = VectorIndex(16, config=VectorConfig(flat_max=flat_max))
+    index.add(ids, matrix)
+    index.fit()
+    index.remove(ids[10:20])
+    query = matrix[0]
+    excluded = np.asarray([1, 2, 3, 99_999], dtype=np.int64)  # an id that is not there is fine
+    _, found = index.search(query, 10, excluded_ids=excluded)
+    live = np.r_[ids[3:10], ids[20:]]
+    assert len(found) == 10 and not {1, 2, 3} & set(found.tolist())
+    assert _recall(found.tolist(), _exact(matrix[live - 1], live, query, 10)) >= 0.9
+
+
 def test_sq8_compression_is_smaller_and_still_finds_neighbours(tmp_path: Path) -> None:
     matrix, ids = _unit(3000, 32, seed=5), np.arange(1, 3001, dtype=np.int64)
     sizes = {}
