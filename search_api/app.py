@@ -7,7 +7,6 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from index.embedder import Embedder
-from index.fusion import FusionConfig
 from index.search import SearchEngine
 from index.snapshot import IndexHolder
 from search_api.errors import install_error_handlers
@@ -42,8 +41,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
 
     app = FastAPI(title="coopsearch", version="1.0", description=DESCRIPTION, openapi_tags=TAGS)
     embedder = embedder or settings.make_embedder()
-    fusion = FusionConfig(rrf_k=settings.rrf_k, keyword_weight=settings.keyword_weight,
-                          semantic_weight=settings.semantic_weight)
+    fusion = settings.fusion()
     app.state.settings = settings
     app.state.embedder = embedder
     app.state.engine = SearchEngine(IndexHolder(settings.index, embedder.info), embedder, fusion)

@@ -171,7 +171,6 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Search and print results."""
-    from index.fusion import FusionConfig
     from index.search import SearchEngine, SearchRequest
     from index.snapshot import IndexHolder
     from search_api.schemas import search_response
@@ -179,7 +178,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     settings = _settings(args)
     embedder = settings.make_embedder()
     engine = SearchEngine(IndexHolder(settings.index, embedder.info), embedder,
-                          FusionConfig(settings.rrf_k, settings.keyword_weight, settings.semantic_weight))
+                          settings.fusion())
     from index.types import Filters
 
     filters = Filters(doc_type=args.doc_type, body=args.body, symbol=args.symbol, year_from=args.year_from,
