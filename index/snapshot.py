@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.embedder import ModelInfo
-from index.errors import CorruptIndex, IndexNotFound
+from index.errors import CorruptIndex, IndexError_, IndexNotFound
 from index.manifest import (MANIFEST_NAME, STORE_NAME, VECTORS_NAME, Manifest, check_model, read_manifest,
                             verify_files)
 from index.store import Store
@@ -89,6 +89,8 @@ class IndexHolder:
         self.config = config
         self._lock = threading.Lock()
         self._seen: _Seen | None = None
+        # the error of the last failed load, by manifest version: not paid again until the manifest changes
+        self._failed: tuple[tuple[int, ...], IndexError_] | None = None
 
     def current(self) -> IndexSnapshot:
         """The latest generation; the old snapshot keeps serving requests that already hold it."""
@@ -96,13 +98,20 @@ class IndexHolder:
         seen = self._seen
         if seen is not None and seen.key == key:
             return seen.snapshot
+        failed = self._failed
+        if failed is not None and failed[0] == key:
+            raise type(failed[1])(str(failed[1]))
         if seen is not None and not self._lock.acquire(blocking=False):
             return seen.snapshot  # another request is loading the new generation
         if seen is None:
             self._lock.acquire()
         try:
             if self._seen is None or self._seen.key != _manifest_key(self.index_dir):
-                self._seen = self._load()
+                try:
+                    self._seen = self._load()
+                except IndexError_ as exc:
+                    self._failed = (_manifest_key(self.index_dir), exc)
+                    raise
             return self._seen.snapshot
         finally:
             self._lock.release()

@@ -66,6 +66,33 @@ def test_damaged_manifest_is_named(index_copy: Path, tiny_embedder, content: str
         IndexHolder(index_copy, tiny_embedder.info).current()
 
 
+def test_a_failed_load_is_not_paid_again_until_the_manifest_changes(index_copy: Path, tiny_embedder,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import index.snapshot as snapshot_module
+
+    manifest = read_manifest(index_copy)
+    _truncate(_generation_file(index_copy, VECTORS_NAME))
+    opened: list[Path] = []
+    real_open = snapshot_module.IndexSnapshot.open
+
+    def counting_open(*args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(args[0])
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(snapshot_module.IndexSnapshot, "open", staticmethod(counting_open))
+    holder = IndexHolder(index_copy, tiny_embedder.info)
+    for _ in range(3):
+        with pytest.raises(CorruptIndex, match=VECTORS_NAME.replace(".", r"\.")):
+            holder.current()
+    assert len(opened) == 1
+    from dataclasses import replace
+
+    write_manifest(index_copy, replace(manifest, generation="gen-999999"))  # a new manifest: tried again
+    with pytest.raises(CorruptIndex, match="gen-999999"):
+        holder.current()
+    assert len(opened) > 1
+
+
 def test_manifest_naming_a_missing_generation_is_named(index_copy: Path, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
     generation = read_manifest(index_copy).generation_dir(index_copy)
     shutil.rmtree(generation)
