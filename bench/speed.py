@@ -489,7 +489,7 @@ def bench_recall(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[st
                  "flat_ms_1_thread": flat_ms(base, query_set, 1),
                  "flat_ms_all_threads": flat_ms(base, query_set, usable_cores())}}
     log(f"recall real: {result['real']}")
-    for size in plan.sizes:
+    for size in (n for n in plan.sizes if n > 0):
         folder = cache / f"synthetic-{size}"
         if not (folder / "manifest.json").exists():
             continue
@@ -645,7 +645,7 @@ def bench_latency(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[s
     runs = [(mode, c) for mode in ("hybrid", "semantic") for c in plan.concurrency]
     pool = query_pool(real_index, plan.queries * len(runs) + 20)
     targets = [("real", real_index)] + [(str(n), build_synthetic(real_index, n, cache / f"synthetic-{n}"))
-                                        for n in plan.sizes]
+                                        for n in plan.sizes if n > 0]
     result: dict[str, object] = {"method": "GET /api/v1/search?q=…&mode=…&k=10 on 127.0.0.1, keep-alive, "
                                            "every query distinct (each embeds its query)", "sizes": {}}
     for name, index_dir in targets:
@@ -742,7 +742,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small settings for a check in minutes")
     parser.add_argument("--only", help=f"comma-separated sections: {', '.join(SECTIONS)}")
-    parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")), help="synthetic sizes")
+    parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",") if x != "none") or (0,),
+                        help="synthetic sizes, comma-separated ('none': the real index only)")
     parser.add_argument("--queries", type=int, help="HTTP queries per run")
     parser.add_argument("--run-budget", type=float, default=600.0, help="seconds allowed to one run of queries")
     parser.add_argument("--files", type=_files, default={}, metavar="N|FOLDER=N,…",
