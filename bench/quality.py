@@ -204,7 +204,10 @@ class SciFact(Dataset):
 
 
 class Cooperation(Dataset):
-    """The cooperation set: graded passage judgments by distinctive phrase (bench/judgments.py)."""
+    """The cooperation set: graded passage judgments by distinctive phrase (bench/judgments.py).
+
+    A phrase may stand in the passage's text or in the headings it is shown under.
+    """
 
     name, unit = "coop", "passages"
 
@@ -220,7 +223,8 @@ class Cooperation(Dataset):
         gains: list[float] = []
         for hit in hits[:100]:
             name = Path(hit.document.source).name
-            passage = normalise_for_match(hit.chunk.text)
+            # A passage is shown under its headings; a resolution's number and title are a heading.
+            passage = normalise_for_match(" ".join([*hit.chunk.heading_path, hit.chunk.text]))
             new = [i for i, j in enumerate(query.relevant)
                    if i not in credited and j.doc == name and normalise_for_match(j.phrase) in passage]
             credited.update(new)  # a judgment counts once, at the first passage that holds it

@@ -80,7 +80,7 @@ def _ndcg_at_10(engine: SearchEngine, mode: str) -> float:
         credited: set[int] = set()
         gains = []
         for hit in hits:
-            passage = judgments.normalise_for_match(hit.chunk.text)
+            passage = judgments.normalise_for_match(" ".join([*hit.chunk.heading_path, hit.chunk.text]))
             new = {i for i, j in enumerate(query.relevant) if i not in credited
                    and j.doc == Path(hit.document.source).name and judgments.normalise_for_match(j.phrase) in passage}
             credited |= new
