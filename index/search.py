@@ -4,6 +4,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from index.embedder import Embedder
 from index.errors import BadQuery
 from index.fusion import Fused, FusionConfig, fuse
@@ -135,10 +137,9 @@ class SearchEngine:
         if source is None:
             raise KeyError(chunk_id)
         vector = snapshot.vectors.reconstruct(chunk_id)
-        same_doc = {c.id for c in snapshot.store.document_chunks(source.chunk.doc_id)}
-        # Exact search: the k nearest others are within the k + |same document| nearest of all.
-        scores, ids = snapshot.vectors.search(vector, k + len(same_doc))
-        page = [(int(i), float(s), ("semantic",)) for i, s in zip(ids, scores) if int(i) not in same_doc][:k]
+        same_doc = np.asarray([c.id for c in snapshot.store.document_chunks(source.chunk.doc_id)], dtype=np.int64)
+        scores, ids = snapshot.vectors.search(vector, k, excluded_ids=same_doc)  # left out inside FAISS
+        page = [(int(i), float(s), ("semantic",)) for i, s in zip(ids, scores)]
         return source, self._hits(snapshot, page, "", 0)
 
     def document(self, doc_id: str) -> tuple[Document, list[StoredChunk]] | None:
