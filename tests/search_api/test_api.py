@@ -12,7 +12,7 @@ from search_api.settings import Settings
 
 @pytest.fixture(scope="module")
 def client(tiny_corpus_index: Path, tiny_embedder, tiny_model_dir: Path) -> TestClient:  # type: ignore[no-untyped-def]
-    settings = Settings(index=tiny_corpus_index, model=tiny_model_dir)
+    settings = Settings(index=tiny_corpus_index, model=tiny_model_dir, rate_limit_per_s=0)  # many quick calls
     return TestClient(create_app(settings, tiny_embedder))
 
 
