@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS doc_references (
     doc_id TEXT NOT NULL, symbol TEXT NOT NULL, raw TEXT NOT NULL, label TEXT, chunk_ordinal INTEGER
 );
 CREATE INDEX IF NOT EXISTS doc_references_symbol ON doc_references(symbol);
+CREATE INDEX IF NOT EXISTS doc_references_doc ON doc_references(doc_id);
 CREATE INDEX IF NOT EXISTS documents_symbol ON documents(symbol);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, title, heading, tokenize = 'porter unicode61 remove_diacritics 2'
