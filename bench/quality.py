@@ -12,6 +12,7 @@ ingest change embeds only the passages whose text changed.
 from __future__ import annotations
 
 import argparse
+from abc import ABC, abstractmethod
 import gzip
 import hashlib
 import json
@@ -164,17 +165,19 @@ class Judged:
     found: int  # relevant items within the first 100
 
 
-class Dataset:
+class Dataset(ABC):
     """Queries and how to judge a ranked list of hits."""
 
     name: str
     unit: str  # "documents" or "passages": what is counted to 100 for Recall@100
 
+    @abstractmethod
     def queries(self) -> list[tuple[str, str]]:
-        raise NotImplementedError
+        """(query id, query text) pairs."""
 
+    @abstractmethod
     def judge(self, qid: str, hits: list[Hit]) -> Judged:
-        raise NotImplementedError
+        """Gains of the ranked hits for one query."""
 
 
 class SciFact(Dataset):

@@ -97,42 +97,41 @@ def ingest_paths(index_dir: Path, paths: Sequence[Path], embedder: Embedder, opt
                  progress: ProgressFactory | None = None) -> IngestReport:
     """Add or update the documents under `paths`; unchanged files are not parsed or embedded again."""
     report = IngestReport()
+    return _write_generation(index_dir, embedder, report,
+                             lambda writer: _apply(writer, paths, embedder, options, report, progress))
+
+
+def remove_documents(index_dir: Path, doc_ids: Sequence[str], embedder: Embedder) -> IngestReport:
+    """Remove documents with their chunks, vectors and keyword rows."""
+    report = IngestReport()
+
+    def remove(writer: GenerationWriter) -> bool:
+        known = writer.store.document_hashes()
+        for doc_id in doc_ids:
+            if doc_id in known:
+                writer.vectors.remove(np.asarray(writer.store.remove_document(doc_id)))
+                report.removed.append(doc_id)
+            else:
+                report.failed.append(FileProblem(doc_id, "not_found", "no document with this id"))
+        return bool(report.removed)
+
+    return _write_generation(index_dir, embedder, report, remove)
+
+
+def _write_generation(index_dir: Path, embedder: Embedder, report: IngestReport,
+                      change: Callable[[GenerationWriter], bool]) -> IngestReport:
+    """Under the write lock, apply `change` to a copy of the index; publish it only if it changed."""
     lock = acquire_lock(index_dir)
     try:
         started = time.perf_counter()
         writer = GenerationWriter(index_dir, embedder.info)
         report.seconds["copy"] = round(time.perf_counter() - started, 3)  # the previous generation, to change
         try:
-            changed = _apply(writer, paths, embedder, options, report, progress)
+            changed = change(writer)
             started = time.perf_counter()
             report.manifest = writer.commit() if changed else writer.previous
             report.seconds["commit"] = round(time.perf_counter() - started, 3)  # fit, save, fsync, switch
             if not changed:
-                writer.abort()
-        except BaseException:
-            writer.abort()
-            raise
-    finally:
-        lock.release()
-    return report
-
-
-def remove_documents(index_dir: Path, doc_ids: Sequence[str], embedder: Embedder) -> IngestReport:
-    """Remove documents with their chunks, vectors and keyword rows."""
-    report = IngestReport()
-    lock = acquire_lock(index_dir)
-    try:
-        writer = GenerationWriter(index_dir, embedder.info)
-        try:
-            known = writer.store.document_hashes()
-            for doc_id in doc_ids:
-                if doc_id in known:
-                    writer.vectors.remove(np.asarray(writer.store.remove_document(doc_id)))
-                    report.removed.append(doc_id)
-                else:
-                    report.failed.append(FileProblem(doc_id, "not_found", "no document with this id"))
-            report.manifest = writer.commit() if report.removed else writer.previous
-            if not report.removed:
                 writer.abort()
         except BaseException:
             writer.abort()

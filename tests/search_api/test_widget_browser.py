@@ -23,7 +23,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
 HOSTILE = ('Zebra report <script>alert("title")</script>\n\n'
            'The zebra unicorn programme "><img src=x onerror=alert(1)> shares <b>experts</b> &amp; lessons.\n')
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium (apt-get install chromium)")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
