@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test serve bench-quality bench-speed clean
+.PHONY: install browser lint test serve bench-quality bench-speed clean
 
 install: $(VENV)/.installed
 
@@ -13,7 +13,19 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-test: install
+# The browser tests drive Debian's Chromium (browser downloads fail on these machines): install it
+# from the distribution when it is missing, as `playwright install --with-deps` does elsewhere.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check ingest index search_api web
+	$(BIN)/mypy
+
+test: install browser lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 
 serve: install
