@@ -436,7 +436,7 @@ def flat_ms(vectors: np.ndarray, queries: np.ndarray, threads: int) -> float:
 def other_real_vectors(fingerprint: str) -> dict[Path, np.ndarray]:
     """Vectors of other indexes cached under bench/.cache built with the same model (e.g. by bench/quality.py's
     SciFact and cooperation runs): more real embeddings of real text, when they are there."""
-    from index.errors import IndexError_
+    from index.errors import IndexUnavailable
     from index.manifest import read_manifest
     from index.vectors import VectorIndex
 
@@ -449,7 +449,7 @@ def other_real_vectors(fingerprint: str) -> dict[Path, np.ndarray]:
                 continue
             path = manifest.generation_dir(folder) / "vectors.faiss"
             found[folder.relative_to(ROOT)] = VectorIndex.load(path, manifest.model.dimension).live_vectors()[1]
-        except (IndexError_, OSError, ValueError):
+        except (IndexUnavailable, OSError, ValueError):
             continue
     return found
 

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
 from index.embedder import Embedder
 from index.generation import GenerationWriter, acquire_lock
 from index.manifest import Manifest
-from ingest.batch import ParseJob, parse_many
+from index.vectors import VectorConfig
+from ingest.batch import ParseJob, ParseOutcome, parse_many
 from ingest.pipeline import DEFAULT_MAX_BYTES, document_id, sha256_of
 from ingest.readers import is_supported
 from ingest.types import Chunk, Document, ParsedDocument
@@ -21,13 +22,14 @@ ProgressFactory = Callable[[Iterable, int, str], Iterable]
 
 @dataclass(frozen=True)
 class IngestOptions:
-    """How to ingest: passwords by file name or path, limits, workers, pruning."""
+    """How to ingest: passwords by file name or path, limits, workers, pruning, the vector index's layout."""
 
     passwords: dict[str, str] = field(default_factory=dict)
     max_bytes: int = DEFAULT_MAX_BYTES
     timeout_s: float = 60.0
     workers: int = 2
     prune: bool = False
+    vectors: VectorConfig = field(default_factory=VectorConfig)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,17 @@ class FileProblem:
     path: str
     reason: str
     message: str
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What became of one file: added, updated, unchanged, removed (with its document id), skipped or failed."""
+
+    path: str
+    outcome: str
+    document_id: str | None = None
+    reason: str | None = None
+    message: str | None = None
 
 
 @dataclass
@@ -54,10 +67,21 @@ class IngestReport:
     seconds: dict[str, float] = field(default_factory=dict)
     pages_read: int = 0
     manifest: Manifest | None = None
+    sources: dict[str, str] = field(default_factory=dict)  # document id -> the file it came from
+
+    def outcomes(self) -> list[FileOutcome]:
+        """Every file (or removed document) with its outcome, in the order: documents, then problems."""
+        found = [FileOutcome(self.sources.get(doc_id, doc_id), outcome, doc_id)
+                 for outcome, ids in (("added", self.added), ("updated", self.updated),
+                                      ("unchanged", self.unchanged), ("removed", self.removed)) for doc_id in ids]
+        problems = [FileOutcome(p.path, outcome, None, p.reason, p.message)
+                    for outcome, items in (("skipped", self.skipped), ("failed", self.failed)) for p in items]
+        return found + problems
 
     def to_dict(self) -> dict:
-        """A JSON-ready dict."""
+        """A JSON-ready dict; `files` maps every file to its outcome."""
         data = asdict(self)
+        data["files"] = [asdict(outcome) for outcome in self.outcomes()]
         data["counts"] = {
             "files_seen": self.files_seen, "added": len(self.added), "updated": len(self.updated),
             "unchanged": len(self.unchanged), "removed": len(self.removed), "chunks_added": self.chunks_added,
@@ -98,33 +122,35 @@ def ingest_paths(index_dir: Path, paths: Sequence[Path], embedder: Embedder, opt
     """Add or update the documents under `paths`; unchanged files are not parsed or embedded again."""
     report = IngestReport()
     return _write_generation(index_dir, embedder, report,
-                             lambda writer: _apply(writer, paths, embedder, options, report, progress))
+                             lambda writer: _apply(writer, paths, embedder, options, report, progress), options.vectors)
 
 
-def remove_documents(index_dir: Path, doc_ids: Sequence[str], embedder: Embedder) -> IngestReport:
+def remove_documents(index_dir: Path, doc_ids: Sequence[str], embedder: Embedder,
+                     vectors: VectorConfig = VectorConfig()) -> IngestReport:
     """Remove documents with their chunks, vectors and keyword rows."""
     report = IngestReport()
 
     def remove(writer: GenerationWriter) -> bool:
-        known = writer.store.document_hashes()
+        sources = writer.store.document_sources()
         for doc_id in doc_ids:
-            if doc_id in known:
+            if doc_id in sources:
+                report.sources[doc_id] = sources[doc_id]
                 writer.vectors.remove(np.asarray(writer.store.remove_document(doc_id)))
                 report.removed.append(doc_id)
             else:
                 report.failed.append(FileProblem(doc_id, "not_found", "no document with this id"))
         return bool(report.removed)
 
-    return _write_generation(index_dir, embedder, report, remove)
+    return _write_generation(index_dir, embedder, report, remove, vectors)
 
 
 def _write_generation(index_dir: Path, embedder: Embedder, report: IngestReport,
-                      change: Callable[[GenerationWriter], bool]) -> IngestReport:
+                      change: Callable[[GenerationWriter], bool], vectors: VectorConfig) -> IngestReport:
     """Under the write lock, apply `change` to a copy of the index; publish it only if it changed."""
     lock = acquire_lock(index_dir)
     try:
         started = time.perf_counter()
-        writer = GenerationWriter(index_dir, embedder.info)
+        writer = GenerationWriter(index_dir, embedder.info, vectors)
         report.seconds["copy"] = round(time.perf_counter() - started, 3)  # the previous generation, to change
         try:
             changed = change(writer)
@@ -150,6 +176,7 @@ def _apply(writer: GenerationWriter, paths: Sequence[Path], embedder: Embedder, 
     jobs: list[ParseJob] = []
     for path in files:
         doc_id = document_id(path)
+        report.sources[doc_id] = str(path)
         try:
             size = path.stat().st_size
             digest = sha256_of(path.read_bytes()) if size <= options.max_bytes else None
@@ -164,7 +191,7 @@ def _apply(writer: GenerationWriter, paths: Sequence[Path], embedder: Embedder, 
     report.seconds["read"] = round(time.perf_counter() - started, 3)
     vectors = _embed(parsed, embedder, report, progress)
     started = time.perf_counter()
-    for item, item_vectors in zip(parsed, vectors):
+    for item, item_vectors in zip(parsed, vectors, strict=True):
         doc_id = item.document.id
         if doc_id in known:
             writer.vectors.remove(np.asarray(writer.store.remove_document(doc_id)))
@@ -182,7 +209,8 @@ def _apply(writer: GenerationWriter, paths: Sequence[Path], embedder: Embedder, 
 
 def _parse(jobs: list[ParseJob], options: IngestOptions, report: IngestReport,
            progress: ProgressFactory | None) -> list[ParsedDocument]:
-    outcomes = parse_many(jobs, workers=options.workers, timeout_s=options.timeout_s, max_bytes=options.max_bytes)
+    outcomes: Iterable[ParseOutcome] = parse_many(jobs, workers=options.workers, timeout_s=options.timeout_s,
+                                                  max_bytes=options.max_bytes)
     if progress is not None:
         outcomes = progress(outcomes, len(jobs), "read")
     parsed: list[ParsedDocument] = []
@@ -222,7 +250,11 @@ def _embed(parsed: list[ParsedDocument], embedder: Embedder, report: IngestRepor
            progress: ProgressFactory | None) -> list[np.ndarray]:
     started = time.perf_counter()
     texts = [embedding_text(item.document, chunk) for item in parsed for chunk in item.chunks]
-    matrix = embedder.encode(texts, show_progress=progress is not None)
+    if progress is None:
+        matrix = embedder.encode(texts)
+    else:  # the bar counts passages: rows come out a block at a time
+        rows = progress(_embedded_rows(embedder, texts), len(texts), "embed")
+        matrix = np.asarray(list(rows), dtype=np.float32).reshape(len(texts), embedder.dimension)
     out: list[np.ndarray] = []
     offset = 0
     for item in parsed:
@@ -232,10 +264,20 @@ def _embed(parsed: list[ParsedDocument], embedder: Embedder, report: IngestRepor
     return out
 
 
+EMBED_BLOCK = 1024  # passages embedded between progress updates; large enough to keep batches full
+
+
+def _embedded_rows(embedder: Embedder, texts: list[str]) -> Iterator[np.ndarray]:
+    """Each text's vector in order, embedded EMBED_BLOCK texts at a time."""
+    for start in range(0, len(texts), EMBED_BLOCK):
+        yield from embedder.encode(texts[start:start + EMBED_BLOCK])
+
+
 def _prune(writer: GenerationWriter, files: list[Path], report: IngestReport) -> None:
     """Drop documents whose source file no longer exists."""
     for doc_id, source in writer.store.document_sources().items():
         if not Path(source).exists():
+            report.sources[doc_id] = source
             writer.vectors.remove(np.asarray(writer.store.remove_document(doc_id)))
             report.removed.append(doc_id)
 

@@ -1,30 +1,44 @@
-"""Errors of the index layer, each naming what is wrong and where."""
+"""Errors of the index layer, each naming what is wrong and where.
+
+    CoopsearchError            anything the core refuses; the command line prints it and exits 2
+    ├── IndexUnavailable       the index cannot be opened (the API answers 503)
+    │   ├── IndexNotFound      no index in the folder
+    │   ├── ModelMismatch      built with another embedding model
+    │   └── CorruptIndex       a file is truncated, unreadable or disagrees with the manifest
+    ├── IndexLocked            another ingest holds the write lock (409)
+    ├── BadQuery               the query cannot be searched (422)
+    └── ModelLoadError         the embedding model cannot be loaded or is needed and absent
+"""
 from __future__ import annotations
 
 
-class IndexError_(Exception):
-    """Base class: something about the index prevents the operation."""
+class CoopsearchError(Exception):
+    """Base class: something about the index, the query or the model prevents the operation."""
 
 
-class IndexNotFound(IndexError_):
+class IndexUnavailable(CoopsearchError):
+    """The index cannot be opened for reading or writing."""
+
+
+class IndexNotFound(IndexUnavailable):
     """No index exists at the given folder."""
 
 
-class ModelMismatch(IndexError_):
+class ModelMismatch(IndexUnavailable):
     """The index was built with a different embedding model than the one configured."""
 
 
-class CorruptIndex(IndexError_):
+class CorruptIndex(IndexUnavailable):
     """An index file is truncated, unreadable or disagrees with the manifest."""
 
 
-class IndexLocked(IndexError_):
+class IndexLocked(CoopsearchError):
     """Another ingest holds the index's write lock."""
 
 
-class BadQuery(IndexError_):
+class BadQuery(CoopsearchError):
     """The query cannot be searched (empty, too long, or an unknown mode or filter)."""
 
 
-class ModelLoadError(IndexError_):
-    """The embedding model folder cannot be loaded."""
+class ModelLoadError(CoopsearchError):
+    """The embedding model folder cannot be loaded, or a search needs the model and none was loaded."""

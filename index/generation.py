@@ -14,18 +14,29 @@ The next writer deletes what a crash left behind: `gen-*.tmp/` folders, and fini
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
 from pathlib import Path
 
-import faiss
 from filelock import FileLock, Timeout
 
 from index.embedder import ModelInfo
 from index.errors import IndexLocked
-from index.manifest import (FORMAT_VERSION, MANIFEST_NAME, STORE_NAME, VECTORS_NAME, Manifest, check_model,
-                            file_record, fsync_dir, now_iso, read_manifest, write_manifest)
+from index.manifest import (
+    FORMAT_VERSION,
+    MANIFEST_NAME,
+    STORE_NAME,
+    VECTORS_NAME,
+    Manifest,
+    check_model,
+    file_record,
+    fsync_dir,
+    now_iso,
+    read_manifest,
+    write_manifest,
+)
 from index.store import Store
 from index.vectors import VectorConfig, VectorIndex
 
@@ -121,10 +132,8 @@ class GenerationWriter:
 
     def abort(self) -> None:
         """Drop the unfinished generation; the current one is untouched."""
-        try:
+        with contextlib.suppress(Exception):  # a store broken mid-change still leaves its folder to delete
             self.store.close()
-        except Exception:
-            pass
         shutil.rmtree(self.work_dir, ignore_errors=True)
 
 
@@ -145,8 +154,3 @@ def _remove_old_generations(index_dir: Path, keep: set[str]) -> None:
     for path in generations:
         if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
-
-
-def faiss_threads(count: int) -> None:
-    """Limit FAISS's OpenMP threads (used by benchmarks and the server)."""
-    faiss.omp_set_num_threads(count)

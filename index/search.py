@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from index.embedder import Embedder
-from index.errors import BadQuery
+from index.errors import BadQuery, ModelLoadError
 from index.fusion import Fused, FusionConfig, fuse
 from index.highlight import fragments
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol
@@ -25,7 +26,7 @@ CANDIDATE_DEPTH = 100  # how deep each retriever looks before fusion
 class SearchConfig:
     """Everything that shapes a ranking: fusion, keyword field weights, candidate depth."""
 
-    fusion: FusionConfig = FusionConfig()
+    fusion: FusionConfig = field(default_factory=FusionConfig)
     field_weights: tuple[float, float, float] = FIELD_WEIGHTS
     depth: int = CANDIDATE_DEPTH
 
@@ -55,9 +56,13 @@ class SearchRequest:
 
 
 class SearchEngine:
-    """The one search function behind the CLI, the API and the page."""
+    """The one search function behind the CLI, the API and the page.
 
-    def __init__(self, holder: IndexHolder, embedder: Embedder, fusion: FusionConfig | None = None,
+    Without an embedder (None) it answers keyword searches and document reads, and refuses the
+    semantic and hybrid modes: the command line skips loading the model for those.
+    """
+
+    def __init__(self, holder: IndexHolder, embedder: Embedder | None, fusion: FusionConfig | None = None,
                  config: SearchConfig = SearchConfig()) -> None:
         self.holder = holder
         self.embedder = embedder
@@ -91,13 +96,15 @@ class SearchEngine:
 
     def _fused(self, snapshot: IndexSnapshot, query: str, mode: str, filters: Filters, depth: int) -> Fused:
         """The retrievers' candidates (filtered inside each retriever), fused."""
-        scored: dict[str, list[tuple[int, float]]] = {}
+        scored: dict[str, Sequence[tuple[int, float]]] = {}
         if mode in ("hybrid", "keyword"):
             scored["keyword"] = snapshot.store.keyword_search(query, depth, filters, self.config.field_weights)
         if mode in ("hybrid", "semantic"):
             allowed = None if filters.is_empty() else snapshot.store.filtered_chunk_ids(filters)
+            if self.embedder is None:
+                raise ModelLoadError(f"{mode} search needs the embedding model, and none was loaded")
             scores, ids = snapshot.vectors.search(self.embedder.encode_query(query), depth, allowed)
-            scored["semantic"] = [(int(i), float(s)) for i, s in zip(ids, scores)]
+            scored["semantic"] = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
         return fuse(scored, self.config.fusion)
 
     def _symbols_first(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, fused: Fused, filters: Filters
@@ -139,7 +146,7 @@ class SearchEngine:
         vector = snapshot.vectors.reconstruct(chunk_id)
         same_doc = np.asarray([c.id for c in snapshot.store.document_chunks(source.chunk.doc_id)], dtype=np.int64)
         scores, ids = snapshot.vectors.search(vector, k, excluded_ids=same_doc)  # left out inside FAISS
-        page = [(int(i), float(s), ("semantic",)) for i, s in zip(ids, scores)]
+        page = [(int(i), float(s), ("semantic",)) for i, s in zip(ids, scores, strict=True)]
         return source, self._hits(snapshot, page, "", 0)
 
     def document(self, doc_id: str) -> tuple[Document, list[StoredChunk]] | None:
@@ -182,7 +189,7 @@ class SearchEngine:
         dated = [(hit, added.get(hit.chunk_id, "")) for hit in ranked.hits]
         return sorted(dated, key=lambda item: item[1], reverse=True)
 
-    def _hits(self, snapshot: IndexSnapshot, page: list[tuple[int, float, tuple[str, ...]]], query: str,
+    def _hits(self, snapshot: IndexSnapshot, page: Sequence[tuple[int, float, tuple[str, ...]]], query: str,
               offset: int) -> list[Hit]:
         chunks = snapshot.store.get_chunks([item for item, _, _ in page])
         documents = snapshot.store.get_documents(c.chunk.doc_id for c in chunks.values())

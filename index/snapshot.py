@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.embedder import ModelInfo
-from index.errors import CorruptIndex, IndexError_, IndexNotFound
-from index.manifest import (MANIFEST_NAME, STORE_NAME, VECTORS_NAME, Manifest, check_model, read_manifest,
-                            verify_files)
+from index.errors import CorruptIndex, IndexNotFound, IndexUnavailable
+from index.manifest import MANIFEST_NAME, STORE_NAME, VECTORS_NAME, Manifest, check_model, read_manifest, verify_files
 from index.store import Store
 from index.vectors import VectorConfig, VectorIndex
 
@@ -60,7 +59,7 @@ class IndexSnapshot:
         return store
 
     @classmethod
-    def open(cls, index_dir: Path, model: ModelInfo, config: VectorConfig = VectorConfig()) -> "IndexSnapshot":
+    def open(cls, index_dir: Path, model: ModelInfo, config: VectorConfig = VectorConfig()) -> IndexSnapshot:
         """Load the current generation, refusing one built with another model."""
         manifest = read_manifest(index_dir)
         check_model(manifest, model, index_dir)
@@ -90,7 +89,7 @@ class IndexHolder:
         self._lock = threading.Lock()
         self._seen: _Seen | None = None
         # the error of the last failed load, by manifest version: not paid again until the manifest changes
-        self._failed: tuple[tuple[int, ...], IndexError_] | None = None
+        self._failed: tuple[tuple[int, ...], IndexUnavailable] | None = None
 
     def current(self) -> IndexSnapshot:
         """The latest generation; the old snapshot keeps serving requests that already hold it."""
@@ -109,7 +108,7 @@ class IndexHolder:
             if self._seen is None or self._seen.key != _manifest_key(self.index_dir):
                 try:
                     self._seen = self._load()
-                except IndexError_ as exc:
+                except IndexUnavailable as exc:
                     self._failed = (_manifest_key(self.index_dir), exc)
                     raise
             return self._seen.snapshot

@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from ingest.types import Chunk, Document
 
-SEARCH_MODES = ("hybrid", "semantic", "keyword")
+# The search modes, listed once: the API's schema, the page's choices and the CLI's choices come from here.
+SearchMode = Literal["hybrid", "keyword", "semantic"]
+SEARCH_MODES: tuple[SearchMode, ...] = get_args(SearchMode)
+MODE_HINTS: dict[SearchMode, str] = {"hybrid": "words and meaning", "keyword": "the exact words",
+                                     "semantic": "similar meaning"}
 
 
 @dataclass(frozen=True)

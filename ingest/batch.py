@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from ingest.chunking import MAX_WORDS
 from ingest.errors import DamagedFile, IngestError, TimedOut
-from ingest.pipeline import parse_file
+from ingest.pipeline import DEFAULT_MAX_BYTES, parse_file
 from ingest.types import ParsedDocument
 
 
@@ -53,7 +54,7 @@ def _rebuild_error(name: str, message: str, path: Path) -> IngestError:
 
 
 def parse_many(jobs: Sequence[ParseJob], *, workers: int = 2, timeout_s: float = 60.0,
-               max_bytes: int = 100 * 1024 * 1024, max_words: int = MAX_WORDS) -> Iterator[ParseOutcome]:
+               max_bytes: int = DEFAULT_MAX_BYTES, max_words: int = MAX_WORDS) -> Iterator[ParseOutcome]:
     """Yield one outcome per job, in completion order. A file over `timeout_s` is killed and reported."""
     from pebble import ProcessPool
 
@@ -71,7 +72,7 @@ def parse_many(jobs: Sequence[ParseJob], *, workers: int = 2, timeout_s: float =
             yield _outcome(future, job, timeout_s)
 
 
-def _outcome(future, job: ParseJob, timeout_s: float) -> ParseOutcome:  # type: ignore[no-untyped-def]
+def _outcome(future: Future, job: ParseJob, timeout_s: float) -> ParseOutcome:
     try:
         parsed, error, seconds = future.result()
     except FutureTimeout:

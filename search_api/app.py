@@ -7,8 +7,6 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from index.embedder import Embedder
-from index.search import SearchEngine
-from index.snapshot import IndexHolder
 from search_api.errors import install_error_handlers
 from search_api.keys import KeyStore
 from search_api.limits import BodyLimitMiddleware, RateLimiter, Scope, TimeoutMiddleware
@@ -41,10 +39,9 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
 
     app = FastAPI(title="coopsearch", version="1.0", description=DESCRIPTION, openapi_tags=TAGS)
     embedder = embedder or settings.make_embedder()
-    fusion = settings.fusion()
     app.state.settings = settings
     app.state.embedder = embedder
-    app.state.engine = SearchEngine(IndexHolder(settings.index, embedder.info), embedder, fusion)
+    app.state.engine = settings.make_engine(embedder)
     app.state.keys = KeyStore(settings.keys_path())
     app.state.limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     app.state.write_lock = threading.Lock()

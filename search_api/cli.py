@@ -1,14 +1,32 @@
-"""The `coopsearch` command line: ingest, remove, search, serve, info, keys. Thin: parse, call the core, print."""
+"""The `coopsearch` command line: ingest, remove, documents, search, serve, info, keys.
+
+Thin: parse the arguments (a search's through the same model as the API's), call the core once,
+print. A mistake (a missing path, a bad value, an unknown id) is a message on stderr and a non-zero
+exit status, never a silent success.
+"""
 from __future__ import annotations
 
 import argparse
 import json
 import os
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
+from index.types import SEARCH_MODES
 from search_api.settings import Settings
+
+if TYPE_CHECKING:
+    from index.build import IngestReport, ProgressFactory
+    from index.search import SearchEngine
+    from index.types import SearchResult
+
+UNITS = {"read": "files", "embed": "passages"}  # what each stage's progress bar counts
+
+
+class UsageError(Exception):
+    """A mistake in the command's arguments, said in one sentence."""
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -20,6 +38,18 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index", type=Path, help="index folder (env COOPSEARCH_INDEX; default data/index)")
     parser.add_argument("--model", type=Path, help="sentence-transformers model folder (env COOPSEARCH_MODEL)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def _filter_options(parser: argparse.ArgumentParser, *, passages: bool) -> None:
+    parser.add_argument("--doc-type", help="resolution, decision, plan of action, report, speech, …")
+    parser.add_argument("--body", help="adopting or issuing body")
+    parser.add_argument("--symbol", help="document symbol, e.g. A/80/39")
+    parser.add_argument("--year-from", type=int)
+    parser.add_argument("--year-to", type=int)
+    parser.add_argument("--country", help="a country's name or ISO code, e.g. Brazil, BR or BRA")
+    if passages:
+        parser.add_argument("--kind", help="passage kind: operative, preambular, footnote, paragraph, …")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,24 +69,27 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--timeout", type=float, help="seconds allowed to read one file")
     ingest.add_argument("--workers", type=int, help="worker processes reading files")
     ingest.add_argument("--max-bytes", type=int, help="refuse files larger than this")
-    ingest.add_argument("--quiet", action="store_true", help="no progress bars")
 
-    remove = sub.add_parser("remove", help="remove documents by id")
+    remove = sub.add_parser("remove", help="remove documents by id (and their uploaded files)")
     remove.add_argument("doc_ids", nargs="+")
     _common(remove)
 
+    documents = sub.add_parser("documents", aliases=["list"], help="list documents: id, symbol, title, source")
+    _filter_options(documents, passages=False)
+    documents.add_argument("--offset", type=int, default=0, help="documents to skip")
+    documents.add_argument("--limit", type=int, help="at most this many (1 to 100; default: all)")
+    documents.add_argument("--json", action="store_true", help="print the API's JSON")
+    _common(documents)
+
     search = sub.add_parser("search", help="search the index")
     search.add_argument("query")
-    search.add_argument("-k", type=int, default=10)
-    search.add_argument("--mode", default="hybrid", choices=["hybrid", "semantic", "keyword"])
+    search.add_argument("-k", type=int, default=10, help="results per page (1 to 100)")
+    search.add_argument("--offset", type=int, default=0, help="results to skip, for the next page")
+    search.add_argument("--mode", default="hybrid", choices=SEARCH_MODES,
+                        help="hybrid (default), keyword (no model needed) or semantic")
+    search.add_argument("--facets", action="store_true", help="also count the matches by type, body, year, …")
     search.add_argument("--json", action="store_true", help="print the API's JSON")
-    search.add_argument("--doc-type", help="resolution, decision, plan of action, report, speech, …")
-    search.add_argument("--body", help="adopting or issuing body")
-    search.add_argument("--symbol", help="document symbol, e.g. A/80/39")
-    search.add_argument("--year-from", type=int)
-    search.add_argument("--year-to", type=int)
-    search.add_argument("--country", help="ISO 3166-1 alpha-3 code, e.g. BRA")
-    search.add_argument("--kind", help="passage kind: operative, preambular, footnote, paragraph, …")
+    _filter_options(search, passages=True)
     _common(search)
 
     serve = sub.add_parser("serve", help="serve the API and the search page")
@@ -90,24 +123,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     args = build_parser().parse_args(argv)
-    from index.errors import IndexError_
+    if getattr(args, "quiet", False) or args.command not in ("ingest", "serve"):
+        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"  # the model-loading bar: noise outside long jobs
+    from index.errors import CoopsearchError
 
+    handlers = {"ingest": cmd_ingest, "remove": cmd_remove, "documents": cmd_documents, "list": cmd_documents,
+                "search": cmd_search, "serve": cmd_serve, "info": cmd_info, "keys": cmd_keys}
     try:
-        handler = {"ingest": cmd_ingest, "remove": cmd_remove, "search": cmd_search, "serve": cmd_serve,
-                   "info": cmd_info, "keys": cmd_keys}[args.command]
-        return handler(args)
-    except IndexError_ as exc:
+        return handlers[args.command](args)
+    except (CoopsearchError, UsageError) as exc:
         print(f"coopsearch: error: {exc}", file=sys.stderr)
         return 2
 
 
-def _progress(quiet: bool):  # type: ignore[no-untyped-def]
+def _progress(quiet: bool) -> ProgressFactory | None:
     if quiet:
         return None
     from tqdm import tqdm
 
     def wrap(items: Iterable, total: int, desc: str) -> Iterable:
-        return tqdm(items, total=total, desc=desc, unit="file", file=sys.stderr)
+        return tqdm(items, total=total, desc=desc, unit=" " + UNITS.get(desc, "items"), file=sys.stderr)
 
     return wrap
 
@@ -116,6 +151,8 @@ def parse_passwords(pairs: Sequence[str], path: Path | None) -> dict[str, str]:
     """FILE=PW pairs from flags and a passwords file."""
     lines = list(pairs)
     if path is not None:
+        if not path.is_file():
+            raise UsageError(f"no passwords file at {path}")
         lines += [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
     passwords: dict[str, str] = {}
     for line in lines:
@@ -126,92 +163,191 @@ def parse_passwords(pairs: Sequence[str], path: Path | None) -> dict[str, str]:
     return passwords
 
 
+def _existing(paths: Sequence[Path]) -> list[Path]:
+    """The paths, all of which must exist: a typo is an error before anything is written."""
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    return list(paths)
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Ingest files and print a summary."""
-    from index.build import IngestOptions, ingest_paths
+    """Ingest files and print what became of each."""
+    from index.build import ingest_paths
 
     settings = _settings(args)
-    options = IngestOptions(
-        passwords=parse_passwords(args.password, args.passwords_file), prune=args.prune,
-        max_bytes=args.max_bytes or settings.max_file_bytes, timeout_s=args.timeout or settings.parse_timeout_s,
-        workers=args.workers or settings.workers)
+    paths = _existing(args.paths)
+    options = settings.ingest_options(passwords=parse_passwords(args.password, args.passwords_file),
+                                      prune=args.prune, max_bytes=args.max_bytes, timeout_s=args.timeout,
+                                      workers=args.workers)
     embedder = settings.make_embedder()
-    report = ingest_paths(settings.index, args.paths, embedder, options, progress=_progress(args.quiet))
+    report = ingest_paths(settings.index, paths, embedder, options, progress=_progress(args.quiet))
     print_report(report)
     if args.report:
         args.report.write_text(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
     return 1 if args.strict and report.failed else 0
 
 
-def print_report(report) -> None:  # type: ignore[no-untyped-def]
-    """The human summary of an ingest."""
+def print_report(report: IngestReport) -> None:
+    """The human summary of an ingest: the counts, then every file with its outcome."""
     counts = report.to_dict()["counts"]
     print(f"files: {counts['files_seen']}  added: {counts['added']}  updated: {counts['updated']}  "
           f"unchanged: {counts['unchanged']}  removed: {counts['removed']}  chunks added: {counts['chunks_added']}  "
           f"skipped: {counts['skipped']}  failed: {counts['failed']}")
     print("seconds: " + "  ".join(f"{stage} {seconds:.2f}" for stage, seconds in report.seconds.items()))
-    for problem in report.skipped:
-        print(f"skipped {problem.path}: {problem.message} [{problem.reason}]")
-    for problem in report.failed:
-        print(f"FAILED  {problem.path}: {problem.message} [{problem.reason}]")
+    for item in report.outcomes():
+        if item.document_id is not None:
+            print(f"{item.outcome:<10} {item.path} -> {item.document_id}")
+        else:
+            print(f"{'FAILED' if item.outcome == 'failed' else item.outcome:<10} {item.path}: {item.message} "
+                  f"[{item.reason}]")
     if report.manifest is not None:
         print(f"index: {report.manifest.documents} documents, {report.manifest.chunks} chunks "
               f"({report.manifest.generation})")
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    """Remove documents."""
+    """Remove documents, and their files when they were uploaded (as the API's DELETE does)."""
     from index.build import remove_documents
-
-    settings = _settings(args)
-    report = remove_documents(settings.index, args.doc_ids, settings.make_embedder())
-    print_report(report)
-    return 1 if report.failed else 0
-
-
-def cmd_search(args: argparse.Namespace) -> int:
-    """Search and print results."""
-    from index.search import SearchEngine, SearchRequest
-    from index.snapshot import IndexHolder
-    from search_api.schemas import search_response
+    from search_api.uploads import delete_uploaded_file
 
     settings = _settings(args)
     embedder = settings.make_embedder()
-    engine = SearchEngine(IndexHolder(settings.index, embedder.info), embedder,
-                          settings.fusion())
-    from index.types import Filters
+    engine = settings.make_engine(embedder)
+    titles = {doc_id: found[0].title for doc_id in args.doc_ids if (found := engine.document(doc_id)) is not None}
+    report = remove_documents(settings.index, args.doc_ids, embedder, settings.vector_config())
+    for doc_id in report.removed:
+        source = report.sources.get(doc_id, "")
+        print(f"removed {doc_id}: {titles.get(doc_id, '')} ({source})")
+        if delete_uploaded_file(source, settings.uploads_dir()):
+            print(f"deleted its uploaded file {source}")
+    for problem in report.failed:
+        print(f"coopsearch: error: no document with id {problem.path!r}", file=sys.stderr)
+    if report.manifest is not None:
+        print(f"index: {report.manifest.documents} documents, {report.manifest.chunks} chunks "
+              f"({report.manifest.generation})")
+    return 1 if report.failed else 0
 
-    filters = Filters(doc_type=args.doc_type, body=args.body, symbol=args.symbol, year_from=args.year_from,
-                      year_to=args.year_to, country=args.country.upper() if args.country else None, kind=args.kind)
-    request = SearchRequest(query=args.query, k=args.k, mode=args.mode, filters=filters)
-    result = engine.search(request)
+
+def _validated(model: type[Any], values: dict[str, Any]) -> Any:
+    """Check values against the API's model of them; a bad one is a UsageError naming its flag."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate({name: value for name, value in values.items() if value is not None})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "query"
+        flag = {"q": "the query", "k": "-k"}.get(name, "--" + name.replace("_", "-"))
+        raise UsageError(f"{flag}: {error['msg']} (got {error.get('input')!r})") from None
+
+
+def _filter_values(args: argparse.Namespace) -> dict[str, Any]:
+    country = country_code(args.country) if args.country else None
+    if country and country != args.country:
+        print(f"country: {args.country!r} is {country}", file=sys.stderr)
+    return {"doc_type": args.doc_type, "body": args.body, "symbol": args.symbol, "year_from": args.year_from,
+            "year_to": args.year_to, "country": country, "kind": getattr(args, "kind", None)}
+
+
+def country_code(text: str) -> str:
+    """An ISO 3166-1 alpha-3 code from a name ("Brazil"), an alpha-2 or an alpha-3 code, historic ones included."""
+    import pycountry
+
+    from ingest.countries import find_countries, is_country_code
+
+    value = text.strip()
+    if len(value) == 3 and is_country_code(value):
+        return value.upper()
+    try:
+        return str(pycountry.countries.lookup(value).alpha_3)
+    except LookupError:
+        found = find_countries(value)  # the names the index tags documents with, UN usage included
+    if len(found) == 1:
+        return found[0]
+    raise UsageError(f"unknown country {text!r}: give a name (Brazil) or an ISO 3166-1 code (BR or BRA)")
+
+
+def _engine(settings: Settings, needs_model: bool) -> SearchEngine:
+    """The engine; the embedding model is loaded only when vectors must be computed."""
+    return settings.make_engine(settings.make_embedder() if needs_model else None)
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    """List documents passing the filters, newest first: id, symbol, title, source."""
+    from search_api.schemas import document_summary
+    from web.search_params import MAX_DOCUMENT_LIMIT, DocumentQuery
+
+    settings = _settings(args)
+    query = _validated(DocumentQuery, {**_filter_values(args), "offset": args.offset,
+                                       "limit": args.limit or MAX_DOCUMENT_LIMIT})
+    engine = _engine(settings, needs_model=False)
+    total, documents = engine.list_documents(query.filters(), query.offset, query.limit)
+    while args.limit is None and query.offset + len(documents) < total:  # no limit: every page
+        documents += engine.list_documents(query.filters(), query.offset + len(documents), query.limit)[1]
+    if args.json:
+        print(json.dumps({"total": total, "offset": query.offset,
+                          "documents": [document_summary(d).model_dump() for d in documents]}, indent=2))
+        return 0
+    width = max((len(d.id) for d in documents), default=2)
+    print(f"{'id':<{width}}  {'symbol':<16}  title  (source)")
+    for document in documents:
+        print(f"{document.id:<{width}}  {document.symbol or '-':<16}  {document.title}  ({document.source})")
+    shown = f"{query.offset + 1} to {query.offset + len(documents)} of {total}" if documents else f"none of {total}"
+    print(f"documents {shown}", file=sys.stderr)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search and print results (or the API's JSON)."""
+    from search_api.schemas import search_response
+    from web.search_params import SearchParams
+
+    settings = _settings(args)
+    params = _validated(SearchParams, {"q": args.query, "k": args.k, "offset": args.offset, "mode": args.mode,
+                                       "facets": args.facets, **_filter_values(args)})
+    request = params.request()
+    result = _engine(settings, needs_model=request.mode != "keyword").search(request)
     if args.json:
         print(search_response(result, request).model_dump_json(indent=2))
         return 0
+    for line in _result_lines(result, request.offset, request.k):
+        print(line)
+    return 0
+
+
+def _result_lines(result: SearchResult, offset: int, k: int) -> Iterator[str]:
     for hit in result.hits:
         where = ", ".join(filter(None, [hit.document.symbol, hit.chunk.label, f"p. {hit.chunk.page_start}"]))
-        print(f"{hit.rank:>3}. {hit.document.title}  [{where}]  score {hit.score:.4f}")
-        print("     " + hit.chunk.text[:300].replace("\n", " ") + ("…" if len(hit.chunk.text) > 300 else ""))
+        yield f"{hit.rank:>3}. {hit.document.title}  [{where}]  score {hit.score:.4f}"
+        yield "     " + hit.chunk.text[:300].replace("\n", " ") + ("…" if len(hit.chunk.text) > 300 else "")
     if not result.hits:
-        print("no results")
-    return 0
+        yield "no results" + (f" at offset {offset} (there are {result.total})" if result.total else "")
+    else:
+        end = offset + len(result.hits)
+        more = f"; next page: --offset {end}" if end < result.total else ""
+        yield f"results {offset + 1} to {end} of {result.total}{more}"
+    for name, values in result.facets.items():
+        yield f"{name}: " + ", ".join(f"{value} {count}" for value, count in values)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API and page; build the index from the corpus first if it is missing."""
     import uvicorn
 
-    from index.build import IngestOptions, ingest_paths
+    from index.build import ingest_paths
     from index.manifest import MANIFEST_NAME
     from search_api.app import create_app
 
     settings = _settings(args)
+    missing = not (settings.index / MANIFEST_NAME).exists()
+    if missing:
+        _existing([settings.corpus])
     embedder = settings.make_embedder()
-    if not (settings.index / MANIFEST_NAME).exists():
+    if missing:
         print(f"no index at {settings.index}: building it from {settings.corpus}", file=sys.stderr)
-        report = ingest_paths(settings.index, [settings.corpus], embedder,
-                              IngestOptions(max_bytes=settings.max_file_bytes, timeout_s=settings.parse_timeout_s,
-                                            workers=settings.workers), progress=_progress(False))
+        report = ingest_paths(settings.index, [settings.corpus], embedder, settings.ingest_options(),
+                              progress=_progress(args.quiet))
         print_report(report)
     if settings.open_reads and settings.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"note: serving on {settings.host} with open reads: anyone who reaches it can search; "
@@ -243,11 +379,11 @@ def cmd_keys(args: argparse.Namespace) -> int:
               "the key above is shown only now", file=sys.stderr)
         return 0
     if args.keys_command == "revoke":
-        key = store.revoke(args.key_id)
-        if key is None:
+        revoked = store.revoke(args.key_id)
+        if revoked is None:
             print(f"coopsearch: error: no key with id {args.key_id!r} in {store.path}", file=sys.stderr)
             return 1
-        print(f"revoked key {key.id} ({key.name!r}) at {key.revoked_at}")
+        print(f"revoked key {revoked.id} ({revoked.name!r}) at {revoked.revoked_at}")
         return 0
     keys = store.list_keys()
     if args.json:

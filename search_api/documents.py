@@ -1,8 +1,9 @@
 """Document endpoints: list, one document, its passages, its file, its references; upload and delete."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path as FsPath
-from typing import Sequence
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse
@@ -10,12 +11,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from index.build import remove_documents
-from index.types import Filters
 from search_api import schemas
 from search_api.access import require_read, require_write
 from search_api.errors import ApiError
 from search_api.routes import READ_ERRORS, engine_of, errors
-from search_api.uploads import ingest_uploads
+from search_api.uploads import delete_uploaded_file, ingest_uploads
+from web.search_params import DocumentQuery
 
 read_router = APIRouter(dependencies=[Depends(require_read)], tags=["documents"])
 write_router = APIRouter(dependencies=[Depends(require_write)], tags=["documents"])
@@ -40,21 +41,12 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-dat
 
 
 @read_router.get("/documents", response_model=schemas.DocumentList, responses=errors(*READ_ERRORS))
-def list_documents(request: Request,
-                   doc_type: str | None = Query(None, max_length=40, description="resolution, decision, report, …"),
-                   body: str | None = Query(None, max_length=200, description="Adopting or issuing body"),
-                   symbol: str | None = Query(None, max_length=100, description="Document symbol"),
-                   year_from: int | None = Query(None, ge=1900, le=2100),
-                   year_to: int | None = Query(None, ge=1900, le=2100),
-                   country: str | None = Query(None, pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3"),
-                   offset: int = Query(0, ge=0, le=1_000_000, description="Documents to skip"),
-                   limit: int = Query(20, ge=1, le=100, description="Page size")) -> schemas.DocumentList:
+def list_documents(request: Request, params: Annotated[DocumentQuery, Query()]) -> schemas.DocumentList:
     """Documents passing the filters, newest first, a page at a time."""
-    filters = Filters(doc_type=doc_type, body=body, symbol=symbol, year_from=year_from, year_to=year_to,
-                      country=country.upper() if country else None)
-    total, documents = engine_of(request).list_documents(filters, offset, limit)
-    end = offset + len(documents)
-    return schemas.DocumentList(total=total, offset=offset, limit=limit, next_offset=end if end < total else None,
+    total, documents = engine_of(request).list_documents(params.filters(), params.offset, params.limit)
+    end = params.offset + len(documents)
+    return schemas.DocumentList(total=total, offset=params.offset, limit=params.limit,
+                                next_offset=end if end < total else None,
                                 documents=[schemas.document_summary(d) for d in documents])
 
 
@@ -168,25 +160,14 @@ def delete_document(request: Request, doc_id: str = DOC_ID) -> schemas.Deleted:
         raise ApiError(409, "index_locked", "another upload or removal is running; retry when it has finished",
                        None, {"Retry-After": "5"})
     try:
-        report = remove_documents(state.settings.index, [doc_id], state.embedder)
+        report = remove_documents(state.settings.index, [doc_id], state.embedder, state.settings.vector_config())
     finally:
         state.write_lock.release()
     if doc_id not in report.removed:
         raise _no_document(doc_id)
-    return schemas.Deleted(id=doc_id, removed=True, file_deleted=_delete_upload(document.source, state.settings),
+    deleted = delete_uploaded_file(document.source, state.settings.uploads_dir())
+    return schemas.Deleted(id=doc_id, removed=True, file_deleted=deleted,
                            generation=report.manifest.generation if report.manifest else None)
-
-
-def _delete_upload(source: str, settings) -> bool:  # type: ignore[no-untyped-def]
-    """Delete the file when it is in the uploads folder (never elsewhere), so a later ingest does not revive it."""
-    try:
-        path = FsPath(source).resolve(strict=True)
-        if path.is_file() and path.is_relative_to(settings.uploads_dir().resolve()):
-            path.unlink()
-            return True
-    except (OSError, RuntimeError, ValueError):
-        pass
-    return False
 
 
 def _no_document(doc_id: str) -> ApiError:

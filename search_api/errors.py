@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from index.errors import BadQuery, CorruptIndex, IndexLocked, IndexNotFound, ModelMismatch
+from index.errors import BadQuery, IndexLocked, IndexUnavailable
 
 log = logging.getLogger("coopsearch")
 
@@ -48,8 +49,8 @@ def _render(request: Request, error: ApiError) -> Response:
                                       headers=error.headers)
 
 
-def _validation_detail(exc: RequestValidationError) -> list[dict[str, object]]:
-    out = []
+def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for item in exc.errors():
         out.append({"loc": [str(part) for part in item.get("loc", ())], "msg": str(item.get("msg", "")),
                     "type": str(item.get("type", ""))})
@@ -70,7 +71,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         detail = _validation_detail(exc)
-        first = detail[0] if detail else {"loc": [], "msg": "invalid request"}
+        first: dict[str, Any] = detail[0] if detail else {"loc": [], "msg": "invalid request"}
         message = f"{'.'.join(str(p) for p in first['loc'][1:]) or 'request'}: {first['msg']}"
         return _render(request, ApiError(422, "invalid_request", message, detail))
 
@@ -84,9 +85,7 @@ def install_error_handlers(app: FastAPI) -> None:
         message = "another ingest is writing to the index; retry when it has finished"
         return _render(request, ApiError(409, "index_locked", message, None, {"Retry-After": "5"}))
 
-    @app.exception_handler(IndexNotFound)
-    @app.exception_handler(CorruptIndex)
-    @app.exception_handler(ModelMismatch)
+    @app.exception_handler(IndexUnavailable)
     async def index_unavailable(request: Request, exc: Exception) -> Response:
         return _render(request, ApiError(503, "index_unavailable", str(exc)))
 

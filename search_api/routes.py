@@ -5,22 +5,25 @@ is always open. The document endpoints, writes included, are in search_api/docum
 """
 from __future__ import annotations
 
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 
-from index.errors import IndexError_
-from index.search import MAX_K, MAX_QUERY_CHARS, SearchEngine, SearchRequest
+from index.errors import IndexUnavailable
+from index.search import MAX_K, SearchEngine, SearchRequest
 from index.snapshot import IndexSnapshot
 from index.types import Filters
 from search_api import examples, schemas
 from search_api.access import require_read
 from search_api.errors import ApiError
+from web.search_params import SearchParams
 
 read_router = APIRouter(dependencies=[Depends(require_read)])
 service_router = APIRouter()
 
-_ERROR_TEXT = {400: "Malformed request (e.g. a body that is not UTF-8 or not multipart)", 401: "Missing or invalid API key", 403: "The API key lacks the scope",
+_ERROR_TEXT = {400: "Malformed request (e.g. a body that is not UTF-8 or not multipart)",
+               401: "Missing or invalid API key", 403: "The API key lacks the scope",
                404: "No such document or passage", 409: "Another ingest holds the index's write lock",
                413: "Request body over the size limit", 415: "Not multipart/form-data",
                422: "Invalid parameter or body",
@@ -49,34 +52,14 @@ def engine_of(request: Request) -> SearchEngine:
     return request.app.state.engine
 
 
-Mode = Literal["hybrid", "semantic", "keyword"]
-
-
 @read_router.get("/search", response_model=schemas.SearchResponse, responses=errors(*READ_ERRORS), tags=["search"])
-def search(request: Request,
-           q: str = Query(..., min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S", description="The query",
-                          examples=["talent bank database"], openapi_examples=examples.QUERY_EXAMPLES),
-           k: int = Query(10, ge=1, le=MAX_K, description="Page size: results per page (1 to 100)"),
-           mode: Mode = Query("hybrid", description="hybrid (keyword and semantic, fused), semantic or keyword"),
-           offset: int = Query(0, ge=0, le=1000, description="Results to skip, for paging: use next_offset"),
-           doc_type: str | None = Query(None, max_length=40, description="resolution, decision, report, …"),
-           body: str | None = Query(None, max_length=200, description="Adopting or issuing body"),
-           symbol: str | None = Query(None, max_length=100, description="Document symbol, e.g. A/80/39"),
-           year_from: int | None = Query(None, ge=1900, le=2100),
-           year_to: int | None = Query(None, ge=1900, le=2100),
-           country: str | None = Query(None, pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3 code",
-                                       examples=["BRA"]),
-           kind: str | None = Query(None, max_length=20, description="operative, preambular, footnote, …"),
-           facets: bool = Query(False, description="Also count matches by doc_type, body, year, country, kind"),
-           ) -> schemas.SearchResponse:
+def search(request: Request, params: Annotated[SearchParams, Query()]) -> schemas.SearchResponse:
     """Search passages: keyword (bm25) and semantic (embeddings), fused by reciprocal rank fusion.
 
     Filters apply inside both retrievers, so `k` results come back whenever `k` passages match.
     Page with `offset` (the answer's `next_offset`) and `k` as the page size.
     """
-    filters = Filters(doc_type=doc_type, body=body, symbol=symbol, year_from=year_from, year_to=year_to,
-                      country=country.upper() if country else None, kind=kind)
-    return _search(request, SearchRequest(query=q, k=k, mode=mode, filters=filters, offset=offset, facets=facets))
+    return _search(request, params.request())
 
 
 @read_router.post("/search", response_model=schemas.SearchResponse, responses=errors(400, 413, *READ_ERRORS),
@@ -85,11 +68,7 @@ def search_post(request: Request, payload: schemas.SearchBody = Body(
         ..., openapi_examples={"filtered": {"summary": "Operative paragraphs of resolutions, 1978-2000, with facets",
                                             "value": examples.SEARCH_BODY}})) -> schemas.SearchResponse:
     """The same search with a JSON body: filters nested in `filters`, plus `doc_id` to search one document."""
-    f = payload.filters
-    filters = Filters(doc_type=f.doc_type, body=f.body, symbol=f.symbol, year_from=f.year_from, year_to=f.year_to,
-                      country=f.country.upper() if f.country else None, kind=f.kind, doc_id=f.doc_id)
-    return _search(request, SearchRequest(query=payload.q, k=payload.k, mode=payload.mode, filters=filters,
-                                          offset=payload.offset, facets=payload.facets))
+    return _search(request, payload.request())
 
 
 def _search(request: Request, search_request: SearchRequest) -> schemas.SearchResponse:
@@ -145,7 +124,7 @@ def health(request: Request) -> schemas.Health:
     """Liveness: always 200 while the process serves; the index's counts when it is loaded."""
     try:
         manifest = engine_of(request).holder.current().manifest
-    except IndexError_:
+    except IndexUnavailable:
         return schemas.Health(status="ok")
     return schemas.Health(status="ok", documents=manifest.documents, chunks=manifest.chunks,
                           model=manifest.model.name, generation=manifest.generation)

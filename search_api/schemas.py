@@ -5,11 +5,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from index.types import Hit, Link, SearchResult
-from index.search import MAX_K, MAX_QUERY_CHARS, SearchRequest
-from index.types import StoredChunk
+from index.search import SearchRequest
+from index.types import Hit, Link, SearchResult, StoredChunk
 from ingest.types import Document
 from search_api import examples
+from web.search_params import QueryText, SearchFilters, SearchOptions
 
 
 class DocumentSummary(BaseModel):
@@ -69,32 +69,17 @@ class SearchResponse(BaseModel):
                           "all candidates, not only this page")
 
 
-class SearchFilters(BaseModel):
-    """Restrictions on a search; every one that is set must hold."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    doc_type: str | None = Field(None, max_length=40, description="resolution, decision, report, …")
-    body: str | None = Field(None, max_length=200, description="Adopting or issuing body, e.g. ECOSOC")
-    symbol: str | None = Field(None, max_length=100, description="Document symbol, e.g. E/RES/1992/41")
-    year_from: int | None = Field(None, ge=1900, le=2100)
-    year_to: int | None = Field(None, ge=1900, le=2100)
-    country: str | None = Field(None, pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3 code")
-    kind: str | None = Field(None, max_length=20, description="Passage kind: operative, preambular, …")
-    doc_id: str | None = Field(None, max_length=200, description="Search inside one document")
-
-
-class SearchBody(BaseModel):
+class SearchBody(SearchOptions, QueryText):
     """A search as a JSON body (POST /search): the same as GET /search, filters nested."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.SEARCH_BODY]})
 
-    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S", description="The query")
-    k: int = Field(10, ge=1, le=MAX_K, description="Page size: results per page")
-    offset: int = Field(0, ge=0, le=1000, description="Results to skip, for paging")
-    mode: Literal["hybrid", "semantic", "keyword"] = "hybrid"
-    filters: SearchFilters = Field(default_factory=SearchFilters)
-    facets: bool = Field(False, description="Also count matches by doc_type, body, year, country and kind")
+    filters: SearchFilters = Field(SearchFilters(), description="Every filter that is set must hold")
+
+    def request(self) -> SearchRequest:
+        """The engine's request."""
+        return SearchRequest(query=self.q, k=self.k, mode=self.mode, filters=self.filters.filters(),
+                             offset=self.offset, facets=self.facets)
 
 
 class ChunkOut(BaseModel):

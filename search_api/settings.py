@@ -2,12 +2,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from index.build import IngestOptions
+from index.embedder import Embedder, ModelInfo, default_model_path, model_fingerprint
 from index.fusion import FusionConfig
+from index.manifest import read_manifest
+from index.search import SearchEngine
+from index.snapshot import IndexHolder
+from index.vectors import VectorConfig
+
+FusionMethod = Literal["rrf", "dbsf", "minmax"]  # index.fusion.FUSION_METHODS, as a type the settings check
 
 
 class Settings(BaseSettings):
@@ -20,11 +28,11 @@ class Settings(BaseSettings):
     model: Path | None = Field(None, description="sentence-transformers model folder; default: the bundled one")
     host: str = "127.0.0.1"
     port: int = 8000
-    max_file_bytes: int = Field(100 * 1024 * 1024, description="Files over this size are refused")
-    parse_timeout_s: float = Field(60.0, description="Time limit to read one file")
-    workers: int = Field(2, description="Worker processes that read files")
+    max_file_bytes: int = Field(IngestOptions.max_bytes, description="Files over this size are refused")
+    parse_timeout_s: float = Field(IngestOptions.timeout_s, description="Time limit to read one file")
+    workers: int = Field(IngestOptions.workers, description="Worker processes that read files")
     # Hybrid fusion; the defaults are the measured best (README "Search quality").
-    fusion_method: Literal["rrf", "dbsf", "minmax"] = Field(FusionConfig.method, description="rrf, dbsf or minmax")
+    fusion_method: FusionMethod = Field(cast(FusionMethod, FusionConfig.method), description="rrf, dbsf or minmax")
     rrf_k: float = Field(FusionConfig.rrf_k, description="k of reciprocal rank fusion (rrf only)")
     keyword_weight: float = FusionConfig.keyword_weight
     semantic_weight: float = FusionConfig.semantic_weight
@@ -32,9 +40,10 @@ class Settings(BaseSettings):
     precision: Literal["fp32", "bf16", "fp16"] = Field(
         "fp32", description="Embedding precision: fp32, bf16 (CPU or GPU) or fp16 (GPU only)")
     device: str = Field("auto", description="Embedding device: auto (CUDA when present, else CPU), cpu, cuda, cuda:N")
-    vector_flat_max: int = Field(50_000, description="Exact (flat) vector search up to this many chunks; HNSW above")
+    vector_flat_max: int = Field(VectorConfig.flat_max,
+                                 description="Exact (flat) vector search up to this many chunks; HNSW above")
     vector_compression: Literal["none", "sq8"] = Field("none", description="sq8: 8-bit HNSW vectors (4x smaller)")
-    hnsw_ef_search: int = Field(96, description="HNSW candidates per query (recall against speed)")
+    hnsw_ef_search: int = Field(VectorConfig.ef_search, description="HNSW candidates per query (recall against speed)")
     # -- HTTP API: access, limits, uploads (see README "HTTP API") --------------------------------
     uploads: Path | None = Field(None, description="Folder uploads are saved into; default: uploads/ beside the index")
     file_roots: Annotated[list[Path], NoDecode] = Field(
@@ -75,23 +84,39 @@ class Settings(BaseSettings):
         return FusionConfig(rrf_k=self.rrf_k, keyword_weight=self.keyword_weight,
                             semantic_weight=self.semantic_weight, method=self.fusion_method)
 
-    def make_embedder(self):  # type: ignore[no-untyped-def]
+    def make_embedder(self) -> Embedder:
         """Load the configured embedding model (once per process: it takes seconds)."""
-        from index.embedder import Embedder
-
         return Embedder(self.model_dir(), device=self.device, precision=self.precision)
 
-    def vector_config(self):  # type: ignore[no-untyped-def]
-        """How the vector index is laid out and searched (index.vectors.VectorConfig)."""
-        from index.vectors import VectorConfig
+    def make_engine(self, embedder: Embedder | None) -> SearchEngine:
+        """The search engine over the configured index, with these settings' fusion and vector search.
 
+        Without an embedder it answers keyword searches and document reads without loading the model.
+        """
+        model = embedder.info if embedder is not None else self.model_identity()
+        return SearchEngine(IndexHolder(self.index, model, self.vector_config()), embedder, self.fusion())
+
+    def model_identity(self) -> ModelInfo:
+        """The configured model's identity without loading it (which takes seconds).
+
+        The fingerprint is what identifies a model; the dimension, which only a loaded model tells, is
+        taken from the index (a missing index is an IndexNotFound, as when loading it).
+        """
+        model_dir = self.model_dir()
+        dimension = read_manifest(self.index).model.dimension
+        return ModelInfo(name=model_dir.name, fingerprint=model_fingerprint(model_dir), dimension=dimension)
+
+    def vector_config(self) -> VectorConfig:
+        """How the vector index is laid out (written by ingest) and searched (read by the engine)."""
         return VectorConfig(flat_max=self.vector_flat_max, compression=self.vector_compression,
                             ef_search=self.hnsw_ef_search)
 
+    def ingest_options(self, **choices: Any) -> IngestOptions:
+        """Ingest options from these settings; `choices` (passwords, prune, a flag's value) override them."""
+        given = {name: value for name, value in choices.items() if value is not None}
+        return IngestOptions(**{"max_bytes": self.max_file_bytes, "timeout_s": self.parse_timeout_s,
+                                "workers": self.workers, "vectors": self.vector_config(), **given})
+
     def model_dir(self) -> Path:
         """The configured model folder, or the bundled all-MiniLM-L6-v2."""
-        if self.model is not None:
-            return self.model
-        from index.embedder import default_model_path
-
-        return default_model_path()
+        return self.model if self.model is not None else default_model_path()

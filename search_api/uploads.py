@@ -11,11 +11,13 @@ import secrets
 import shutil
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Sequence
+from typing import BinaryIO
 
-from index.build import IngestOptions, IngestReport, ingest_paths
+from index.build import IngestReport, ingest_paths
+from index.embedder import Embedder
 from ingest.pipeline import document_id
 from ingest.readers import SUPPORTED_SUFFIXES
 from search_api.errors import ApiError
@@ -56,7 +58,7 @@ class Incoming:
                                          reason=reason, message=message)
 
 
-def ingest_uploads(settings: Settings, embedder, files: Sequence[tuple[str, BinaryIO]],  # type: ignore[no-untyped-def]
+def ingest_uploads(settings: Settings, embedder: Embedder, files: Sequence[tuple[str, BinaryIO]],
                    write_lock: threading.Lock) -> UploadResponse:
     """Save, ingest and report; 409 when another write from this server is running."""
     if not write_lock.acquire(blocking=False):
@@ -108,7 +110,7 @@ def _stage(items: list[Incoming], folder: Path) -> None:
                 item.fail("unsaved", "the server could not save the file (see its log)")
 
 
-def _ingest(settings: Settings, embedder, ready: list[Incoming]) -> str | None:  # type: ignore[no-untyped-def]
+def _ingest(settings: Settings, embedder: Embedder, ready: list[Incoming]) -> str | None:
     """Move files into place, ingest them, settle each outcome; put everything back if the ingest fails."""
     for item in ready:
         assert item.target is not None and item.temp is not None
@@ -117,8 +119,7 @@ def _ingest(settings: Settings, embedder, ready: list[Incoming]) -> str | None: 
             item.target.replace(item.backup)
         item.temp.replace(item.target)
         item.temp = None
-    options = IngestOptions(max_bytes=settings.max_file_bytes, timeout_s=settings.parse_timeout_s,
-                            workers=max(1, min(settings.workers, len(ready))))
+    options = settings.ingest_options(workers=max(1, min(settings.workers, len(ready))))
     try:
         report = ingest_paths(settings.index, [item.target for item in ready if item.target], embedder, options)
     except BaseException:
@@ -136,7 +137,7 @@ def _settle(item: Incoming, report: IngestReport) -> None:
     for status, ids in (("added", report.added), ("updated", report.updated), ("unchanged", report.unchanged)):
         if doc_id in ids:
             item.outcome = UploadOutcome(filename=item.filename, saved_as=item.saved_as, document_id=doc_id,
-                                         status=status)  # type: ignore[arg-type]
+                                         status=status)
             if item.backup is not None:
                 item.backup.unlink(missing_ok=True)
             return
@@ -161,3 +162,16 @@ def _same(path: str, target: Path) -> bool:
         return Path(path).resolve() == target.resolve()
     except (OSError, ValueError):
         return False
+
+
+def delete_uploaded_file(source: str, uploads_dir: Path) -> bool:
+    """Delete a removed document's file when it is in the uploads folder (never elsewhere), so that a later
+    ingest of the folder does not bring it back; True when a file was deleted."""
+    try:
+        path = Path(source).resolve(strict=True)
+        if path.is_file() and path.is_relative_to(uploads_dir.resolve()):
+            path.unlink()
+            return True
+    except (OSError, RuntimeError, ValueError):
+        pass
+    return False
