@@ -190,8 +190,8 @@ class VectorIndex:
     def _faiss_search(self, query: np.ndarray, k: int, selector: faiss.IDSelector | None, ef: int | None = None
                       ) -> tuple[np.ndarray, np.ndarray]:
         if self.kind == "hnsw":
-            inner = faiss.downcast_index(self.index.index)
-            params = faiss.SearchParametersHNSW(efSearch=max(ef or inner.hnsw.efSearch, k))
+            # the reader's setting, not the one the file was written with: COOPSEARCH_HNSW_EF_SEARCH applies at once
+            params = faiss.SearchParametersHNSW(efSearch=max(ef or self.config.ef_search, k))
             if selector is not None:
                 params.sel = selector
         else:
@@ -230,7 +230,7 @@ class VectorIndex:
 
     @classmethod
     def load(cls, path: Path, dimension: int, config: VectorConfig = VectorConfig(), *, mmap: bool = False
-             ) -> "VectorIndex":
+             ) -> VectorIndex:
         """Read an index written by `save`; a damaged file raises CorruptIndex naming it.
 
         `mmap=True` maps the vectors from the file instead of copying them (read-only: for serving).
