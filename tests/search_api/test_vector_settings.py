@@ -11,13 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from support import CORPUS
 
+from index.embedder import Embedder
 from index.manifest import read_manifest
 from search_api.app import create_app
 from search_api.cli import main
 from search_api.keys import KeyStore
 from search_api.settings import Settings
-from support import CORPUS
 
 
 def test_the_command_line_ingest_writes_the_layout_the_environment_asks_for(
@@ -38,7 +39,7 @@ def test_the_command_line_ingest_writes_the_layout_the_environment_asks_for(
 
 
 def test_the_server_reads_with_them_and_its_writes_keep_them(tmp_path: Path, tiny_corpus_index: Path,
-                                                              tiny_embedder, tiny_model_dir: Path) -> None:  # type: ignore[no-untyped-def]
+                                                              tiny_embedder: Embedder, tiny_model_dir: Path) -> None:
     index = tmp_path / "index"
     shutil.copytree(tiny_corpus_index, index, ignore=shutil.ignore_patterns(".lock"))
     settings = Settings(index=index, model=tiny_model_dir, rate_limit_per_s=0, workers=1, vector_flat_max=20,
