@@ -275,7 +275,7 @@ def _engine(settings: Settings, needs_model: bool) -> SearchEngine:
 
 def cmd_documents(args: argparse.Namespace) -> int:
     """List documents passing the filters, newest first: id, symbol, title, source."""
-    from search_api.schemas import document_summary
+    from web.results import document_summary
     from web.search_params import MAX_DOCUMENT_LIMIT, DocumentQuery
 
     settings = _settings(args)
@@ -300,7 +300,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Search and print results (or the API's JSON)."""
-    from search_api.schemas import search_response
+    from web.results import search_response
     from web.search_params import SearchParams
 
     settings = _settings(args)

@@ -3,26 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-DOCUMENT: dict[str, Any] = {
-    "id": "ecosoc-resolution-1992-41-tcdc-3f2a1b", "title": "Technical cooperation among developing countries",
-    "source": "ecosoc-resolution-1992-41-tcdc.txt", "doc_type": "resolution", "symbol": "E/RES/1992/41",
-    "body": "ECOSOC", "date": "1992-07-30", "language": "en", "countries": [],
-}
+from web.results import EXAMPLE_DOCUMENT, EXAMPLE_HIT, EXAMPLE_RESPONSE
 
-HIT: dict[str, Any] = {
-    "rank": 1, "score": 0.0328, "chunk_id": 9,
-    "text": "Related to the 4th topic, Human Resources Management, the use of talent bank database …",
-    "page": 1, "page_end": 1, "label": None, "kind": "paragraph", "heading_path": [],
-    "highlights": ["… the use of <mark>talent</mark> <mark>bank</mark> <mark>database</mark> and …"],
-    "retrievers": ["keyword", "semantic"], "document": DOCUMENT,
-}
-
-SEARCH_RESPONSE: dict[str, Any] = {
-    "query": "talent bank database", "mode": "hybrid", "k": 1, "offset": 0, "total": 76, "next_offset": 1,
-    "took_ms": 12.1, "results": [HIT],
-    "facets": {"doc_type": [{"value": "event report", "count": 40}, {"value": "resolution", "count": 20}],
-               "year": [{"value": "2013", "count": 40}]},
-}
+DOCUMENT, HIT, SEARCH_RESPONSE = EXAMPLE_DOCUMENT, EXAMPLE_HIT, EXAMPLE_RESPONSE  # beside the shape they show
 
 SEARCH_BODY: dict[str, Any] = {
     "q": "experts from developing countries", "k": 5, "offset": 0, "mode": "hybrid",

@@ -17,6 +17,7 @@ from index.types import Filters
 from search_api import examples, schemas
 from search_api.access import require_read
 from search_api.errors import ApiError
+from web.results import search_hit, search_response
 from web.search_params import SearchParams
 
 read_router = APIRouter(dependencies=[Depends(require_read)])
@@ -73,7 +74,7 @@ def search_post(request: Request, payload: schemas.SearchBody = Body(
 
 def _search(request: Request, search_request: SearchRequest) -> schemas.SearchResponse:
     result = engine_of(request).search(search_request)
-    return schemas.search_response(result, search_request)
+    return search_response(result, search_request, str(request.base_url))
 
 
 @read_router.get("/chunks/{chunk_id}/similar", response_model=schemas.SimilarResponse,
@@ -85,7 +86,7 @@ def similar(request: Request, chunk_id: int = Path(..., ge=1, le=2**62, examples
         _, hits = engine_of(request).similar(chunk_id, k)
     except KeyError:
         raise ApiError(404, "not_found", f"no passage with id {chunk_id}") from None
-    return schemas.SimilarResponse(chunk_id=chunk_id, results=[schemas.search_hit(h) for h in hits])
+    return schemas.SimilarResponse(chunk_id=chunk_id, results=[search_hit(h, str(request.base_url)) for h in hits])
 
 
 @read_router.get("/stats", response_model=schemas.Stats, responses=errors(*READ_ERRORS), tags=["service"])

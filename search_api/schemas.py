@@ -1,4 +1,4 @@
-"""Pydantic models of the HTTP API: the stable, documented field names."""
+"""Pydantic models of the HTTP API: the stable, documented field names (a search result's are in web/results.py)."""
 from __future__ import annotations
 
 from typing import Literal
@@ -6,67 +6,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from index.search import SearchRequest
-from index.types import Hit, Link, SearchResult, StoredChunk
+from index.types import Link, StoredChunk
 from ingest.types import Document
 from search_api import examples
+from web.results import DocumentSummary, SearchHit, SearchResponse, document_summary
 from web.search_params import QueryText, SearchFilters, SearchOptions
 
-
-class DocumentSummary(BaseModel):
-    """The document a passage comes from."""
-
-    id: str
-    title: str
-    source: str = Field(description="The source file's name")
-    doc_type: str
-    symbol: str | None = None
-    body: str | None = None
-    date: str | None = None
-    language: str | None = None
-    countries: list[str] = []
-
-
-class SearchHit(BaseModel):
-    """One ranked passage."""
-
-    rank: int
-    score: float
-    chunk_id: int
-    text: str = Field(description="The passage's whole text")
-    page: int
-    page_end: int
-    label: str | None = Field(None, description='Paragraph label, e.g. "op. 4" or "para. 22"')
-    kind: str
-    heading_path: list[str]
-    highlights: list[str] = Field(description="Fragments with the query's terms in <mark>; the rest is HTML-escaped")
-    retrievers: list[str]
-    document: DocumentSummary
-
-
-class FacetValue(BaseModel):
-    """One value of a facet and how many matching passages have it."""
-
-    value: str
-    count: int
-
-
-class SearchResponse(BaseModel):
-    """Search results."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.SEARCH_RESPONSE]})
-
-    query: str
-    mode: str
-    k: int = Field(description="The page size asked for")
-    offset: int
-    total: int = Field(description="Candidates found before paging (each retriever looks at most 100 deep, "
-                                   "or offset + k when deeper)")
-    next_offset: int | None = Field(None, description="The offset of the next page; null on the last page")
-    took_ms: float
-    results: list[SearchHit]
-    facets: dict[str, list[FacetValue]] | None = Field(
-        None, description="With facets=true: passage counts by doc_type, body, year, country and kind over "
-                          "all candidates, not only this page")
+__all__ = ["SearchResponse"]  # the API's search answer: the one result shape, defined with its renderings in web
 
 
 class SearchBody(SearchOptions, QueryText):
@@ -253,34 +199,6 @@ class ErrorResponse(BaseModel):
     """Every error response: {"error": {"code", "message", "detail"}}."""
 
     error: ErrorBody
-
-
-def document_summary(document: Document) -> DocumentSummary:
-    """API view of a document."""
-    from pathlib import Path
-
-    return DocumentSummary(id=document.id, title=document.title, source=Path(document.source).name,
-                           doc_type=document.doc_type, symbol=document.symbol, body=document.body,
-                           date=document.date, language=document.language, countries=list(document.countries))
-
-
-def search_hit(hit: Hit) -> SearchHit:
-    """API view of a hit."""
-    chunk = hit.chunk
-    return SearchHit(rank=hit.rank, score=hit.score, chunk_id=hit.chunk_id, text=chunk.text, page=chunk.page_start,
-                     page_end=chunk.page_end, label=chunk.label, kind=chunk.kind,
-                     heading_path=list(chunk.heading_path), highlights=list(hit.highlights),
-                     retrievers=list(hit.retrievers), document=document_summary(hit.document))
-
-
-def search_response(result: SearchResult, request: SearchRequest) -> SearchResponse:
-    """API view of a search result."""
-    end = request.offset + len(result.hits)
-    facets = ({name: [FacetValue(value=v, count=c) for v, c in values] for name, values in result.facets.items()}
-              if request.facets else None)
-    return SearchResponse(query=result.query, mode=result.mode, k=request.k, offset=request.offset,
-                          total=result.total, next_offset=end if result.hits and end < result.total else None,
-                          took_ms=result.took_ms, results=[search_hit(h) for h in result.hits], facets=facets)
 
 
 def link_out(link: Link) -> LinkOut:

@@ -1,4 +1,4 @@
-"""A result list as rows, written as CSV or JSON, and a search's newest passages as an Atom feed."""
+"""Renderings of the result records (web/results.py): CSV rows, the JSON export, an Atom feed of the newest."""
 from __future__ import annotations
 
 import csv
@@ -6,10 +6,9 @@ import hashlib
 import io
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from index.types import Hit, SearchResult
-from web.citation import citation
+from web.results import SearchHit, SearchResponse
 
 ROW_FIELDS = ("rank", "score", "citation", "title", "symbol", "doc_type", "body", "date", "label", "kind",
               "page_start", "page_end", "text", "document_id", "chunk_id", "url")
@@ -19,26 +18,18 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def passage_path(hit: Hit) -> str:
-    """The passage inside its document page."""
-    return f"/documents/{hit.document.id}#c{hit.chunk.ordinal}"
-
-
-def hit_row(hit: Hit, base_url: str) -> dict[str, object]:
-    """One result as a flat record: what a spreadsheet or a script needs to cite and find it."""
-    doc, chunk = hit.document, hit.chunk
-    return {"rank": hit.rank, "score": hit.score, "citation": citation(doc, chunk), "title": doc.title,
+def csv_row(record: SearchHit) -> dict[str, object]:
+    """A result record flattened for a spreadsheet: what one needs to cite and find the passage."""
+    doc = record.document
+    return {"rank": record.rank, "score": record.score, "citation": record.citation, "title": doc.title,
             "symbol": doc.symbol, "doc_type": doc.doc_type, "body": doc.body, "date": doc.date,
-            "label": chunk.label, "kind": chunk.kind, "page_start": chunk.page_start, "page_end": chunk.page_end,
-            "text": chunk.text, "document_id": doc.id, "chunk_id": hit.chunk_id,
-            "url": base_url.rstrip("/") + passage_path(hit)}
+            "label": record.label, "kind": record.kind, "page_start": record.page, "page_end": record.page_end,
+            "text": record.text, "document_id": doc.id, "chunk_id": record.chunk_id, "url": record.url}
 
 
-def result_json(result: SearchResult, rows: list[dict[str, object]], link: str, offset: int) -> dict[str, object]:
-    """The JSON export: the search as asked, its stable link, and the rows."""
-    filters = {name: value for name, value in result.filters.__dict__.items() if value is not None}
-    return {"query": result.query, "mode": result.mode, "filters": filters, "offset": offset,
-            "total": result.total, "link": link, "results": rows}
+def export_json(response: SearchResponse, link: str) -> dict[str, object]:
+    """The JSON export: the API's search answer, with the search's stable link."""
+    return {**response.model_dump(mode="json"), "link": link}
 
 
 def to_csv(rows: list[dict[str, object]]) -> str:
@@ -57,7 +48,7 @@ def _cell(value: object) -> object:
     return "" if value is None else value
 
 
-def atom_feed(dated: list[tuple[Hit, str]], *, title: str, self_url: str, html_url: str, base_url: str) -> bytes:
+def atom_feed(dated: list[tuple[SearchHit, str]], *, title: str, self_url: str, html_url: str) -> bytes:
     """A well-formed Atom 1.0 document; entry ids stay the same for as long as a passage is unchanged."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
@@ -68,21 +59,20 @@ def atom_feed(dated: list[tuple[Hit, str]], *, title: str, self_url: str, html_u
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=html_url)
     _text(ET.SubElement(feed, f"{{{ATOM}}}author"), "name", "coopsearch")
     _text(feed, "generator", "coopsearch")
-    for hit, added in dated:
-        feed.append(_entry(hit, added or _now(), base_url))
+    for record, added in dated:
+        feed.append(_entry(record, added or _now()))
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _entry(hit: Hit, added: str, base_url: str) -> ET.Element:
+def _entry(record: SearchHit, added: str) -> ET.Element:
     entry = ET.Element(f"{{{ATOM}}}entry")
     stamp = re.sub(r"\D", "", added)
-    _text(entry, "id", f"tag:coopsearch,2025:passage/{hit.document.id}/{hit.chunk.ordinal}/{stamp}")
-    _text(entry, "title", f"{citation(hit.document, hit.chunk)} — {hit.document.title}")
+    _text(entry, "id", f"tag:coopsearch,2025:passage/{record.document.id}/{record.ordinal}/{stamp}")
+    _text(entry, "title", f"{record.citation} — {record.document.title}")
     _text(entry, "updated", added)
     _text(entry, "published", added)
-    ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html",
-                  href=base_url.rstrip("/") + passage_path(hit))
-    summary = _text(entry, "summary", hit.chunk.text)
+    ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=record.url)
+    summary = _text(entry, "summary", record.text)
     summary.set("type", "text")
     return entry
 
@@ -94,4 +84,4 @@ def _text(parent: ET.Element, name: str, value: str) -> ET.Element:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -16,16 +16,16 @@ from markupsafe import Markup, escape
 from index.errors import BadQuery
 from index.highlight import mark, match_spans, query_terms
 from index.search import MAX_K, SearchEngine
-from index.types import Hit, SearchResult
+from index.types import MODE_HINTS, SEARCH_MODES, Hit, SearchResult
 from search_api.errors import ApiError
 from web import views
 from web.citation import citation, short_body
-from web.export import atom_feed, hit_row, result_json, to_csv
+from web.export import atom_feed, csv_row, export_json, to_csv
 from web.params import PageQuery, parse_query, query_string
+from web.results import SearchResponse, search_hit, search_response
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-MODES = (("hybrid", "Hybrid", "words and meaning"), ("keyword", "Keyword", "the exact words"),
-         ("semantic", "Semantic", "similar meaning"))
+MODES = tuple((mode, mode.capitalize(), MODE_HINTS[mode]) for mode in SEARCH_MODES)
 EXAMPLES = ("talent bank database", "consultants from developing countries", "what is triangular cooperation",
             "lessons learned from South-South cooperation training")
 # Pages run no inline script or style, so a passage that smuggles markup cannot run anything.
@@ -120,26 +120,24 @@ def install_pages(app: FastAPI) -> None:
 
     @app.get("/export.csv", include_in_schema=False)
     def export_csv(request: Request) -> Response:
-        query, result = export_search(request)
-        rows = [hit_row(hit, str(request.base_url)) for hit in result.hits]
-        return Response(to_csv(rows), media_type="text/csv; charset=utf-8",
+        query, response = export_search(request)
+        return Response(to_csv([csv_row(record) for record in response.results]), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{file_stem(query)}.csv"'})
 
     @app.get("/export.json", include_in_schema=False)
-    def export_json(request: Request) -> Response:
-        query, result = export_search(request)
-        rows = [hit_row(hit, str(request.base_url)) for hit in result.hits]
+    def export_json_file(request: Request) -> Response:
+        query, response = export_search(request)
         link = str(request.base_url) + "?" + query_string(query, window=False)
-        return JSONResponse(result_json(result, rows, link, query.offset),
+        return JSONResponse(export_json(response, link),
                             headers={"Content-Disposition": f'attachment; filename="{file_stem(query)}.json"'})
 
     @app.get("/feed.atom", include_in_schema=False)
     def feed(request: Request) -> Response:
         query = strict_query(request, FEED_K)
-        dated = request.app.state.engine.recent(query.request())[:query.k]
         base = str(request.base_url)
-        body = atom_feed(dated, title=f"coopsearch: {query.q}", self_url=str(request.url),
-                         html_url=base + "?" + query_string(query, window=False), base_url=base)
+        dated = [(search_hit(hit, base), added) for hit, added in request.app.state.engine.recent(query.request())]
+        body = atom_feed(dated[:query.k], title=f"coopsearch: {query.q}", self_url=str(request.url),
+                         html_url=base + "?" + query_string(query, window=False))
         return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
@@ -179,10 +177,12 @@ def strict_query(request: Request, default_k: int) -> PageQuery:
     return query
 
 
-def export_search(request: Request) -> tuple[PageQuery, SearchResult]:
-    """Run an export's search (up to k=100 results from offset)."""
+def export_search(request: Request) -> tuple[PageQuery, SearchResponse]:
+    """Run an export's search (up to k=100 results from offset): the API's answer, with absolute URLs."""
     query = strict_query(request, MAX_K)
-    return query, request.app.state.engine.search(query.request())
+    search_request = query.request()
+    result = request.app.state.engine.search(search_request)
+    return query, search_response(result, search_request, str(request.base_url))
 
 
 def file_stem(query: PageQuery) -> str:
