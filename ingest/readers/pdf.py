@@ -1,6 +1,6 @@
 """PDF reader (pypdf): positioned text runs per page, cleaned into paragraphs and footnotes.
 
-pypdf reports each run of text with its matrix and font; `ingest.pdf_cleaning` rebuilds lines
+pypdf reports each run of text with its matrix and font; `ingest.pdf` rebuilds lines
 from them, drops running headers, footers and contents pages, lifts footnotes out and joins
 lines into paragraphs. Page numbers are kept even when a page ends up empty.
 """
@@ -10,8 +10,12 @@ import io
 from typing import Any
 
 from ingest.errors import DamagedFile, EmptyFile, EncryptedFile, NoTextLayer
-from ingest.pdf_cleaning import (
-    PageLayout, Run, build_lines, clean_document, is_junk_title,
+from ingest.pdf import (
+    PageLayout,
+    Run,
+    build_lines,
+    clean_document,
+    is_junk_title,
 )
 from ingest.types import ExtractedText, PageText
 
