@@ -18,7 +18,7 @@ them is joined again, and glued preambular paragraphs are split at their opening
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from ingest.symbols import roman_to_int, to_roman
 from ingest.types import (
@@ -61,7 +61,8 @@ _ADOPTING_BODY = re.compile(
     r"(?:\s+(?:of|for|on|to|and|the|in)(?:\s+(?:the|of|and|for|on|to|in|[A-Z][\w\-]*))*?\s+[A-Z][\w\-()]*)?)"
     r"[*_]*(?P<end>\s*[,:]|\s+(?=(?:decides|takes note|adopts|approves|endorses|requests|recommends)\b))"
 )
-_GLUED_TITLE = re.compile(r"^(?P<title>(?:\d{1,4}\s?\([IVXL]+\)|\d{2,4}/\d{1,3}\.)\s*[^a-z]+?)\s*(?P<rest>The\s+[A-Z].*)$")
+_GLUED_TITLE = re.compile(r"^(?P<title>(?:\d{1,4}\s?\([IVXL]+\)|\d{2,4}/\d{1,3}\.)\s*[^a-z]+?)\s*"
+                          r"(?P<rest>The\s+[A-Z].*)$")
 _CLOSING = re.compile(r"^[*_]*\d{1,4}(?:st|nd|rd|th)\s+(?:plenary\s+)?meeting\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"^[*_]*(\d{1,3})\.[*_]*\s+(\S.*)$")
 _SUB_ITEM = re.compile(r"^[*_]*\(([a-z]{1,2}|[ivxl]{1,6}|\d{1,2})\)[*_]*\s+(\S.*)$")
@@ -69,7 +70,8 @@ _FOOTNOTE_RULE = re.compile(r"\s*_{5,}\s*")
 _FOOTNOTE_START = re.compile(r"^(?:\d{1,3}\s+[A-Z“\"'(]|\*{1,3}\s+\S)")
 _FOOTNOTE_HINT = re.compile(r"\b(?:resolutions?|decisions?|See|Ibid|Official Records|publication|Treaty Series|annex|"
                             r"Report|available at|Adopted|Supplement|vol\.)\b|https?://|[A-Z]{1,6}/\d")
-_NOISE_TOKEN = re.compile(r"^(?:[A-Z]{0,6}(?:\.\d{1,3})?(?:/[\w.()\-]*)+\*?|-?[A-Z]{1,6}/[\w.]*|\d{1,4}/\d{1,4}|(?:GE\.)?\d{2}-\d{5}X?\*?|"
+_NOISE_TOKEN = re.compile(r"^(?:[A-Z]{0,6}(?:\.\d{1,3})?(?:/[\w.()\-]*)+\*?|-?[A-Z]{1,6}/[\w.]*|\d{1,4}/\d{1,4}|"
+                          r"(?:GE\.)?\d{2}-\d{5}X?\*?|"
                           r"\(E\)|\*\d{5,}\*|\d{6}|[ivxlc]{1,6}|\d{1,4}|[Pp]age|\*{1,3})$")
 _ENDS_SENTENCE = re.compile(r"[.;:!?]['\"”’)*_]*(?:\s*\d{1,3})?$")
 _ENDS_CLAUSE = re.compile(r"[.,;:!|]['\"”’)*_]*$")
@@ -83,8 +85,8 @@ _TITLE_HEADING = re.compile(
     r"^(?:(?:Draft\s+)?(?:[Rr]esolution|[Dd]ecision)\s+(?:[IVXLC]+|\d{1,4}/\d{1,3}|\d{1,4}\s?\([IVXL]+\)|[A-Z]?\d{1,4})"
     r"(?:\s+[A-H])?(?:\s|$)|\d{4}/\d{1,3}\.\s+\S|\d{2}/\d{1,3}\.\s+[A-Z]|\d{1,4}\s?\([IVXL]+\)\s+[A-Z]|"
     r"(?:Resolution|Decision) adopted by the\s)")
-_LABEL_ONLY = re.compile(r"^(?:Chapter|CHAPTER|Part|PART|Annex|ANNEX|Appendix|(?:Draft\s+)?(?:[Rr]esolution|[Dd]ecision))"
-                         r"(?:\s+\S+)?$")
+_LABEL_ONLY = re.compile(r"^(?:Chapter|CHAPTER|Part|PART|Annex|ANNEX|Appendix|"
+                         r"(?:Draft\s+)?(?:[Rr]esolution|[Dd]ecision))(?:\s+\S+)?$")
 _ROMAN_HEADING = re.compile(r"^[IVXL]{1,7}\.\s+[A-Z\d“\"'‘]")
 _LETTER_HEADING = re.compile(r"^[A-Z]\.\s+[A-Z\d“\"'‘]")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+)$")
@@ -99,36 +101,6 @@ class _Piece:
     page_end: int
     footnote: bool = False
     not_heading: bool = False  # one of a run of short lines: a list, not headings
-
-
-@dataclass
-class _State:
-    """Where the parser stands; lives only for one call of parse_blocks."""
-
-    blocks: list[Block] = field(default_factory=list)
-    headings: list[tuple[int, str]] = field(default_factory=list)
-    mode: str = "text"  # "text", "resolution" or "list" (items set out by an operative paragraph)
-    pp: int = 0
-    op: str | None = None  # label of the operative paragraph that sub-items belong to
-    op_last: int = 0  # last operative number
-    ops: int = 0  # operative paragraphs of any kind in this resolution
-    para: str | None = None  # number of the report paragraph that sub-items belong to
-    report_last: int = 0
-    item_last: int = 0
-    letter: str | None = None
-    roman: str | None = None
-    broke: bool = False  # a section heading came since the last numbered paragraph
-    last_content: int | None = None  # index of the block a broken paragraph continues
-
-
-def parse_blocks(paragraphs: list[Paragraph]) -> list[Block]:
-    """Classify paragraphs into Blocks with labels and heading paths."""
-    state = _State()
-    pieces = _mark_footnotes([piece for paragraph in paragraphs for piece in _expand(paragraph)])
-    pieces = _demote_runs(_join_label_headings(pieces))
-    for piece in pieces:
-        _take(state, piece)
-    return state.blocks
 
 
 # ---- splitting paragraphs into pieces -------------------------------------------------------
@@ -153,7 +125,7 @@ def _mark_footnotes(pieces: list[_Piece]) -> list[_Piece]:
     """Mark "2 General Assembly resolution 64/222, annex." and the like as footnotes."""
     out: list[_Piece] = []
     for index, piece in enumerate(pieces):
-        if not piece.footnote and (_FOOTNOTE_START.match(piece.text) and _looks_like_footnote(pieces, index, out)
+        if not piece.footnote and ((_FOOTNOTE_START.match(piece.text) and _looks_like_footnote(pieces, index, out))
                                    or _interrupts(pieces, index)):
             piece = replace(piece, footnote=True)
         out.append(piece)
@@ -240,221 +212,244 @@ def _strip_marker(text: str) -> str:
     return re.sub(r"^\d{1,3}\s+(?=[A-Z])", "", text)
 
 
-# ---- classifying pieces ---------------------------------------------------------------------
-
-
-def _take(state: _State, piece: _Piece) -> None:
-    """Classify one piece and update the state."""
-    text = piece.text
-    if piece.footnote:
-        _emit(state, KIND_FOOTNOTE, text, piece, None, content=False)
-    elif _is_noise(text):
-        _emit(state, KIND_PARAGRAPH, text, piece, None, content=False)
-    elif _continues(state, text):
-        _continue(state, piece)
-    elif not piece.not_heading and (heading := _heading(text)):
-        _on_heading(state, heading, piece)
-    elif (body := _ADOPTING_BODY.match(text)) and _is_adopting_body(state, body, text):
-        _on_body(state, body, piece)
-    elif _CLOSING.match(text):
-        _emit(state, KIND_PARAGRAPH, text, piece, None)
-        state.mode = "text"
-    elif _may_be_glued(state, text) and len(parts := _split_clauses(text)) > 1:
-        for part in parts:
-            _take(state, replace(piece, text=part))
-    else:
-        _classify(state, piece)
-
-
-def _may_be_glued(state: _State, text: str) -> bool:
-    """Preambular paragraphs are glued together only before the first operative paragraph."""
-    return state.mode != "text" and state.ops == 0 and not _NUMBERED.match(text) and not _SUB_ITEM.match(text)
-
-
-def _is_adopting_body(state: _State, body: re.Match[str], text: str) -> bool:
-    """'The General Assembly,' opens a resolution; 'The Committee, at its 5th meeting, ...' does not."""
-    rest = text[body.end():].strip(_MARKUP + " ")
-    if body.group("end").strip() in (",", ":"):
-        return not rest or bool(_OPENS_CLAUSE.match(rest))
-    # "The Economic and Social Council decides ..." only right under a decision's title
-    return state.mode == "resolution" and state.pp == 0 and state.ops == 0
-
-
-def _classify(state: _State, piece: _Piece) -> None:
-    text = piece.text
-    if numbered := _NUMBERED.match(text):
-        _on_numbered(state, int(numbered.group(1)), piece)
-    elif item := _SUB_ITEM.match(text):
-        _on_item(state, item.group(1), piece)
-    elif state.mode != "text" and _PREAMBULAR.match(text) and _starts_preamble(state, text):
-        state.pp += 1
-        _emit(state, KIND_PREAMBULAR, text, piece, f"pp. {state.pp}")
-    elif state.mode != "text" and _OPERATIVE_VERB.match(text) and state.op_last == 0:
-        _unnumbered_operative(state, piece)
-    elif _carries_on_labelled(state):
-        _continue(state, piece)
-    else:
-        _emit(state, KIND_PARAGRAPH, text, piece, None)
-
-
-def _carries_on_labelled(state: _State) -> bool:
-    """An unnumbered piece after a numbered paragraph cut mid-sentence ("... Universal Declaration of" /
-    "Human Rights and ...") carries it on, even though it starts with a capital."""
-    if state.last_content is None:
-        return False
-    last = state.blocks[state.last_content]
-    return last.label is not None and not re.search(r"[.,;:!?]['\"”’)*_]*(?:\s*\d{1,3})?$", last.text)
-
-
-def _starts_preamble(state: _State, text: str) -> bool:
-    """A preambular paragraph: before any operative one, or opening a new part (A, B) of the text."""
-    if state.ops == 0:
-        return True
-    if re.search(r",['\"”’)*_]*(?:\s*\d{1,3})?$", text):
-        _new_resolution(state)
-        return True
-    return False
-
-
-def _unnumbered_operative(state: _State, piece: _Piece) -> None:
-    state.mode = "resolution"
-    state.ops += 1
-    state.op = f"op. {state.ops}"
-    state.letter = state.roman = None
-    _emit(state, KIND_OPERATIVE, piece.text, piece, state.op)
-
-
-def _on_body(state: _State, body: re.Match[str], piece: _Piece) -> None:
-    """'The Economic and Social Council,' opens a resolution; text glued after it is classified too."""
-    if state.mode == "text" or state.pp or state.ops:
-        _new_resolution(state)
-    state.mode = "resolution"
-    rest = piece.text[body.end():].strip()
-    if not rest or body.group("end").strip() in (",", ":") and rest[:1].isupper():
-        _emit(state, KIND_PARAGRAPH, piece.text[:body.end()].strip(), piece, None)
-        for part in _split_clauses(rest) if rest else []:
-            _take(state, replace(piece, text=part))
-    elif _LOWER_OPERATIVE.match(rest):
-        _unnumbered_operative(state, piece)
-    else:  # "The Council, recalling ..., recognizing ...:" written as one lower-case preamble
-        state.pp += 1
-        _emit(state, KIND_PREAMBULAR, piece.text, piece, f"pp. {state.pp}")
-
-
-def _on_numbered(state: _State, number: int, piece: _Piece) -> None:
-    if state.mode == "list":
-        if number == state.item_last + 1 and not state.broke:
-            state.item_last = number
-            state.op, state.letter, state.roman = f"item {number}", None, None
-            _emit(state, KIND_LIST_ITEM, piece.text, piece, state.op)
-            return
-        state.mode = "resolution"
-    if state.mode == "resolution" and _leaves_resolution(state, number):
-        state.mode = "text"
-    if state.mode == "resolution":
-        _numbered_operative(state, number, piece)
-        return
-    state.report_last, state.para, state.broke = number, str(number), False
-    state.letter = state.roman = None
-    _emit(state, KIND_PARAGRAPH, piece.text, piece, f"para. {number}")
-
-
-def _leaves_resolution(state: _State, number: int) -> bool:
-    """Whether a numbered paragraph carries on the report's numbering rather than the resolution's."""
-    carries_report = state.report_last > 0 and number == state.report_last + 1
-    return carries_report and (state.broke or number != state.op_last + 1)
-
-
-def _numbered_operative(state: _State, number: int, piece: _Piece) -> None:
-    state.broke = False
-    if number == 1 and state.ops > 0 and state.op_last == 0:  # an agenda set out by "Approves the following:"
-        state.mode, state.item_last = "list", 1
-        state.op, state.letter, state.roman = "item 1", None, None
-        _emit(state, KIND_LIST_ITEM, piece.text, piece, state.op)
-        return
-    state.op_last, state.ops = number, state.ops + 1
-    state.op, state.letter, state.roman = f"op. {number}", None, None
-    _emit(state, KIND_OPERATIVE, piece.text, piece, state.op)
-
-
-def _on_item(state: _State, token: str, piece: _Piece) -> None:
-    """A lettered (or Roman-numbered) sub-item of the paragraph above it."""
-    if _is_roman_level(state, token):
-        state.roman = token
-        suffix = f"({state.letter}) ({token})"
-    else:
-        state.letter, state.roman = token, None
-        suffix = f"({token})"
-    if state.mode == "text":
-        label = f"para. {state.para} {suffix}" if state.para else None
-        _emit(state, KIND_LIST_ITEM, piece.text, piece, label)
-    elif state.mode == "list":
-        _emit(state, KIND_LIST_ITEM, piece.text, piece, f"{state.op} {suffix}")
-    elif state.ops == 0 and state.pp > 0:
-        _emit(state, KIND_PREAMBULAR, piece.text, piece, f"pp. {state.pp} {suffix}")
-    else:
-        if state.op is None:
-            state.ops += 1
-        _emit(state, KIND_OPERATIVE, piece.text, piece, f"{state.op or 'op.'} {suffix}")
-
-
-def _is_roman_level(state: _State, token: str) -> bool:
-    if state.letter is None or not re.fullmatch(r"[ivxl]+", token):
-        return False
-    if state.roman is None:
-        return token == "i" and state.letter != "h"
-    return token == _next_roman(state.roman)
-
-
 def _next_roman(roman: str) -> str:
     value = roman_to_int(roman)
     return to_roman(value + 1).lower() if value is not None else ""
 
 
-def _on_heading(state: _State, heading: tuple[int, str], piece: _Piece) -> None:
-    level, text = heading
-    if level == _LEVEL_TITLE:
-        _new_resolution(state)
-        state.mode = "resolution"
-    elif level == _LEVEL_PART:
-        state.mode = "text"
-    elif level in (_LEVEL_ROMAN, _LEVEL_LETTER):
-        state.broke = True
-    state.headings = [h for h in state.headings if h[0] < level]
-    _emit(state, KIND_HEADING, text, piece, None, content=False)
-    state.headings.append((level, text))
+# ---- classifying pieces ---------------------------------------------------------------------
 
 
-def _new_resolution(state: _State) -> None:
-    state.pp = state.op_last = state.ops = state.item_last = 0
-    state.op = state.letter = state.roman = None
-    state.broke = False
+def parse_blocks(paragraphs: list[Paragraph]) -> list[Block]:
+    """Classify paragraphs into Blocks with labels and heading paths."""
+    return StructureParser().parse(paragraphs)
+
+
+class StructureParser:
+    """Classifies a document's pieces one after another; its fields say where it stands.
+
+    One parser reads one document (`parse`): each piece is a footnote, page furniture, the rest of
+    the paragraph before it, a heading, an adopting formula, or a paragraph whose kind and label
+    follow from what came before.
+    """
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.headings: list[tuple[int, str]] = []  # (level, text) of the headings above the current piece
+        self.mode = "text"  # "text", "resolution" or "list" (items set out by an operative paragraph)
+        self.preambular_count = 0  # preambular paragraphs so far in this resolution
+        self.parent_label: str | None = None  # label of the operative paragraph (or item) sub-items belong to
+        self.last_operative_number = 0  # number of the last numbered operative paragraph
+        self.operative_count = 0  # operative paragraphs of any kind in this resolution
+        self.report_paragraph: str | None = None  # number of the report paragraph sub-items belong to
+        self.last_report_number = 0
+        self.last_item_number = 0  # of a list set out by an operative paragraph (a provisional agenda)
+        self.letter: str | None = None  # the current sub-item's letter: (a), (b)
+        self.roman: str | None = None  # the current sub-sub-item's numeral: (i), (ii)
+        self.section_since_number = False  # a section heading came since the last numbered paragraph
+        self.last_content_index: int | None = None  # the block a broken paragraph continues
+
+    def parse(self, paragraphs: list[Paragraph]) -> list[Block]:
+        """Classify paragraphs into Blocks with labels and heading paths."""
+        pieces = _mark_footnotes([piece for paragraph in paragraphs for piece in _expand(paragraph)])
+        for piece in _demote_runs(_join_label_headings(pieces)):
+            self._take(piece)
+        return self.blocks
+
+    def _take(self, piece: _Piece) -> None:
+        """Classify one piece and move the parser on."""
+        text = piece.text
+        if piece.footnote:
+            self._emit(KIND_FOOTNOTE, text, piece, None, content=False)
+        elif _is_noise(text):
+            self._emit(KIND_PARAGRAPH, text, piece, None, content=False)
+        elif self._continues(text):
+            self._continue(piece)
+        elif not piece.not_heading and (heading := _heading(text)):
+            self._on_heading(heading, piece)
+        elif (body := _ADOPTING_BODY.match(text)) and self._is_adopting_body(body, text):
+            self._on_body(body, piece)
+        elif _CLOSING.match(text):
+            self._emit(KIND_PARAGRAPH, text, piece, None)
+            self.mode = "text"
+        elif self._may_be_glued(text) and len(parts := _split_clauses(text)) > 1:
+            for part in parts:
+                self._take(replace(piece, text=part))
+        else:
+            self._classify(piece)
+
+    def _may_be_glued(self, text: str) -> bool:
+        """Preambular paragraphs are glued together only before the first operative paragraph."""
+        return (self.mode != "text" and self.operative_count == 0 and not _NUMBERED.match(text)
+                and not _SUB_ITEM.match(text))
+
+    def _is_adopting_body(self, body: re.Match[str], text: str) -> bool:
+        """'The General Assembly,' opens a resolution; 'The Committee, at its 5th meeting, ...' does not."""
+        rest = text[body.end():].strip(_MARKUP + " ")
+        if body.group("end").strip() in (",", ":"):
+            return not rest or bool(_OPENS_CLAUSE.match(rest))
+        # "The Economic and Social Council decides ..." only right under a decision's title
+        return self.mode == "resolution" and self.preambular_count == 0 and self.operative_count == 0
+
+    def _classify(self, piece: _Piece) -> None:
+        text = piece.text
+        if numbered := _NUMBERED.match(text):
+            self._on_numbered(int(numbered.group(1)), piece)
+        elif item := _SUB_ITEM.match(text):
+            self._on_item(item.group(1), piece)
+        elif self.mode != "text" and _PREAMBULAR.match(text) and self._starts_preamble(text):
+            self.preambular_count += 1
+            self._emit(KIND_PREAMBULAR, text, piece, f"pp. {self.preambular_count}")
+        elif self.mode != "text" and _OPERATIVE_VERB.match(text) and self.last_operative_number == 0:
+            self._unnumbered_operative(piece)
+        elif self._carries_on_labelled():
+            self._continue(piece)
+        else:
+            self._emit(KIND_PARAGRAPH, text, piece, None)
+
+    def _carries_on_labelled(self) -> bool:
+        """An unnumbered piece after a numbered paragraph cut mid-sentence ("... Universal Declaration of" /
+        "Human Rights and ...") carries it on, even though it starts with a capital."""
+        if self.last_content_index is None:
+            return False
+        last = self.blocks[self.last_content_index]
+        return last.label is not None and not re.search(r"[.,;:!?]['\"”’)*_]*(?:\s*\d{1,3})?$", last.text)
+
+    def _starts_preamble(self, text: str) -> bool:
+        """A preambular paragraph: before any operative one, or opening a new part (A, B) of the text."""
+        if self.operative_count == 0:
+            return True
+        if re.search(r",['\"”’)*_]*(?:\s*\d{1,3})?$", text):
+            self._new_resolution()
+            return True
+        return False
+
+    def _unnumbered_operative(self, piece: _Piece) -> None:
+        self.mode = "resolution"
+        self.operative_count += 1
+        self.parent_label = f"op. {self.operative_count}"
+        self.letter = self.roman = None
+        self._emit(KIND_OPERATIVE, piece.text, piece, self.parent_label)
+
+    def _on_body(self, body: re.Match[str], piece: _Piece) -> None:
+        """'The Economic and Social Council,' opens a resolution; text glued after it is classified too."""
+        if self.mode == "text" or self.preambular_count or self.operative_count:
+            self._new_resolution()
+        self.mode = "resolution"
+        rest = piece.text[body.end():].strip()
+        if not rest or (body.group("end").strip() in (",", ":") and rest[:1].isupper()):
+            self._emit(KIND_PARAGRAPH, piece.text[:body.end()].strip(), piece, None)
+            for part in _split_clauses(rest) if rest else []:
+                self._take(replace(piece, text=part))
+        elif _LOWER_OPERATIVE.match(rest):
+            self._unnumbered_operative(piece)
+        else:  # "The Council, recalling ..., recognizing ...:" written as one lower-case preamble
+            self.preambular_count += 1
+            self._emit(KIND_PREAMBULAR, piece.text, piece, f"pp. {self.preambular_count}")
+
+    def _on_numbered(self, number: int, piece: _Piece) -> None:
+        if self.mode == "list":
+            if number == self.last_item_number + 1 and not self.section_since_number:
+                self.last_item_number = number
+                self.parent_label, self.letter, self.roman = f"item {number}", None, None
+                self._emit(KIND_LIST_ITEM, piece.text, piece, self.parent_label)
+                return
+            self.mode = "resolution"
+        if self.mode == "resolution" and self._leaves_resolution(number):
+            self.mode = "text"
+        if self.mode == "resolution":
+            self._numbered_operative(number, piece)
+            return
+        self.last_report_number, self.report_paragraph, self.section_since_number = number, str(number), False
+        self.letter = self.roman = None
+        self._emit(KIND_PARAGRAPH, piece.text, piece, f"para. {number}")
+
+    def _leaves_resolution(self, number: int) -> bool:
+        """Whether a numbered paragraph carries on the report's numbering rather than the resolution's."""
+        carries_report = self.last_report_number > 0 and number == self.last_report_number + 1
+        return carries_report and (self.section_since_number or number != self.last_operative_number + 1)
+
+    def _numbered_operative(self, number: int, piece: _Piece) -> None:
+        self.section_since_number = False
+        # an agenda set out by "Approves the following:"
+        if number == 1 and self.operative_count > 0 and self.last_operative_number == 0:
+            self.mode, self.last_item_number = "list", 1
+            self.parent_label, self.letter, self.roman = "item 1", None, None
+            self._emit(KIND_LIST_ITEM, piece.text, piece, self.parent_label)
+            return
+        self.last_operative_number, self.operative_count = number, self.operative_count + 1
+        self.parent_label, self.letter, self.roman = f"op. {number}", None, None
+        self._emit(KIND_OPERATIVE, piece.text, piece, self.parent_label)
+
+    def _on_item(self, token: str, piece: _Piece) -> None:
+        """A lettered (or Roman-numbered) sub-item of the paragraph above it."""
+        if self._is_roman_level(token):
+            self.roman = token
+            suffix = f"({self.letter}) ({token})"
+        else:
+            self.letter, self.roman = token, None
+            suffix = f"({token})"
+        if self.mode == "text":
+            label = f"para. {self.report_paragraph} {suffix}" if self.report_paragraph else None
+            self._emit(KIND_LIST_ITEM, piece.text, piece, label)
+        elif self.mode == "list":
+            self._emit(KIND_LIST_ITEM, piece.text, piece, f"{self.parent_label} {suffix}")
+        elif self.operative_count == 0 and self.preambular_count > 0:
+            self._emit(KIND_PREAMBULAR, piece.text, piece, f"pp. {self.preambular_count} {suffix}")
+        else:
+            if self.parent_label is None:
+                self.operative_count += 1
+            self._emit(KIND_OPERATIVE, piece.text, piece, f"{self.parent_label or 'op.'} {suffix}")
+
+    def _is_roman_level(self, token: str) -> bool:
+        if self.letter is None or not re.fullmatch(r"[ivxl]+", token):
+            return False
+        if self.roman is None:
+            return token == "i" and self.letter != "h"
+        return token == _next_roman(self.roman)
+
+    def _on_heading(self, heading: tuple[int, str], piece: _Piece) -> None:
+        level, text = heading
+        if level == _LEVEL_TITLE:
+            self._new_resolution()
+            self.mode = "resolution"
+        elif level == _LEVEL_PART:
+            self.mode = "text"
+        elif level in (_LEVEL_ROMAN, _LEVEL_LETTER):
+            self.section_since_number = True
+        self.headings = [h for h in self.headings if h[0] < level]
+        self._emit(KIND_HEADING, text, piece, None, content=False)
+        self.headings.append((level, text))
+
+    def _new_resolution(self) -> None:
+        self.preambular_count = self.last_operative_number = self.operative_count = self.last_item_number = 0
+        self.parent_label = self.letter = self.roman = None
+        self.section_since_number = False
+
+    def _emit(self, kind: str, text: str, piece: _Piece, label: str | None, content: bool = True) -> None:
+        self.blocks.append(Block(kind=kind, text=text, page_start=piece.page_start, page_end=piece.page_end,
+                                  label=label, heading_path=tuple(h for _, h in self.headings)))
+        if content:
+            self.last_content_index = len(self.blocks) - 1
+
+    def _continues(self, text: str) -> bool:
+        """A piece that carries on the last paragraph after a footnote, a running header or a page break."""
+        if self.last_content_index is None or not text[:1].islower():
+            return False
+        return not _ENDS_SENTENCE.search(self.blocks[self.last_content_index].text)
+
+    def _continue(self, piece: _Piece) -> None:
+        parts = _split_clauses(piece.text) if self._may_be_glued(piece.text) else [piece.text]
+        index = self.last_content_index
+        assert index is not None, "only called when _continues or _carries_on_labelled found a paragraph"
+        last = self.blocks[index]
+        joined = last.text[:-1] + parts[0] if re.search(r"\w-$", last.text) else f"{last.text} {parts[0]}"
+        self.blocks[index] = replace(last, text=joined, page_end=piece.page_end)
+        for part in parts[1:]:
+            self._take(replace(piece, text=part))
 
 
 # ---- helpers --------------------------------------------------------------------------------
-
-
-def _emit(state: _State, kind: str, text: str, piece: _Piece, label: str | None, content: bool = True) -> None:
-    state.blocks.append(Block(kind=kind, text=text, page_start=piece.page_start, page_end=piece.page_end,
-                              label=label, heading_path=tuple(h for _, h in state.headings)))
-    if content:
-        state.last_content = len(state.blocks) - 1
-
-
-def _continues(state: _State, text: str) -> bool:
-    """A piece that carries on the last paragraph after a footnote, a running header or a page break."""
-    if state.last_content is None or not text[:1].islower():
-        return False
-    return not _ENDS_SENTENCE.search(state.blocks[state.last_content].text)
-
-
-def _continue(state: _State, piece: _Piece) -> None:
-    parts = _split_clauses(piece.text) if _may_be_glued(state, piece.text) else [piece.text]
-    last = state.blocks[state.last_content]  # type: ignore[index]
-    joined = last.text[:-1] + parts[0] if re.search(r"\w-$", last.text) else f"{last.text} {parts[0]}"
-    state.blocks[state.last_content] = replace(last, text=joined, page_end=piece.page_end)  # type: ignore[index]
-    for part in parts[1:]:
-        _take(state, replace(piece, text=part))
 
 
 def _is_noise(text: str) -> bool:
