@@ -76,16 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     documents = sub.add_parser("documents", aliases=["list"], help="list documents: id, symbol, title, source")
     _filter_options(documents, passages=False)
-    documents.add_argument("--offset", type=int, default=0, help="documents to skip")
+    documents.add_argument("--offset", type=int, help="documents to skip")
     documents.add_argument("--limit", type=int, help="at most this many (1 to 100; default: all)")
     documents.add_argument("--json", action="store_true", help="print the API's JSON")
     _common(documents)
 
     search = sub.add_parser("search", help="search the index")
     search.add_argument("query")
-    search.add_argument("-k", type=int, default=10, help="results per page (1 to 100)")
-    search.add_argument("--offset", type=int, default=0, help="results to skip, for the next page")
-    search.add_argument("--mode", default="hybrid", choices=SEARCH_MODES,
+    # no defaults here: the search model's (web/search_params.py) apply, as in the API
+    search.add_argument("-k", type=int, help="results per page (1 to 100; default 10)")
+    search.add_argument("--offset", type=int, help="results to skip, for the next page")
+    search.add_argument("--mode", choices=SEARCH_MODES,
                         help="hybrid (default), keyword (no model needed) or semantic")
     search.add_argument("--facets", action="store_true", help="also count the matches by type, body, year, …")
     search.add_argument("--json", action="store_true", help="print the API's JSON")
