@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 
 from index.search import SearchRequest
 from index.types import Filters
-from web.search_params import PageOptions, lenient
+from web.search_params import PageOptions, PassageFilters, lenient
 
-FILTER_NAMES = ("doc_type", "body", "symbol", "year_from", "year_to", "country", "kind")
+FILTER_NAMES = tuple(PassageFilters.model_fields)  # the order of links and chips
 
 
 @dataclass(frozen=True)
