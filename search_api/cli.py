@@ -178,6 +178,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     paths = _existing(args.paths)
+    if args.report is not None and not args.report.parent.is_dir():
+        raise UsageError(f"no folder {args.report.parent} to write the report {args.report.name} into")
     options = settings.ingest_options(passwords=parse_passwords(args.password, args.passwords_file),
                                       prune=args.prune, max_bytes=args.max_bytes, timeout_s=args.timeout,
                                       workers=args.workers)

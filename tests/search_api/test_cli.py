@@ -101,6 +101,12 @@ def test_a_missing_path_is_an_error_that_writes_nothing(tmp_path: Path, tiny_mod
     assert main(["ingest", str(CORPUS), "--passwords-file", str(tmp_path / "none.txt"), "--index", str(index),
                  "--model", str(tiny_model_dir)]) == 2
     assert "no passwords file" in capsys.readouterr().err and not index.exists()
+    assert main(["ingest", str(CORPUS), "--report", str(tmp_path / "no-folder" / "report.json"), "--index", str(index),
+                 "--model", str(tiny_model_dir)]) == 2
+    assert "no folder" in capsys.readouterr().err and not index.exists()
+    assert main(["serve", "--index", str(index), "--corpus", str(tmp_path / "no-corpus"),
+                 "--model", str(tiny_model_dir)]) == 2
+    assert "no-corpus" in capsys.readouterr().err and not index.exists()
 
 
 def test_ingest_summary_and_report_map_every_file_to_its_outcome(tmp_path: Path, tiny_model_dir: Path,
