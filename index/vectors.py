@@ -211,7 +211,7 @@ class VectorIndex:
         if int(chunk_id) in self._pending:
             raise KeyError(chunk_id)
         try:
-            return self.index.reconstruct(int(chunk_id))
+            return np.asarray(self.index.reconstruct(int(chunk_id)))
         except RuntimeError as exc:  # FAISS: "key not found"
             raise KeyError(chunk_id) from exc
 
