@@ -77,6 +77,9 @@ def _keys_parser(sub: argparse._SubParsersAction) -> None:
     create = verbs.add_parser("create", help="make a key; prints the key once, on stdout")
     create.add_argument("name", help="who or what the key is for")
     create.add_argument("--scope", choices=["read", "write"], default="read", help="write implies read")
+    create.add_argument("--rate", type=float, help="the key's own requests per second (a portal for many users); "
+                                                   "0: no limit; default: the server's")
+    create.add_argument("--burst", type=int, help="the key's own burst (requests at once)")
     listing = verbs.add_parser("list", help="list keys (never the keys themselves)")
     listing.add_argument("--json", action="store_true")
     revoke = verbs.add_parser("revoke", help="revoke a key by its id")
@@ -233,11 +236,15 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_keys(args: argparse.Namespace) -> int:
     """Create, list or revoke API keys."""
-    from search_api.keys import KeyStore
+    from edge.keys import KeyStore
 
     store = KeyStore(_settings(args).keys_path())
     if args.keys_command == "create":
-        key, token = store.create(args.name, args.scope)
+        try:
+            key, token = store.create(args.name, args.scope, args.rate, args.burst)
+        except ValueError as exc:
+            print(f"coopsearch: error: {exc}", file=sys.stderr)
+            return 2
         print(token)
         print(f"created key {key.id} ({key.scope}) for {key.name!r} in {store.path}; "
               "the key above is shown only now", file=sys.stderr)

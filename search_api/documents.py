@@ -1,24 +1,24 @@
 """Document endpoints: list, one document, its passages, its file, its references; upload and delete."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path as FsPath
-from typing import Sequence
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from edge.access import policy
+from edge.errors import ApiError
 from index.build import remove_documents
 from index.types import Filters
 from search_api import schemas
-from search_api.access import require_read, require_write
-from search_api.errors import ApiError
 from search_api.routes import READ_ERRORS, engine_of, errors
 from search_api.uploads import ingest_uploads
 
-read_router = APIRouter(dependencies=[Depends(require_read)], tags=["documents"])
-write_router = APIRouter(dependencies=[Depends(require_write)], tags=["documents"])
+read_router = APIRouter(dependencies=[policy("read")], tags=["documents"])
+write_router = APIRouter(dependencies=[policy("write")], tags=["documents"])
 
 DOC_ID = Path(..., min_length=1, max_length=200, description="A document id, as search results give it",
               examples=["ecosoc-resolution-1992-41-tcdc-3f2a1b"])

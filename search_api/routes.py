@@ -5,20 +5,21 @@ is always open. The document endpoints, writes included, are in search_api/docum
 """
 from __future__ import annotations
 
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 
+from edge.access import policy
+from edge.errors import ApiError
 from index.errors import IndexError_
 from index.search import MAX_K, MAX_QUERY_CHARS, SearchEngine, SearchRequest
 from index.snapshot import IndexSnapshot
 from index.types import Filters
 from search_api import examples, schemas
-from search_api.access import require_read
-from search_api.errors import ApiError
 
-read_router = APIRouter(dependencies=[Depends(require_read)])
-service_router = APIRouter()
+read_router = APIRouter(dependencies=[policy("read")])
+service_router = APIRouter(dependencies=[policy("open", limited=False)])
 
 _ERROR_TEXT = {400: "Malformed request (e.g. a body that is not UTF-8 or not multipart)", 401: "Missing or invalid API key", 403: "The API key lacks the scope",
                404: "No such document or passage", 409: "Another ingest holds the index's write lock",

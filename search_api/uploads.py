@@ -11,14 +11,15 @@ import secrets
 import shutil
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Sequence
+from typing import BinaryIO
 
+from edge.errors import ApiError
 from index.build import IngestOptions, IngestReport, ingest_paths
 from ingest.pipeline import document_id
 from ingest.readers import SUPPORTED_SUFFIXES
-from search_api.errors import ApiError
 from search_api.schemas import UploadOutcome, UploadResponse
 from search_api.settings import Settings
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from search_api.app import create_app
-from search_api.keys import KeyStore
+from edge.keys import KeyStore
 from search_api.settings import Settings
 from support import CORPUS
 

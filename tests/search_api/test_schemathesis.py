@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
                                                response_schema_conformance, status_code_conformance)
 
 from search_api.app import create_app
-from search_api.keys import KeyStore
+from edge.keys import KeyStore
 from search_api.settings import Settings
 from support import CORPUS
 

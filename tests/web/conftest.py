@@ -59,11 +59,15 @@ def web_index(web_corpus: Path, tiny_embedder) -> Path:  # type: ignore[no-untyp
 
 @pytest.fixture(scope="session")
 def web_app(web_corpus: Path, web_index: Path, tiny_embedder, tiny_model_dir: Path):  # type: ignore[no-untyped-def]
-    """The whole application (API and pages) over the web index; it serves the web corpus's files."""
+    """The whole application (API and pages) over the web index; it serves the web corpus's files.
+
+    Links name the request's host for TestClient's `testserver` and the live server's 127.0.0.1 (allowed hosts)."""
     from search_api.app import create_app
     from search_api.settings import Settings
 
-    return create_app(Settings(index=web_index, model=tiny_model_dir, corpus=web_corpus), tiny_embedder)
+    settings = Settings(index=web_index, model=tiny_model_dir, corpus=web_corpus,
+                        allowed_hosts=["127.0.0.1", "localhost", "testserver"])
+    return create_app(settings, tiny_embedder)
 
 
 @pytest.fixture(scope="session")
