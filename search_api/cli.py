@@ -202,11 +202,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API and page; build the index from the corpus first if it is missing."""
-    import uvicorn
-
     from index.build import IngestOptions, ingest_paths
     from index.manifest import MANIFEST_NAME
     from search_api.app import create_app
+    from search_api.serving import install_log_throttle, serve_forever, server_config
 
     settings = _settings(args)
     embedder = settings.make_embedder()
@@ -220,7 +219,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"note: serving on {settings.host} with open reads: anyone who reaches it can search; "
               "set COOPSEARCH_OPEN_READS=false to require keys", file=sys.stderr)
     app = create_app(settings, embedder)
-    uvicorn.run(app, host=settings.host, port=settings.port)
+    install_log_throttle()
+    serve_forever(server_config(app, settings))
     return 0
 
 
