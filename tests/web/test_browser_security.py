@@ -51,5 +51,7 @@ def test_api_docs_render_with_the_network_off(browser: Browser, live_server: str
     expect(page.locator("h1").first).to_contain_text("coopsearch", timeout=15_000)
     expect(page.get_by_text("/api/v1/search").first).to_be_attached()
     shoot(page, "redoc-offline")
-    assert not [e for e in errors if "Content Security Policy" in e], errors
+    # The one thing blocked is ReDoc's "powered by" logo, which it always fetches from its CDN: an image.
+    blocked = [e for e in errors if "Content Security Policy" in e and "cdn.redoc.ly/redoc/logo" not in e]
+    assert not blocked, blocked
     context.close()
