@@ -14,6 +14,7 @@ from index.manifest import Manifest
 from ingest.batch import ParseJob, parse_many
 from ingest.pipeline import DEFAULT_MAX_BYTES, document_id, sha256_of
 from ingest.readers import is_supported
+from ingest.roots import resolved_inside
 from ingest.types import Chunk, Document, ParsedDocument
 
 ProgressFactory = Callable[[Iterable, int, str], Iterable]
@@ -67,7 +68,7 @@ class IngestReport:
 
 
 def collect_files(paths: Sequence[Path], report: IngestReport) -> list[Path]:
-    """Expand folders recursively; unknown extensions are noted as skipped."""
+    """Expand folders recursively; unknown extensions, and links leading out of the folder, are noted as skipped."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -78,7 +79,10 @@ def collect_files(paths: Sequence[Path], report: IngestReport) -> list[Path]:
             report.failed.append(FileProblem(str(path), "missing", "no such file or folder"))
             continue
         for candidate in candidates:
-            if path.is_dir() and candidate.name.lower() in ("readme.md", "readme.txt", "license", "license.txt"):
+            if path.is_dir() and resolved_inside(candidate, [path]) is None:
+                report.skipped.append(FileProblem(str(candidate), "outside_root",
+                                                  f"a link to a file outside {path}; ingest the target's folder"))
+            elif path.is_dir() and candidate.name.lower() in ("readme.md", "readme.txt", "license", "license.txt"):
                 report.skipped.append(FileProblem(str(candidate), "folder_readme",
                                                   "a folder's README or licence describes files; not a document"))
             elif not is_supported(candidate):

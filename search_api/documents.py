@@ -13,6 +13,7 @@ from edge.access import policy
 from edge.errors import ApiError
 from index.build import remove_documents
 from index.types import Filters
+from ingest.roots import resolved_inside
 from search_api import schemas
 from search_api.routes import READ_ERRORS, engine_of, errors
 from search_api.uploads import ingest_uploads
@@ -113,26 +114,18 @@ def document_file(request: Request, doc_id: str = DOC_ID) -> FileResponse:
 
 
 def servable_path(source: str, roots: Sequence[FsPath]) -> FsPath:
-    """The stored source, resolved, if it is a regular file inside one of the roots (also resolved).
+    """The stored source, resolved, if it is a regular file inside one of the roots (ingest.roots' rule).
 
     Ingest stores absolute paths; a relative one would depend on the server's working folder, so none is served."""
-    try:
-        if not FsPath(source).is_absolute():
-            raise ValueError("relative source")
-        path = FsPath(source).resolve(strict=True)
-    except (OSError, RuntimeError, ValueError):
-        raise ApiError(404, "file_missing", "the document's file is no longer available") from None
-    resolved = []
-    for root in roots:
-        try:
-            resolved.append(root.resolve(strict=True))
-        except (OSError, RuntimeError, ValueError):
-            continue
-    if not any(path.is_relative_to(root) for root in resolved):
-        raise ApiError(403, "file_outside_roots", "the document's file lies outside the folders this server serves")
-    if not path.is_file():
+    path = FsPath(source)
+    if not path.is_absolute() or not path.exists():
         raise ApiError(404, "file_missing", "the document's file is no longer available")
-    return path
+    inside = resolved_inside(path, roots)
+    if inside is None:
+        raise ApiError(403, "file_outside_roots", "the document's file lies outside the folders this server serves")
+    if not inside.is_file():
+        raise ApiError(404, "file_missing", "the document's file is no longer available")
+    return inside
 
 
 @write_router.post("/documents", response_model=schemas.UploadResponse, openapi_extra=UPLOAD_BODY,
