@@ -77,7 +77,8 @@ def _verify(keys: KeyStore, token: str) -> ApiKey | None:
 
 
 class Policy(ABC):
-    """The one dependency that enforces an access level (the base of both kinds below)."""
+    """The one dependency that enforces an access level (the base of both kinds below); the admitted caller
+    is also left in `request.state.caller` for routes that record who called (uploads)."""
 
     access: Access
     limited: bool
@@ -101,7 +102,8 @@ class OpenPolicy(Policy):
         address = caller_address(request)
         if self.limited:
             _limit(request, "addr:" + address, address)
-        return Caller("addr:" + address, None)
+        request.state.caller = Caller("addr:" + address, None)
+        return request.state.caller
 
 
 class KeyPolicy(Policy):
@@ -113,6 +115,10 @@ class KeyPolicy(Policy):
 
     def __call__(self, request: Request, credentials: HTTPAuthorizationCredentials | None = Security(bearer),
                  header: str | None = Security(api_key_header)) -> Caller:
+        request.state.caller = self._admit(request, credentials, header)
+        return request.state.caller
+
+    def _admit(self, request: Request, credentials: HTTPAuthorizationCredentials | None, header: str | None) -> Caller:
         address = caller_address(request)
         token = credentials.credentials if credentials is not None and credentials.credentials else header or None
         if token is None:

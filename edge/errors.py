@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -48,12 +49,9 @@ def _render(request: Request, error: ApiError) -> Response:
                                       headers=error.headers)
 
 
-def _validation_detail(exc: RequestValidationError) -> list[dict[str, object]]:
-    out = []
-    for item in exc.errors():
-        out.append({"loc": [str(part) for part in item.get("loc", ())], "msg": str(item.get("msg", "")),
-                    "type": str(item.get("type", ""))})
-    return out
+def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [{"loc": [str(part) for part in item.get("loc", ())], "msg": str(item.get("msg", "")),
+             "type": str(item.get("type", ""))} for item in exc.errors()]
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -70,7 +68,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         detail = _validation_detail(exc)
-        first = detail[0] if detail else {"loc": [], "msg": "invalid request"}
+        first: dict[str, Any] = detail[0] if detail else {"loc": [], "msg": "invalid request"}
         message = f"{'.'.join(str(p) for p in first['loc'][1:]) or 'request'}: {first['msg']}"
         return _render(request, ApiError(422, "invalid_request", message, detail))
 

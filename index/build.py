@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -29,6 +29,10 @@ class IngestOptions:
     timeout_s: float = 60.0
     workers: int = 2
     prune: bool = False
+    # Files read from one path but recorded under another (resolved paths): an upload is read from its
+    # staging copy and recorded where it will be moved once the index has committed.
+    record_as: dict[Path, Path] = field(default_factory=dict)
+    max_chunks: int | None = None  # a file with more passages fails with reason too_large (before embedding)
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,7 @@ def _apply(writer: GenerationWriter, paths: Sequence[Path], embedder: Embedder, 
     known = writer.store.document_hashes()
     jobs: list[ParseJob] = []
     for path in files:
-        doc_id = document_id(path)
+        doc_id = document_id(options.record_as.get(path.resolve(), path))
         try:
             size = path.stat().st_size
             digest = sha256_of(path.read_bytes()) if size <= options.max_bytes else None
@@ -164,7 +168,8 @@ def _apply(writer: GenerationWriter, paths: Sequence[Path], embedder: Embedder, 
             report.unchanged.append(doc_id)
         else:
             jobs.append(ParseJob(path, _password_for(path, options.passwords)))
-    parsed = _parse(jobs, options, report, progress)
+    parsed = _within_limits([_recorded(item, options.record_as) for item in _parse(jobs, options, report, progress)],
+                            options, report)
     report.seconds["read"] = round(time.perf_counter() - started, 3)
     vectors = _embed(parsed, embedder, report, progress)
     started = time.perf_counter()
@@ -182,6 +187,30 @@ def _apply(writer: GenerationWriter, paths: Sequence[Path], embedder: Embedder, 
         _prune(writer, files, report)
     report.seconds["write"] = round(time.perf_counter() - started, 3)
     return bool(report.added or report.updated or report.removed)
+
+
+def _recorded(item: ParsedDocument, record_as: dict[Path, Path]) -> ParsedDocument:
+    """The document under the path it is recorded as (its id and source follow the path)."""
+    target = record_as.get(Path(item.document.source))
+    if target is None:
+        return item
+    doc_id = document_id(target)
+    return ParsedDocument(document=replace(item.document, id=doc_id, source=str(target)),
+                          chunks=tuple(replace(chunk, doc_id=doc_id) for chunk in item.chunks))
+
+
+def _within_limits(parsed: list[ParsedDocument], options: IngestOptions, report: IngestReport) -> list[ParsedDocument]:
+    if options.max_chunks is None:
+        return parsed
+    kept = []
+    for item in parsed:
+        if len(item.chunks) > options.max_chunks:
+            report.failed.append(FileProblem(item.document.source, "too_large",
+                                             f"{len(item.chunks):,} passages, over the limit of {options.max_chunks:,} "
+                                             "per file; split the file or ingest it from the command line"))
+        else:
+            kept.append(item)
+    return kept
 
 
 def _parse(jobs: list[ParseJob], options: IngestOptions, report: IngestReport,

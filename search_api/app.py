@@ -12,9 +12,12 @@ from edge.headers import SecurityHeadersMiddleware
 from edge.keys import KeyStore
 from edge.limits import BodyLimitMiddleware, RateLimiter, TimeoutMiddleware
 from index.embedder import Embedder
+from index.errors import IndexError_
 from index.search import SearchEngine
 from index.snapshot import IndexHolder
+from search_api.jobs import UploadWorker
 from search_api.settings import Settings
+from search_api.uploads import reconcile_uploads
 
 API_PREFIX = "/api/v1"
 UPLOAD_PATH = API_PREFIX + "/documents"
@@ -53,6 +56,8 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     app.state.keys = KeyStore(settings.keys_path())
     app.state.limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     app.state.write_lock = threading.Lock()
+    app.state.uploads = UploadWorker(settings, embedder, app.state.write_lock)
+    _reconcile_uploads(app.state.engine, settings)
     app.state.stats_cache = {}
     app.state.templates = pages.make_templates()
     install_error_handlers(app)
@@ -64,6 +69,15 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     if settings.open_reads:
         _document_open_reads(app)
     return app
+
+
+def _reconcile_uploads(engine: SearchEngine, settings: Settings) -> None:
+    """Bring the uploads folder in step with the index after a crash (nothing to do without an index)."""
+    try:
+        hashes = engine.holder.current().store.document_hashes()
+    except IndexError_:
+        return
+    reconcile_uploads(settings.uploads_dir(), hashes)
 
 
 def _document_open_reads(app: FastAPI) -> None:

@@ -1,13 +1,15 @@
 """Document endpoints: list, one document, its passages, its file, its references; upload and delete."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path as FsPath
+from typing import BinaryIO
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from edge.access import policy
 from edge.errors import ApiError
@@ -15,8 +17,11 @@ from index.build import remove_documents
 from index.types import Filters
 from ingest.roots import resolved_inside
 from search_api import schemas
+from search_api.job_schemas import JobAccepted, JobOut
+from search_api.jobs import Job, new_job_id
 from search_api.routes import READ_ERRORS, engine_of, errors
-from search_api.uploads import ingest_uploads
+from search_api.settings import Settings
+from search_api.uploads import stage_files
 
 read_router = APIRouter(dependencies=[policy("read")], tags=["documents"])
 write_router = APIRouter(dependencies=[policy("write")], tags=["documents"])
@@ -24,6 +29,8 @@ write_router = APIRouter(dependencies=[policy("write")], tags=["documents"])
 DOC_ID = Path(..., min_length=1, max_length=200, description="A document id, as search results give it",
               examples=["ecosoc-resolution-1992-41-tcdc-3f2a1b"])
 WRITE_ERRORS = (401, 403, 409, 422, 429, 503)
+DELETE_WAIT_S = 120.0
+log = logging.getLogger("coopsearch")
 
 # Media types of the files served, and whether a browser may show them in place.
 FILE_TYPES = {".pdf": ("application/pdf", "inline"), ".txt": ("text/plain; charset=utf-8", "inline"),
@@ -36,7 +43,9 @@ FILE_CONTENT = {media.split(";")[0]: {"schema": {"type": "string", "format": "bi
 UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {
     "schema": {"type": "object", "required": ["files"], "properties": {"files": {
         "type": "array", "items": {"type": "string", "format": "binary"}, "minItems": 1,
-        "description": "One or more .pdf, .txt, .md, .html or .docx files (repeat the field)"}}},
+        "description": "One or more .pdf, .txt, .md, .html or .docx files (repeat the field)"},
+        "password": {"type": "string", "description": "The password of the encrypted PDFs in this upload"}},
+        "additionalProperties": False},
     "encoding": {"files": {"contentType": "application/octet-stream"}}}}}}
 
 
@@ -128,25 +137,71 @@ def servable_path(source: str, roots: Sequence[FsPath]) -> FsPath:
     return inside
 
 
-@write_router.post("/documents", response_model=schemas.UploadResponse, openapi_extra=UPLOAD_BODY,
+@write_router.post("/documents", response_model=JobAccepted, status_code=202, openapi_extra=UPLOAD_BODY,
                    responses=errors(400, 413, 415, *WRITE_ERRORS))
-async def upload(request: Request) -> schemas.UploadResponse:
-    """Upload one or more files (multipart/form-data, field `files`): each is saved in the uploads folder
-    under a safe name and ingested; the answer gives each file's outcome (added, updated, unchanged, failed).
+async def upload(request: Request) -> JobAccepted:
+    """Upload one or more files (multipart/form-data, field `files`; `password` for encrypted PDFs): they are
+    stored and a job is queued that ingests them in the background. Poll `GET /api/v1/jobs/{id}`.
 
-    A file with the name of an earlier upload replaces it. Needs a `write` key."""
+    A file with the name of an earlier upload replaces it once its job is done. Needs a `write` key."""
     if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raise ApiError(415, "unsupported_media_type", "send the files as multipart/form-data in the field `files`")
-    settings = request.app.state.settings
-    form = await request.form(max_files=settings.max_upload_files, max_fields=20)
+    state = request.app.state
+    form = await request.form(max_files=state.settings.max_upload_files, max_fields=20)
     try:
-        files = [(item.filename or "", item.file) for _, item in form.multi_items() if isinstance(item, UploadFile)]
-        if not files:
-            raise ApiError(422, "invalid_request", "no files: send one or more files in the field `files`")
-        return await run_in_threadpool(ingest_uploads, settings, request.app.state.embedder, files,
-                                       request.app.state.write_lock)
+        files, password = _upload_fields(form)
+        job_id = new_job_id()
+        folder = _uploads_folder(state.settings.uploads_dir())
+        items = await run_in_threadpool(stage_files, folder, job_id, files)
     finally:
         await form.close()
+    caller = request.state.caller
+    job = Job(job_id, folder, items, password=password, key_id=caller.key.id if caller.key else None,
+              key_name=caller.key.name if caller.key else None)
+    state.uploads.submit(job)
+    return JobAccepted(job_id=job_id, status=job.status, url=f"{request.url.path.rsplit('/', 1)[0]}/jobs/{job_id}",
+                       files=[item.outcome for item in items if item.outcome is not None])
+
+
+def _upload_fields(form: FormData) -> tuple[list[tuple[str, BinaryIO]], str | None]:
+    """The files of the field `files` and the optional `password`; a file under any other field is refused."""
+    files: list[tuple[str, BinaryIO]] = []
+    password: str | None = None
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            if name != "files":
+                raise ApiError(422, "invalid_request", f"files go in the field `files`, not {name!r}",
+                               [{"loc": ["body", name], "msg": "unexpected file field", "type": "value_error"}])
+            files.append((value.filename or "", value.file))
+        elif name == "password":
+            password = value or None
+        else:
+            raise ApiError(422, "invalid_request", f"unknown field {name!r}: send `files` and optionally `password`",
+                           [{"loc": ["body", name], "msg": "unknown field", "type": "value_error"}])
+    if not files:
+        raise ApiError(422, "invalid_request", "no files: send one or more files in the field `files`")
+    return files, password
+
+
+def _uploads_folder(folder: FsPath) -> FsPath:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder.resolve()
+    except OSError as exc:
+        log.error("cannot create the uploads folder %s: %s", folder, exc)
+        raise ApiError(503, "uploads_unavailable", "the server cannot write its uploads folder") from None
+
+
+@write_router.get("/jobs/{job_id}", response_model=JobOut, responses=errors(404, *WRITE_ERRORS))
+def upload_job(request: Request, job_id: str = Path(..., min_length=1, max_length=40,
+                                                     examples=["job_3f2a1b4c5d6e7f80"])) -> JobOut:
+    """An upload job: `queued`, `running`, `done` or `failed`, its progress, and each file's outcome.
+    Needs a `write` key."""
+    job = request.app.state.uploads.get(job_id)
+    if job is None:
+        raise ApiError(404, "not_found", f"no upload job with id {job_id!r} (jobs are kept in memory: "
+                                         "a restarted server has forgotten earlier ones)")
+    return job.view()
 
 
 @write_router.delete("/documents/{doc_id}", response_model=schemas.Deleted, responses=errors(404, *WRITE_ERRORS))
@@ -157,9 +212,9 @@ def delete_document(request: Request, doc_id: str = DOC_ID) -> schemas.Deleted:
     document = engine_of(request).holder.current().store.get_document(doc_id)
     if document is None:
         raise _no_document(doc_id)
-    if not state.write_lock.acquire(blocking=False):
-        raise ApiError(409, "index_locked", "another upload or removal is running; retry when it has finished",
-                       None, {"Retry-After": "5"})
+    if not state.write_lock.acquire(timeout=DELETE_WAIT_S):  # an upload job runs: wait for it, within reason
+        raise ApiError(409, "index_locked", "an upload job has held the index for a long time; retry later",
+                       None, {"Retry-After": "30"})
     try:
         report = remove_documents(state.settings.index, [doc_id], state.embedder)
     finally:
@@ -170,7 +225,7 @@ def delete_document(request: Request, doc_id: str = DOC_ID) -> schemas.Deleted:
                            generation=report.manifest.generation if report.manifest else None)
 
 
-def _delete_upload(source: str, settings) -> bool:  # type: ignore[no-untyped-def]
+def _delete_upload(source: str, settings: Settings) -> bool:
     """Delete the file when it is in the uploads folder (never elsewhere), so a later ingest does not revive it."""
     try:
         path = FsPath(source).resolve(strict=True)

@@ -233,7 +233,7 @@ class UploadOutcome(BaseModel):
     filename: str = Field(description="The name the client sent")
     saved_as: str | None = Field(None, description="The safe name it was saved under")
     document_id: str | None = None
-    status: Literal["added", "updated", "unchanged", "failed"]
+    status: Literal["pending", "added", "updated", "unchanged", "failed"]
     reason: str | None = Field(None, description="Why it failed: a stable code, e.g. unsupported, encrypted")
     message: str | None = None
 

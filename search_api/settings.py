@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(40, description="Requests a key or address may send at once")
     max_upload_bytes: int = Field(50 * 1024 * 1024, description="Largest upload request (all files together)")
     max_upload_files: int = Field(20, description="Most files in one upload")
+    max_upload_chunks: int = Field(3000, description="Most passages one uploaded file may have (else too_large)")
     max_body_bytes: int = Field(256 * 1024, description="Largest request body other than an upload")
     request_timeout_s: float = Field(30.0, description="Time limit for a read request; 0: none")
     public_url: str | None = Field(None, description="Base URL of every absolute link (OpenSearch, Atom, exports)")

@@ -56,7 +56,8 @@ def test_every_route_declares_one_policy_and_the_expected_ones_are_open(
     unlimited = {path for (_, path), p in policies.items() if not p.limited}
     assert unlimited == {"/api/v1/health", "/api/v1/ready", "/static/{path:path}", "/docs/assets/{name}"}
     writes = {(m, path) for (m, path), p in policies.items() if p.access is Access.WRITE}
-    assert writes == {("POST", "/api/v1/documents"), ("DELETE", "/api/v1/documents/{doc_id}")}
+    assert writes == {("POST", "/api/v1/documents"), ("DELETE", "/api/v1/documents/{doc_id}"),
+                      ("GET", "/api/v1/jobs/{job_id}")}
     for page in ("/", "/documents/{doc_id}", "/chunks/{chunk_id}/similar", "/export.csv", "/export.json",
                  "/feed.atom"):
         assert policies[("GET", page)].access is Access.READ, page
