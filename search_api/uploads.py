@@ -27,6 +27,9 @@ from search_api.schemas import UploadOutcome
 log = logging.getLogger("coopsearch")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 STAGING = ".staging"
+# The reader's messages name the command line's options; an uploader has the form's fields instead.
+UPLOAD_MESSAGES = {"encrypted": "the PDF is encrypted: send its password in the form field `password` "
+                                "(a wrong password gives this answer too)"}
 
 
 def _step(name: str) -> None:
@@ -124,7 +127,7 @@ def settle(items: list[StagedFile], report: IngestReport) -> None:
         if problem is None:
             item.fail("not_ingested", "the ingest skipped it")
         else:
-            item.fail(problem.reason, problem.message)
+            item.fail(problem.reason, UPLOAD_MESSAGES.get(problem.reason, problem.message))
     _step("settled")
     for item in items:
         if item.staged is not None and item.target is not None and item.outcome and item.outcome.status != "failed":

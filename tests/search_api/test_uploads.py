@@ -4,34 +4,18 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from support_uploads import UPLOAD, upload, wait_for_job
+
 from index.build import IngestOptions, ingest_paths
 from index.generation import acquire_lock
 from search_api.uploads import safe_name
 
-UPLOAD = "/api/v1/documents"
 NOTE = (b"# Zebra programme\n\nThe unicorn zebra programme shares experts among developing countries.\n\n"
         b"Lessons learned: alpha teams trained beta teams.\n")
 
 
 def _search(client, query: str) -> list[dict]:  # type: ignore[no-untyped-def]
     return client.get("/api/v1/search", params={"q": query, "mode": "keyword"}).json()["results"]
-
-
-def wait_for_job(client, accepted, headers: dict[str, str], timeout_s: float = 60.0) -> dict:  # type: ignore[no-untyped-def]
-    """Poll an upload's job (from its 202 answer) until it has finished; returns the job."""
-    assert accepted.status_code == 202, accepted.text
-    deadline = time.monotonic() + timeout_s
-    while True:
-        job = client.get(accepted.json()["url"], headers=headers).json()
-        if job["progress"]["stage"] == "finished":
-            return job
-        assert time.monotonic() < deadline, job
-        time.sleep(0.05)
-
-
-def upload(client, files: list, headers: dict[str, str]) -> dict:  # type: ignore[no-untyped-def]
-    """Upload and wait for the job: uploads answer 202 with a job that ingests in the background."""
-    return wait_for_job(client, client.post(UPLOAD, files=files, headers=headers), headers)
 
 
 def test_upload_then_search_then_delete_then_not_found(writable_index: Path, make_client, keys_for) -> None:  # type: ignore[no-untyped-def]
