@@ -33,6 +33,9 @@ class IngestOptions:
     # staging copy and recorded where it will be moved once the index has committed.
     record_as: dict[Path, Path] = field(default_factory=dict)
     max_chunks: int | None = None  # a file with more passages fails with reason too_large (before embedding)
+    # False for uploads: a document may not take a symbol another document already holds (it keeps its text,
+    # loses the symbol, and the report's `warnings` say symbol_conflict), so it cannot outrank the holder.
+    claim_symbols: bool = True
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class IngestReport:
     chunks_added: int = 0
     skipped: list[FileProblem] = field(default_factory=list)
     failed: list[FileProblem] = field(default_factory=list)
+    warnings: list[FileProblem] = field(default_factory=list)  # ingested, with a caveat (symbol_conflict)
     seconds: dict[str, float] = field(default_factory=dict)
     pages_read: int = 0
     manifest: Manifest | None = None
@@ -170,6 +174,8 @@ def _apply(writer: GenerationWriter, paths: Sequence[Path], embedder: Embedder, 
             jobs.append(ParseJob(path, _password_for(path, options.passwords)))
     parsed = _within_limits([_recorded(item, options.record_as) for item in _parse(jobs, options, report, progress)],
                             options, report)
+    if not options.claim_symbols:
+        parsed = _without_held_symbols(parsed, writer, report)
     report.seconds["read"] = round(time.perf_counter() - started, 3)
     vectors = _embed(parsed, embedder, report, progress)
     started = time.perf_counter()
@@ -197,6 +203,20 @@ def _recorded(item: ParsedDocument, record_as: dict[Path, Path]) -> ParsedDocume
     doc_id = document_id(target)
     return ParsedDocument(document=replace(item.document, id=doc_id, source=str(target)),
                           chunks=tuple(replace(chunk, doc_id=doc_id) for chunk in item.chunks))
+
+
+def _without_held_symbols(parsed: list[ParsedDocument], writer: GenerationWriter,
+                          report: IngestReport) -> list[ParsedDocument]:
+    held = writer.store.documents_with_symbols([item.document.symbol for item in parsed if item.document.symbol])
+    out = []
+    for item in parsed:
+        holder = held.get(item.document.symbol or "")
+        if holder is not None and holder != item.document.id:
+            report.warnings.append(FileProblem(item.document.source, "symbol_conflict",
+                                               f"{item.document.symbol} is held by {holder}; stored without it"))
+            item = ParsedDocument(document=replace(item.document, symbol=None), chunks=item.chunks)
+        out.append(item)
+    return out
 
 
 def _within_limits(parsed: list[ParsedDocument], options: IngestOptions, report: IngestReport) -> list[ParsedDocument]:

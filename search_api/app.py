@@ -11,6 +11,7 @@ from edge.errors import install_error_handlers
 from edge.headers import SecurityHeadersMiddleware
 from edge.keys import KeyStore
 from edge.limits import BodyLimitMiddleware, RateLimiter, TimeoutMiddleware
+from edge.provenance import ProvenanceBook
 from index.embedder import Embedder
 from index.errors import IndexError_
 from index.search import SearchEngine
@@ -56,7 +57,9 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     app.state.keys = KeyStore(settings.keys_path())
     app.state.limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     app.state.write_lock = threading.Lock()
-    app.state.uploads = UploadWorker(settings, embedder, app.state.write_lock)
+    app.state.provenance = ProvenanceBook(settings.index.parent / "uploads-provenance.json", settings.uploads_dir(),
+                                          settings.corpus)
+    app.state.uploads = UploadWorker(settings, embedder, app.state.write_lock, app.state.provenance)
     _reconcile_uploads(app.state.engine, settings)
     app.state.stats_cache = {}
     app.state.templates = pages.make_templates()

@@ -13,14 +13,15 @@ from starlette.datastructures import FormData, UploadFile
 
 from edge.access import policy
 from edge.errors import ApiError
+from edge.provenance import as_dict
 from index.build import remove_documents
 from index.types import Filters
 from ingest.roots import resolved_inside
 from search_api import schemas
-from search_api.job_schemas import JobAccepted, JobOut
 from search_api.jobs import Job, new_job_id
 from search_api.routes import READ_ERRORS, engine_of, errors
 from search_api.settings import Settings
+from search_api.upload_schemas import DocumentWithProvenance, JobAccepted, JobOut, ProvenanceOut
 from search_api.uploads import stage_files
 
 read_router = APIRouter(dependencies=[policy("read")], tags=["documents"])
@@ -68,13 +69,14 @@ def list_documents(request: Request,
                                 documents=[schemas.document_summary(d) for d in documents])
 
 
-@read_router.get("/documents/{doc_id}", response_model=schemas.DocumentDetail, responses=errors(404, *READ_ERRORS))
-def document(request: Request, doc_id: str = DOC_ID) -> schemas.DocumentDetail:
-    """A document's metadata and its passages in reading order."""
+@read_router.get("/documents/{doc_id}", response_model=DocumentWithProvenance, responses=errors(404, *READ_ERRORS))
+def document(request: Request, doc_id: str = DOC_ID) -> DocumentWithProvenance:
+    """A document's metadata, its passages in reading order, and where it came from (corpus, upload by which key)."""
     found = engine_of(request).document(doc_id)
     if found is None:
         raise _no_document(doc_id)
-    return schemas.document_detail(*found)
+    provenance = ProvenanceOut.model_validate(as_dict(request.app.state.provenance.of(found[0].source)))
+    return DocumentWithProvenance(**schemas.document_detail(*found).model_dump(), provenance=provenance)
 
 
 @read_router.get("/documents/{doc_id}/chunks", response_model=schemas.ChunkList, responses=errors(404, *READ_ERRORS))

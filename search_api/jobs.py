@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from edge.provenance import ProvenanceBook
 from index.build import IngestOptions, IngestReport, ingest_paths
 from index.embedder import Embedder
 from index.errors import IndexLocked
-from search_api.job_schemas import JobOut, JobProgress, JobStatus, UploadProvenance
 from search_api.settings import Settings
+from search_api.upload_schemas import JobOut, JobProgress, JobStatus, UploadProvenance
 from search_api.uploads import StagedFile, discard_staging, settle
 
 log = logging.getLogger("coopsearch")
@@ -71,8 +72,10 @@ class Job:
 class UploadWorker:
     """The one background worker and the jobs it knows (started on the first job)."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, write_lock: threading.Lock) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, write_lock: threading.Lock,
+                 provenance: ProvenanceBook | None = None) -> None:
         self.settings = settings
+        self.provenance = provenance
         self.embedder = embedder
         self.write_lock = write_lock
         self._queue: queue.Queue[Job] = queue.Queue()
@@ -122,14 +125,29 @@ class UploadWorker:
             report = self._ingest(job, pending)
             job.stage = "moving_files"
             settle(job.items, report)
+            self._record_provenance(job)
         job.generation = report.manifest.generation if report.manifest is not None else None
         job.status = "done"
+
+    def _record_provenance(self, job: Job) -> None:
+        if self.provenance is None:
+            return
+        entries: dict[str, dict[str, object]] = {}
+        for item in job.items:
+            if item.outcome is None or item.outcome.status not in ("added", "updated") or item.saved_as is None:
+                continue
+            conflict = next((w for w in item.outcome.warnings if w.startswith("symbol_conflict")), None)
+            entries[item.saved_as] = {"key_id": job.key_id, "key_name": job.key_name, "uploaded_at": job.created_at,
+                                      "symbol_conflict": conflict is not None, "symbol_note": conflict}
+        if entries:
+            self.provenance.record(entries)
 
     def _ingest(self, job: Job, pending: list[StagedFile]) -> IngestReport:
         settings = self.settings
         options = IngestOptions(
             max_bytes=settings.max_file_bytes, timeout_s=settings.parse_timeout_s,
             workers=max(1, min(settings.workers, len(pending))), max_chunks=settings.max_upload_chunks,
+            claim_symbols=False,
             passwords={item.saved_as: job.password for item in pending if job.password and item.saved_as},
             record_as={item.staged.resolve(): item.target for item in pending if item.staged and item.target})
         while True:  # a `coopsearch ingest` may hold the index's lock: wait for it, as a queue does

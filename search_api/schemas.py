@@ -236,6 +236,8 @@ class UploadOutcome(BaseModel):
     status: Literal["pending", "added", "updated", "unchanged", "failed"]
     reason: str | None = Field(None, description="Why it failed: a stable code, e.g. unsupported, encrypted")
     message: str | None = None
+    warnings: list[str] = Field(default_factory=list, description="Caveats of a file that was ingested, "
+                                "e.g. symbol_conflict: its symbol is another document's, so it was stored without it")
 
 
 class UploadResponse(BaseModel):

@@ -63,10 +63,11 @@ class StagedFile:
             self.outcome = UploadOutcome(filename=self.filename, saved_as=self.saved_as, status="failed",
                                          reason=reason, message=message)
 
-    def settle(self, status: str, doc_id: str) -> None:
+    def settle(self, status: str, doc_id: str, warnings: list[str]) -> None:
         """Record that the index holds the file."""
         self.outcome = UploadOutcome(filename=self.filename, saved_as=self.saved_as, document_id=doc_id,
-                                     status=status, reason=None, message=None)  # type: ignore[arg-type]
+                                     status=status, reason=None, message=None,  # type: ignore[arg-type]
+                                     warnings=warnings)
 
     @property
     def pending(self) -> bool:
@@ -120,7 +121,8 @@ def settle(items: list[StagedFile], report: IngestReport) -> None:
         status = next((name for name, ids in (("added", report.added), ("updated", report.updated),
                                               ("unchanged", report.unchanged)) if doc_id in ids), None)
         if status is not None:
-            item.settle(status, doc_id)
+            item.settle(status, doc_id, [f"{w.reason}: {w.message}" for w in report.warnings
+                                         if w.path == str(item.target)])
             continue
         problem = next((p for p in [*report.failed, *report.skipped]
                         if p.path in (str(item.staged), str(item.target))), None)

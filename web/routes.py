@@ -111,6 +111,7 @@ def document_page(request: Request, doc_id: str = PathParam(..., max_length=200)
     document, chunks = found
     context = {"document": document, "items": views.outline(document, chunks), "q": q,
                "links": engine.links(doc_id), "doc_citation": citation(document),
+               "provenance": request.app.state.provenance.of(document.source),
                "back": "/?" + query_string(PageQuery(q=q), window=False) if q.strip() else None}
     return render(request, "document.html", context)
 

@@ -1,11 +1,11 @@
-"""The JSON shapes of upload jobs: the 202 answer to an upload, and a job's status."""
+"""The JSON shapes of uploads: the 202 answer to an upload, a job's status, and a document's provenance."""
 from __future__ import annotations
 
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from search_api.schemas import UploadOutcome
+from search_api.schemas import DocumentDetail, UploadOutcome
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 
@@ -48,3 +48,23 @@ class JobAccepted(BaseModel):
     url: str = Field(description="GET this for the job's status")
     files: list[UploadOutcome] = Field(description="Files refused at once (bad name, unsupported, …) are "
                                                    "already failed; the others are pending in the job")
+
+
+class ProvenanceOut(BaseModel):
+    """Where a document came from."""
+
+    origin: Literal["corpus", "upload", "folder"] = Field(
+        description="corpus: the server's corpus folder; upload: sent over the API; folder: another folder ingested")
+    folder: str = Field(description="The folder's name")
+    key_id: str | None = Field(None, description="For an upload: the id of the key that sent it")
+    key_name: str | None = Field(None, description="For an upload: the name of that key")
+    uploaded_at: str | None = None
+    symbol_conflict: bool = Field(False, description="The upload carried a symbol another document holds; "
+                                                     "it was stored without it, so it never outranks that document")
+    symbol_note: str | None = None
+
+
+class DocumentWithProvenance(DocumentDetail):
+    """A document's metadata, its passages in order, and where it came from."""
+
+    provenance: ProvenanceOut
