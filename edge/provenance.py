@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Literal
 
 
-
 @dataclass(frozen=True)
 class Provenance:
     """A document's origin as the API and the page show it."""
