@@ -7,7 +7,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from index.errors import BadQuery, CorruptIndex, IndexLocked, IndexNotFound, ModelMismatch
 
@@ -49,6 +51,17 @@ def _render(request: Request, error: ApiError) -> Response:
                                       headers=error.headers)
 
 
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method some route takes at this path (with HEAD for GET, and OPTIONS), sorted."""
+    methods = {"OPTIONS"}
+    for route in iter_route_contexts(app.routes):
+        if route.path and route.methods and compile_path(route.path)[0].match(path):
+            methods |= set(route.methods)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
     return [{"loc": [str(part) for part in item.get("loc", ())], "msg": str(item.get("msg", "")),
              "type": str(item.get("type", ""))} for item in exc.errors()]
@@ -74,8 +87,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route matching the path only (GET for /documents,
+            # which also takes POST): name every route's, and answer OPTIONS with them instead of 405.
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+            if request.method == "OPTIONS":
+                return Response(status_code=204, headers=headers)
         code = _HTTP_CODES.get(exc.status_code, "http_error")
-        return _render(request, ApiError(exc.status_code, code, str(exc.detail), None, dict(exc.headers or {})))
+        return _render(request, ApiError(exc.status_code, code, str(exc.detail), None, headers))
 
     @app.exception_handler(IndexLocked)
     async def index_locked(request: Request, exc: IndexLocked) -> Response:

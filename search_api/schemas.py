@@ -77,8 +77,9 @@ class SearchFilters(BaseModel):
     doc_type: str | None = Field(None, max_length=40, description="resolution, decision, report, …")
     body: str | None = Field(None, max_length=200, description="Adopting or issuing body, e.g. ECOSOC")
     symbol: str | None = Field(None, max_length=100, description="Document symbol, e.g. E/RES/1992/41")
-    year_from: int | None = Field(None, ge=1900, le=2100)
-    year_to: int | None = Field(None, ge=1900, le=2100)
+    # strict: JSON `true` or "1990" is not a number (without it, `{"offset": false}` read as 0)
+    year_from: int | None = Field(None, ge=1900, le=2100, strict=True)
+    year_to: int | None = Field(None, ge=1900, le=2100, strict=True)
     country: str | None = Field(None, pattern=r"^[A-Za-z]{3}$", description="ISO 3166-1 alpha-3 code")
     kind: str | None = Field(None, max_length=20, description="Passage kind: operative, preambular, …")
     doc_id: str | None = Field(None, max_length=200, description="Search inside one document")
@@ -90,11 +91,11 @@ class SearchBody(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.SEARCH_BODY]})
 
     q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S", description="The query")
-    k: int = Field(10, ge=1, le=MAX_K, description="Page size: results per page")
-    offset: int = Field(0, ge=0, le=1000, description="Results to skip, for paging")
+    k: int = Field(10, ge=1, le=MAX_K, strict=True, description="Page size: results per page")
+    offset: int = Field(0, ge=0, le=1000, strict=True, description="Results to skip, for paging")
     mode: Literal["hybrid", "semantic", "keyword"] = "hybrid"
     filters: SearchFilters = Field(default_factory=SearchFilters)
-    facets: bool = Field(False, description="Also count matches by doc_type, body, year, country and kind")
+    facets: bool = Field(False, strict=True, description="Also count matches by doc_type, body, year, country and kind")
 
 
 class ChunkOut(BaseModel):
