@@ -11,7 +11,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
-from index.errors import BadQuery, CorruptIndex, IndexLocked, IndexNotFound, ModelMismatch
+from index.errors import BadQuery, CorruptIndex, IndexLocked, IndexNotFound, ModelMismatch, NotFound
 
 log = logging.getLogger("coopsearch")
 
@@ -73,6 +73,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
         return _render(request, exc)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _render(request, ApiError(404, "not_found", str(exc)))
 
     @app.exception_handler(BadQuery)
     async def bad_query(request: Request, exc: BadQuery) -> Response:

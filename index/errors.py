@@ -28,3 +28,10 @@ class BadQuery(IndexError_):
 
 class ModelLoadError(IndexError_):
     """The embedding model folder cannot be loaded."""
+
+
+class NotFound(IndexError_, KeyError):
+    """No document or passage with the given id (a KeyError too, for callers that look things up)."""
+
+    def __str__(self) -> str:  # KeyError's own str() would quote the message
+        return str(self.args[0]) if self.args else "not found"

@@ -61,7 +61,6 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
                                           settings.corpus)
     app.state.uploads = UploadWorker(settings, embedder, app.state.write_lock, app.state.provenance)
     _reconcile_uploads(app.state.engine, settings)
-    app.state.stats_cache = {}
     app.state.templates = pages.make_templates()
     install_error_handlers(app)
     for router in (routes.read_router, routes.service_router, documents.read_router, documents.write_router):
@@ -77,7 +76,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
 def _reconcile_uploads(engine: SearchEngine, settings: Settings) -> None:
     """Bring the uploads folder in step with the index after a crash (nothing to do without an index)."""
     try:
-        hashes = engine.holder.current().store.document_hashes()
+        hashes = engine.document_hashes()
     except IndexError_:
         return
     reconcile_uploads(settings.uploads_dir(), hashes)

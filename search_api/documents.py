@@ -15,6 +15,7 @@ from edge.access import policy
 from edge.errors import ApiError
 from edge.provenance import as_dict
 from index.build import remove_documents
+from index.errors import NotFound
 from index.types import Filters
 from ingest.roots import resolved_inside
 from search_api import schemas
@@ -73,8 +74,6 @@ def list_documents(request: Request,
 def document(request: Request, doc_id: str = DOC_ID) -> DocumentWithProvenance:
     """A document's metadata, its passages in reading order, and where it came from (corpus, upload by which key)."""
     found = engine_of(request).document(doc_id)
-    if found is None:
-        raise _no_document(doc_id)
     provenance = ProvenanceOut.model_validate(as_dict(request.app.state.provenance.of(found[0].source)))
     return DocumentWithProvenance(**schemas.document_detail(*found).model_dump(), provenance=provenance)
 
@@ -84,10 +83,7 @@ def document_chunks(request: Request, doc_id: str = DOC_ID,
                     offset: int = Query(0, ge=0, le=1_000_000, description="Passages to skip"),
                     limit: int = Query(100, ge=1, le=1000, description="Page size")) -> schemas.ChunkList:
     """A document's passages in reading order, a page at a time."""
-    found = engine_of(request).document(doc_id)
-    if found is None:
-        raise _no_document(doc_id)
-    chunks = found[1]
+    chunks = engine_of(request).document(doc_id)[1]
     page = chunks[offset:offset + limit]
     end = offset + len(page)
     return schemas.ChunkList(document_id=doc_id, total=len(chunks), offset=offset, limit=limit,
@@ -100,8 +96,6 @@ def document_chunks(request: Request, doc_id: str = DOC_ID,
 def references(request: Request, doc_id: str = DOC_ID) -> schemas.References:
     """What the document recalls or cites (with the indexed document when there is one), and what recalls it."""
     links = engine_of(request).links(doc_id)
-    if links is None:
-        raise _no_document(doc_id)
     return schemas.References(document_id=doc_id, recalls=[schemas.link_out(x) for x in links.recalls],
                               recalled_by=[schemas.link_out(x) for x in links.recalled_by])
 
@@ -112,10 +106,8 @@ def references(request: Request, doc_id: str = DOC_ID) -> schemas.References:
 def document_file(request: Request, doc_id: str = DOC_ID) -> FileResponse:
     """The original file. Served only from the path stored for a known document, and only when that path,
     symbolic links resolved, lies inside an allowed folder (the corpus, the uploads folder, `file_roots`)."""
-    document = engine_of(request).holder.current().store.get_document(doc_id)
-    if document is None:
-        raise _no_document(doc_id)
-    path = servable_path(document.source, request.app.state.settings.allowed_file_roots())
+    source = engine_of(request).document_source(doc_id)
+    path = servable_path(source, request.app.state.settings.allowed_file_roots())
     media_type, disposition = FILE_TYPES.get(path.suffix.lower(), ("application/octet-stream", "attachment"))
     headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-cache"}
     if media_type != "application/pdf":
@@ -211,9 +203,7 @@ def delete_document(request: Request, doc_id: str = DOC_ID) -> schemas.Deleted:
     """Remove a document with its passages, vectors and keyword rows; an uploaded file is deleted too.
     Needs a `write` key."""
     state = request.app.state
-    document = engine_of(request).holder.current().store.get_document(doc_id)
-    if document is None:
-        raise _no_document(doc_id)
+    source = engine_of(request).document_source(doc_id)
     if not state.write_lock.acquire(timeout=DELETE_WAIT_S):  # an upload job runs: wait for it, within reason
         raise ApiError(409, "index_locked", "an upload job has held the index for a long time; retry later",
                        None, {"Retry-After": "30"})
@@ -221,9 +211,9 @@ def delete_document(request: Request, doc_id: str = DOC_ID) -> schemas.Deleted:
         report = remove_documents(state.settings.index, [doc_id], state.embedder)
     finally:
         state.write_lock.release()
-    if doc_id not in report.removed:
-        raise _no_document(doc_id)
-    return schemas.Deleted(id=doc_id, removed=True, file_deleted=_delete_upload(document.source, state.settings),
+    if doc_id not in report.removed:  # removed by someone else since the lookup
+        raise NotFound(f"no document with id {doc_id!r}")
+    return schemas.Deleted(id=doc_id, removed=True, file_deleted=_delete_upload(source, state.settings),
                            generation=report.manifest.generation if report.manifest else None)
 
 
@@ -237,7 +227,3 @@ def _delete_upload(source: str, settings: Settings) -> bool:
     except (OSError, RuntimeError, ValueError):
         pass
     return False
-
-
-def _no_document(doc_id: str) -> ApiError:
-    return ApiError(404, "not_found", f"no document with id {doc_id!r}")

@@ -105,10 +105,7 @@ def document_page(request: Request, doc_id: str = PathParam(..., max_length=200)
                   q: str = Query("", max_length=1000)) -> HTMLResponse:
     """A document: metadata, its text in its structure, what it recalls and what recalls it."""
     engine: SearchEngine = request.app.state.engine
-    found = engine.document(doc_id)
-    if found is None:
-        raise ApiError(404, "not_found", f"no document with id {doc_id!r}")
-    document, chunks = found
+    document, chunks = engine.document(doc_id)
     context = {"document": document, "items": views.outline(document, chunks), "q": q,
                "links": engine.links(doc_id), "doc_citation": citation(document),
                "provenance": request.app.state.provenance.of(document.source),
@@ -121,14 +118,8 @@ def similar_page(request: Request, chunk_id: int = PathParam(..., ge=1, le=2**62
                  k: int = Query(10, ge=1, le=MAX_K)) -> HTMLResponse:
     """The passages in other documents nearest to one passage."""
     engine: SearchEngine = request.app.state.engine
-    try:
-        source, hits = engine.similar(chunk_id, k)
-    except KeyError:
-        raise ApiError(404, "not_found", f"no passage with id {chunk_id}") from None
-    found = engine.document(source.chunk.doc_id)
-    if found is None:
-        raise ApiError(404, "not_found", f"no passage with id {chunk_id}")
-    document = found[0]
+    source, hits = engine.similar(chunk_id, k)
+    document = engine.document(source.chunk.doc_id)[0]
     return render(request, "similar.html", {
         "source": source, "document": document, "source_citation": citation(document, source.chunk),
         "hits": hit_views(hits, ""), "q": ""})
