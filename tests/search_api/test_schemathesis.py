@@ -18,8 +18,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
                                                response_schema_conformance, status_code_conformance)
 
-from search_api.app import create_app
 from edge.keys import KeyStore
+from search_api.app import create_app
 from search_api.settings import Settings
 from support import CORPUS
 
@@ -30,7 +30,7 @@ OPERATIONS = [
     ("GET", "/api/v1/stats"), ("GET", "/api/v1/health"), ("GET", "/api/v1/ready"), ("GET", "/api/v1/documents"),
     ("GET", "/api/v1/documents/{doc_id}"), ("GET", "/api/v1/documents/{doc_id}/chunks"),
     ("GET", "/api/v1/documents/{doc_id}/references"), ("GET", "/api/v1/documents/{doc_id}/file"),
-    ("DELETE", "/api/v1/documents/{doc_id}"), ("POST", "/api/v1/documents"),
+    ("DELETE", "/api/v1/documents/{doc_id}"), ("POST", "/api/v1/documents"), ("GET", "/api/v1/jobs/{job_id}"),
 ]
 NO_INPUT = {("GET", "/api/v1/stats"), ("GET", "/api/v1/health"), ("GET", "/api/v1/ready")}  # nothing to negate
 EXAMPLES = {"POST /api/v1/documents": 3}  # each upload runs a real ingest (a worker process)
