@@ -52,13 +52,11 @@ def _render(request: Request, error: ApiError) -> Response:
 
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
-    """Every method some route takes at this path (with HEAD for GET, and OPTIONS), sorted."""
+    """Every method some route takes at this path, and OPTIONS, sorted."""
     methods = {"OPTIONS"}
     for route in iter_route_contexts(app.routes):
         if route.path and route.methods and compile_path(route.path)[0].match(path):
             methods |= set(route.methods)
-    if "GET" in methods:
-        methods.add("HEAD")
     return sorted(methods)
 
 
