@@ -106,3 +106,15 @@ def test_pages_exports_and_feed_are_timed_but_static_and_health_are_not(
     finally:
         release.set()
     assert response.status_code == 504
+
+
+def test_keys_create_with_its_own_rate_from_the_command_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from search_api.cli import main
+
+    keys_file = tmp_path / "keys.json"
+    assert main(["keys", "create", "portal", "--rate", "100", "--burst", "50", "--keys-file", str(keys_file)]) == 0
+    token = capsys.readouterr().out.strip()
+    key = KeyStore(keys_file).verify(token)
+    assert key is not None and (key.rate_per_s, key.burst) == (100.0, 50)
+    assert main(["keys", "create", "bad", "--burst", "0", "--keys-file", str(keys_file)]) == 2
+    assert "burst" in capsys.readouterr().err
