@@ -18,7 +18,8 @@ from search_api import examples, schemas
 read_router = APIRouter(dependencies=[policy("read")])
 service_router = APIRouter(dependencies=[policy("open", limited=False)])
 
-_ERROR_TEXT = {400: "Malformed request (e.g. a body that is not UTF-8 or not multipart)", 401: "Missing or invalid API key", 403: "The API key lacks the scope",
+_ERROR_TEXT = {400: "Malformed request (e.g. a body that is not UTF-8 or not multipart)",
+               401: "Missing or invalid API key", 403: "The API key lacks the scope",
                404: "No such document or passage", 409: "Another ingest holds the index's write lock",
                413: "Request body over the size limit", 415: "Not multipart/form-data",
                422: "Invalid parameter or body",

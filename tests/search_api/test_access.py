@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from search_api.cli import main
 from edge.keys import KeyStore
 from edge.limits import RateLimiter
+from search_api.cli import main
 
 SEARCH = "/api/v1/search"
 UPLOAD = "/api/v1/documents"

@@ -8,15 +8,15 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from support import CORPUS, REPO
 
 from index.build import IngestOptions, ingest_paths
 from search_api.app import create_app
 from search_api.settings import Settings
-from support import CORPUS, REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]

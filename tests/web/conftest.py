@@ -6,12 +6,11 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from support import CORPUS, REPO
 
 ARTIFACTS = REPO / "test-artifacts"
