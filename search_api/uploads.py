@@ -4,7 +4,8 @@ after the index has committed them, so the folder never holds bytes the index do
 Layout of the uploads folder: `NAME.ext` (files the index holds) and `.staging/JOB/NAME.ext` (files waiting
 for their job). `reconcile_uploads` puts the folder back in step after a crash: a staged file whose
 bytes the index already holds (the crash came after the commit) is moved into place; any other staged
-file, leftover of the previous layout, or file the index does not hold, is removed.
+file and leftover of the previous layout is removed; a file the index does not hold is set aside in
+`.unindexed/` (never deleted: after an index rebuild it may be an upload's only copy).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from search_api.schemas import UploadOutcome
 log = logging.getLogger("coopsearch")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 STAGING = ".staging"
+UNINDEXED = ".unindexed"
 # The reader's messages name the command line's options; an uploader has the form's fields instead.
 UPLOAD_MESSAGES = {"encrypted": "the PDF is encrypted: send its password in the form field `password` "
                                 "(a wrong password gives this answer too)"}
@@ -165,11 +167,22 @@ def reconcile_uploads(folder: Path, hashes: Mapping[str, str]) -> list[str]:
             actions.append(_reconcile_old(folder, path, hashes))
         elif path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.startswith(".") \
                 and document_id(path) not in hashes:
-            path.unlink()
-            actions.append(f"removed {path.name}: the index does not hold it")
+            actions.append(_set_aside(folder, path))
     for action in actions:
         log.warning("uploads folder %s: %s", folder, action)
     return actions
+
+
+def _set_aside(folder: Path, path: Path) -> str:
+    """Move a file the index does not hold out of the served folder, into `.unindexed/` (never deleted: it may be
+    the only copy of an upload whose index was rebuilt)."""
+    aside = folder / UNINDEXED
+    aside.mkdir(exist_ok=True)
+    target = aside / path.name
+    if target.exists():
+        target = aside / f"{path.stem}-{int(path.stat().st_mtime)}{path.suffix}"
+    os.replace(path, target)
+    return f"moved {path.name} to {UNINDEXED}/: the index does not hold it (ingest it again if it is wanted)"
 
 
 def _reconcile_old(folder: Path, path: Path, hashes: Mapping[str, str]) -> str:

@@ -82,7 +82,7 @@ def _assert_in_step(settings: Settings, embedder) -> dict[str, str]:  # type: ig
     folder = settings.uploads_dir().resolve()
     assert not (folder / ".staging").exists()
     hashes = make_engine(settings.index, embedder).holder.current().store.document_hashes()
-    files = {path.name: path.read_bytes() for path in folder.iterdir()}
+    files = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
     for name, data in files.items():
         assert hashes.get(document_id(folder / name)) == _sha(data), name
     sources = make_engine(settings.index, embedder).holder.current().store.document_sources()
@@ -123,6 +123,7 @@ def test_reconcile_handles_the_previous_layouts_leftovers(tmp_path: Path) -> Non
     (folder / "notes.xlsx").write_text("not a document type: left alone")
     hashes = {document_id(folder / "kept.txt"): _sha(b"old bytes")}
     actions = reconcile_uploads(folder, hashes)
-    assert sorted(p.name for p in folder.iterdir()) == ["kept.txt", "notes.xlsx"]
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == ["kept.txt", "notes.xlsx"]
     assert (folder / "kept.txt").read_text() == "old bytes"
+    assert (folder / ".unindexed" / "stray.txt").read_text() == "never indexed"  # set aside, not lost
     assert len(actions) == 3
