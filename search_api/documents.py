@@ -7,7 +7,7 @@ from pathlib import Path as FsPath
 from typing import BinaryIO
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
@@ -188,14 +188,23 @@ def _uploads_folder(folder: FsPath) -> FsPath:
 
 @write_router.get("/jobs/{job_id}", response_model=JobOut, responses=errors(404, *WRITE_ERRORS))
 def upload_job(request: Request, job_id: str = Path(..., min_length=1, max_length=40,
-                                                     examples=["job_3f2a1b4c5d6e7f80"])) -> JobOut:
+                                                     examples=["job_3f2a1b4c5d6e7f80"])) -> JobOut | Response:
     """An upload job: `queued`, `running`, `done` or `failed`, its progress, and each file's outcome.
+    A browser (Accept: text/html) gets the same as a page that refreshes itself until the job is done.
     Needs a `write` key."""
     job = request.app.state.uploads.get(job_id)
     if job is None:
         raise ApiError(404, "not_found", f"no upload job with id {job_id!r} (jobs are kept in memory: "
                                          "a restarted server has forgotten earlier ones)")
-    return job.view()
+    view = job.view()
+    if _wants_html(request):
+        return request.app.state.templates.TemplateResponse(request, "job.html", {"job": view})
+    return view
+
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "application/json" not in accept
 
 
 @write_router.delete("/documents/{doc_id}", response_model=schemas.Deleted, responses=errors(404, *WRITE_ERRORS))

@@ -64,3 +64,19 @@ def test_jobs_need_a_write_key_and_unknown_ones_are_404(writable_index: Path, ma
     assert client.get(url, headers={"X-API-Key": keys["read"]}).status_code == 403
     assert client.get("/api/v1/jobs/job_0000000000000000", headers={"X-API-Key": keys["write"]}).status_code == 404
     wait_for_job(client, accepted, {"X-API-Key": keys["write"]})
+
+
+def test_a_browser_sees_the_job_as_a_page(writable_index: Path, make_client, keys_for) -> None:  # type: ignore[no-untyped-def]
+    headers = {"X-API-Key": keys_for(writable_index)["write"]}
+    client = make_client(writable_index)
+    files = [("files", ("okapi <b>notes</b>.txt", b"Okapi cooperation note.", "text/plain")),
+             ("files", ("sheet.xlsx", b"PK", "application/octet-stream"))]
+    accepted = client.post(UPLOAD, files=files, headers=headers)
+    job = wait_for_job(client, accepted, headers)
+    page = client.get(accepted.json()["url"], headers={**headers, "Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Done" in page.text and "2 of 2 files settled" in page.text
+    assert f'href="/documents/{job["files"][0]["document_id"]}"' in page.text and "unsupported" in page.text
+    assert "<b>notes</b>" not in page.text and "&lt;b&gt;notes&lt;/b&gt;" in page.text  # escaped
+    assert 'http-equiv="refresh"' not in page.text  # finished: no more refreshing
+    assert client.get(accepted.json()["url"], headers=headers).json()["id"] == job["id"]
