@@ -218,6 +218,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.open_reads and settings.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"note: serving on {settings.host} with open reads: anyone who reaches it can search; "
               "set COOPSEARCH_OPEN_READS=false to require keys", file=sys.stderr)
+    if settings.public_url is None and settings.host not in ("127.0.0.1", "localhost", "::1"):
+        print("note: COOPSEARCH_PUBLIC_URL is not set: links in feeds, exports and /opensearch.xml name "
+              f"{settings.edge_config().fallback_url} unless a request's host is in COOPSEARCH_ALLOWED_HOSTS",
+              file=sys.stderr)
     app = create_app(settings, embedder)
     install_log_throttle()
     serve_forever(server_config(app, settings))

@@ -95,11 +95,14 @@ class Settings(BaseSettings):
 
     def edge_config(self) -> EdgeConfig:
         """What the API and the pages need to decide access, client identity and links."""
-        fallback = f"http://{'[' + self.host + ']' if ':' in self.host else self.host}:{self.port}"
+        wildcard = self.host in ("0.0.0.0", "::", "")
+        host = "localhost" if wildcard else self.host
+        fallback = f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
+        hosts = {h.lower() for h in self.allowed_hosts} | (set() if wildcard else {self.host.lower()})
         return EdgeConfig(open_reads=self.open_reads, trusted_proxies=tuple(parse_networks(self.trusted_proxies)),
                           limit_loopback=self.rate_limit_loopback, public_url=self.public_url,
-                          allowed_hosts=tuple(h.lower() for h in self.allowed_hosts),
-                          frame_ancestors=tuple(self.frame_ancestors), fallback_url=fallback)
+                          allowed_hosts=tuple(sorted(hosts)), frame_ancestors=tuple(self.frame_ancestors),
+                          fallback_url=fallback)
 
     def fusion(self) -> FusionConfig:
         """The hybrid fusion these settings ask for."""

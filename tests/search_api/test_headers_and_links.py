@@ -72,3 +72,12 @@ def test_docs_are_served_from_local_files(writable_index: Path, make_client) -> 
     assert bundle.status_code == 200 and len(bundle.content) > 100_000
     assert client.get("/docs/assets/..%2Fconsts.py").status_code == 404
     assert client.get("/openapi.json").json()["info"]["title"] == "coopsearch"
+
+
+def test_the_listen_address_is_an_allowed_host_and_a_wildcard_falls_back_to_localhost() -> None:
+    from search_api.settings import Settings
+
+    named = Settings(host="search.intranet", port=8080).edge_config()
+    assert "search.intranet" in named.allowed_hosts and named.fallback_url == "http://search.intranet:8080"
+    wildcard = Settings(host="0.0.0.0").edge_config()
+    assert "0.0.0.0" not in wildcard.allowed_hosts and wildcard.fallback_url == "http://localhost:8000"
