@@ -99,6 +99,7 @@ class OpenPolicy(Policy):
         self.limited = limited
 
     def __call__(self, request: Request) -> Caller:
+        """Admit anyone (429 past the address's rate when limited)."""
         address = caller_address(request)
         if self.limited:
             _limit(request, "addr:" + address, address)
@@ -115,6 +116,7 @@ class KeyPolicy(Policy):
 
     def __call__(self, request: Request, credentials: HTTPAuthorizationCredentials | None = Security(bearer),
                  header: str | None = Security(api_key_header)) -> Caller:
+        """Admit the caller with the key it sent (Bearer or X-API-Key), or none where reads are open."""
         request.state.caller = self._admit(request, credentials, header)
         return request.state.caller
 
