@@ -22,7 +22,7 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 lint: install
-	$(BIN)/ruff check ingest index search_api web
+	$(BIN)/ruff check ingest index edge search_api web
 	$(BIN)/mypy
 
 test: install browser lint

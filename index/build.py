@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +15,7 @@ from index.vectors import VectorConfig
 from ingest.batch import ParseJob, ParseOutcome, parse_many
 from ingest.pipeline import DEFAULT_MAX_BYTES, document_id, sha256_of
 from ingest.readers import is_supported
+from ingest.roots import resolved_inside
 from ingest.types import Chunk, Document, ParsedDocument
 
 ProgressFactory = Callable[[Iterable, int, str], Iterable]
@@ -30,6 +31,13 @@ class IngestOptions:
     workers: int = 2
     prune: bool = False
     vectors: VectorConfig = field(default_factory=VectorConfig)
+    # Files read from one path but recorded under another (resolved paths): an upload is read from its
+    # staging copy and recorded where it will be moved once the index has committed.
+    record_as: dict[Path, Path] = field(default_factory=dict)
+    max_chunks: int | None = None  # a file with more passages fails with reason too_large (before embedding)
+    # False for uploads: a document may not take a symbol another document already holds (it keeps its text,
+    # loses the symbol, and the report's `warnings` say symbol_conflict), so it cannot outrank the holder.
+    claim_symbols: bool = True
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class IngestReport:
     chunks_added: int = 0
     skipped: list[FileProblem] = field(default_factory=list)
     failed: list[FileProblem] = field(default_factory=list)
+    warnings: list[FileProblem] = field(default_factory=list)  # ingested, with a caveat (symbol_conflict)
     seconds: dict[str, float] = field(default_factory=dict)
     pages_read: int = 0
     manifest: Manifest | None = None
@@ -91,7 +100,7 @@ class IngestReport:
 
 
 def collect_files(paths: Sequence[Path], report: IngestReport) -> list[Path]:
-    """Expand folders recursively; unknown extensions are noted as skipped."""
+    """Expand folders recursively; unknown extensions, and links leading out of the folder, are noted as skipped."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -102,7 +111,10 @@ def collect_files(paths: Sequence[Path], report: IngestReport) -> list[Path]:
             report.failed.append(FileProblem(str(path), "missing", "no such file or folder"))
             continue
         for candidate in candidates:
-            if path.is_dir() and candidate.name.lower() in ("readme.md", "readme.txt", "license", "license.txt"):
+            if path.is_dir() and resolved_inside(candidate, [path]) is None:
+                report.skipped.append(FileProblem(str(candidate), "outside_root",
+                                                  f"a link to a file outside {path}; ingest the target's folder"))
+            elif path.is_dir() and candidate.name.lower() in ("readme.md", "readme.txt", "license", "license.txt"):
                 report.skipped.append(FileProblem(str(candidate), "folder_readme",
                                                   "a folder's README or licence describes files; not a document"))
             elif not is_supported(candidate):
@@ -175,8 +187,9 @@ def _apply(writer: GenerationWriter, paths: Sequence[Path], embedder: Embedder, 
     known = writer.store.document_hashes()
     jobs: list[ParseJob] = []
     for path in files:
-        doc_id = document_id(path)
-        report.sources[doc_id] = str(path)
+        recorded = options.record_as.get(path.resolve(), path)
+        doc_id = document_id(recorded)
+        report.sources[doc_id] = str(recorded)
         try:
             size = path.stat().st_size
             digest = sha256_of(path.read_bytes()) if size <= options.max_bytes else None
@@ -187,7 +200,10 @@ def _apply(writer: GenerationWriter, paths: Sequence[Path], embedder: Embedder, 
             report.unchanged.append(doc_id)
         else:
             jobs.append(ParseJob(path, _password_for(path, options.passwords)))
-    parsed = _parse(jobs, options, report, progress)
+    parsed = _within_limits([_recorded(item, options.record_as) for item in _parse(jobs, options, report, progress)],
+                            options, report)
+    if not options.claim_symbols:
+        parsed = _without_held_symbols(parsed, writer, report)
     report.seconds["read"] = round(time.perf_counter() - started, 3)
     vectors = _embed(parsed, embedder, report, progress)
     started = time.perf_counter()
@@ -205,6 +221,44 @@ def _apply(writer: GenerationWriter, paths: Sequence[Path], embedder: Embedder, 
         _prune(writer, files, report)
     report.seconds["write"] = round(time.perf_counter() - started, 3)
     return bool(report.added or report.updated or report.removed)
+
+
+def _recorded(item: ParsedDocument, record_as: dict[Path, Path]) -> ParsedDocument:
+    """The document under the path it is recorded as (its id and source follow the path)."""
+    target = record_as.get(Path(item.document.source))
+    if target is None:
+        return item
+    doc_id = document_id(target)
+    return ParsedDocument(document=replace(item.document, id=doc_id, source=str(target)),
+                          chunks=tuple(replace(chunk, doc_id=doc_id) for chunk in item.chunks))
+
+
+def _without_held_symbols(parsed: list[ParsedDocument], writer: GenerationWriter,
+                          report: IngestReport) -> list[ParsedDocument]:
+    held = writer.store.documents_with_symbols([item.document.symbol for item in parsed if item.document.symbol])
+    out = []
+    for item in parsed:
+        holder = held.get(item.document.symbol or "")
+        if holder is not None and holder != item.document.id:
+            report.warnings.append(FileProblem(item.document.source, "symbol_conflict",
+                                               f"{item.document.symbol} is held by {holder}; stored without it"))
+            item = ParsedDocument(document=replace(item.document, symbol=None), chunks=item.chunks)
+        out.append(item)
+    return out
+
+
+def _within_limits(parsed: list[ParsedDocument], options: IngestOptions, report: IngestReport) -> list[ParsedDocument]:
+    if options.max_chunks is None:
+        return parsed
+    kept = []
+    for item in parsed:
+        if len(item.chunks) > options.max_chunks:
+            report.failed.append(FileProblem(item.document.source, "too_large",
+                                             f"{len(item.chunks):,} passages, over the limit of {options.max_chunks:,} "
+                                             "per file; split the file or ingest it from the command line"))
+        else:
+            kept.append(item)
+    return kept
 
 
 def _parse(jobs: list[ParseJob], options: IngestOptions, report: IngestReport,

@@ -7,6 +7,7 @@
     │   └── CorruptIndex       a file is truncated, unreadable or disagrees with the manifest
     ├── IndexLocked            another ingest holds the write lock (409)
     ├── BadQuery               the query cannot be searched (422)
+    ├── NotFound               no document or passage with that id (404)
     └── ModelLoadError         the embedding model cannot be loaded or is needed and absent
 """
 from __future__ import annotations
@@ -42,3 +43,10 @@ class BadQuery(CoopsearchError):
 
 class ModelLoadError(CoopsearchError):
     """The embedding model folder cannot be loaded, or a search needs the model and none was loaded."""
+
+
+class NotFound(CoopsearchError, KeyError):
+    """No document or passage with the given id (a KeyError too, for callers that look things up)."""
+
+    def __str__(self) -> str:  # KeyError's own str() would quote the message
+        return str(self.args[0]) if self.args else "not found"

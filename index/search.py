@@ -8,7 +8,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from index.embedder import Embedder
-from index.errors import BadQuery, ModelLoadError
+from index.errors import BadQuery, ModelLoadError, NotFound
+from index.facts import IndexFacts
 from index.fusion import Fused, FusionConfig, fuse
 from index.highlight import fragments
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol
@@ -55,7 +56,7 @@ class SearchRequest:
             raise BadQuery(f"offset must be 0 or more, got {self.offset}")
 
 
-class SearchEngine:
+class SearchEngine(IndexFacts):
     """The one search function behind the CLI, the API and the page.
 
     Without an embedder (None) it answers keyword searches and document reads, and refuses the
@@ -142,19 +143,19 @@ class SearchEngine:
         snapshot = self.holder.current()
         source = snapshot.store.get_chunks([chunk_id]).get(chunk_id)
         if source is None:
-            raise KeyError(chunk_id)
+            raise NotFound(f"no passage with id {chunk_id}")
         vector = snapshot.vectors.reconstruct(chunk_id)
         same_doc = np.asarray([c.id for c in snapshot.store.document_chunks(source.chunk.doc_id)], dtype=np.int64)
         scores, ids = snapshot.vectors.search(vector, k, excluded_ids=same_doc)  # left out inside FAISS
         page = [(int(i), float(s), ("semantic",)) for i, s in zip(ids, scores, strict=True)]
         return source, self._hits(snapshot, page, "", 0)
 
-    def document(self, doc_id: str) -> tuple[Document, list[StoredChunk]] | None:
-        """A document and its chunks in order, or None."""
+    def document(self, doc_id: str) -> tuple[Document, list[StoredChunk]]:
+        """A document and its chunks in order; NotFound when no document has this id."""
         snapshot = self.holder.current()
         document = snapshot.store.get_document(doc_id)
         if document is None:
-            return None
+            raise NotFound(f"no document with id {doc_id!r}")
         return document, snapshot.store.document_chunks(doc_id)
 
     def list_documents(self, filters: Filters = Filters(), offset: int = 0, limit: int = 20
@@ -162,12 +163,12 @@ class SearchEngine:
         """(total, page of documents) passing the filters."""
         return self.holder.current().store.query_documents(filters, offset, limit)
 
-    def links(self, doc_id: str) -> DocumentLinks | None:
-        """The precedent graph around a document: what it recalls and what recalls it."""
+    def links(self, doc_id: str) -> DocumentLinks:
+        """The precedent graph around a document: what it recalls and what recalls it; NotFound for an unknown id."""
         store = self.holder.current().store
         document = store.get_document(doc_id)
         if document is None:
-            return None
+            raise NotFound(f"no document with id {doc_id!r}")
         targets = store.documents_with_symbols([r.symbol for r in document.references])
         found = store.get_documents(targets.values())
         recalls = tuple(Link(r.symbol, r.raw, r.label, r.chunk_ordinal, found.get(targets.get(r.symbol, "")))

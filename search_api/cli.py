@@ -7,6 +7,7 @@ exit status, never a silent success.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -111,6 +112,9 @@ def _keys_parser(sub: argparse._SubParsersAction) -> None:
     create = verbs.add_parser("create", help="make a key; prints the key once, on stdout")
     create.add_argument("name", help="who or what the key is for")
     create.add_argument("--scope", choices=["read", "write"], default="read", help="write implies read")
+    create.add_argument("--rate", type=float, help="the key's own requests per second (a portal for many users); "
+                                                   "0: no limit; default: the server's")
+    create.add_argument("--burst", type=int, help="the key's own burst (requests at once)")
     listing = verbs.add_parser("list", help="list keys (never the keys themselves)")
     listing.add_argument("--json", action="store_true")
     revoke = verbs.add_parser("revoke", help="revoke a key by its id")
@@ -212,12 +216,16 @@ def print_report(report: IngestReport) -> None:
 def cmd_remove(args: argparse.Namespace) -> int:
     """Remove documents, and their files when they were uploaded (as the API's DELETE does)."""
     from index.build import remove_documents
+    from index.errors import NotFound
     from search_api.uploads import delete_uploaded_file
 
     settings = _settings(args)
     embedder = settings.make_embedder()
     engine = settings.make_engine(embedder)
-    titles = {doc_id: found[0].title for doc_id in args.doc_ids if (found := engine.document(doc_id)) is not None}
+    titles = {}
+    for doc_id in args.doc_ids:
+        with contextlib.suppress(NotFound):  # an unknown id is reported below, from the removal's own report
+            titles[doc_id] = engine.document(doc_id)[0].title
     report = remove_documents(settings.index, args.doc_ids, embedder, settings.vector_config())
     for doc_id in report.removed:
         source = report.sources.get(doc_id, "")
@@ -336,11 +344,10 @@ def _result_lines(result: SearchResult, offset: int, k: int) -> Iterator[str]:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API and page; build the index from the corpus first if it is missing."""
-    import uvicorn
-
     from index.build import ingest_paths
     from index.manifest import MANIFEST_NAME
     from search_api.app import create_app
+    from search_api.serving import install_log_throttle, serve_forever, server_config
 
     settings = _settings(args)
     missing = not (settings.index / MANIFEST_NAME).exists()
@@ -355,8 +362,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.open_reads and settings.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"note: serving on {settings.host} with open reads: anyone who reaches it can search; "
               "set COOPSEARCH_OPEN_READS=false to require keys", file=sys.stderr)
+    if settings.public_url is None and settings.host not in ("127.0.0.1", "localhost", "::1"):
+        print("note: COOPSEARCH_PUBLIC_URL is not set: links in feeds, exports and /opensearch.xml name "
+              f"{settings.edge_config().fallback_url} unless a request's host is in COOPSEARCH_ALLOWED_HOSTS",
+              file=sys.stderr)
     app = create_app(settings, embedder)
-    uvicorn.run(app, host=settings.host, port=settings.port)
+    install_log_throttle()
+    serve_forever(server_config(app, settings))
     return 0
 
 
@@ -372,11 +384,15 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_keys(args: argparse.Namespace) -> int:
     """Create, list or revoke API keys."""
-    from search_api.keys import KeyStore
+    from edge.keys import KeyStore
 
     store = KeyStore(_settings(args).keys_path())
     if args.keys_command == "create":
-        key, token = store.create(args.name, args.scope)
+        try:
+            key, token = store.create(args.name, args.scope, args.rate, args.burst)
+        except ValueError as exc:
+            print(f"coopsearch: error: {exc}", file=sys.stderr)
+            return 2
         print(token)
         print(f"created key {key.id} ({key.scope}) for {key.name!r} in {store.path}; "
               "the key above is shown only now", file=sys.stderr)

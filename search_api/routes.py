@@ -5,23 +5,19 @@ is always open. The document endpoints, writes included, are in search_api/docum
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 
-from index.errors import IndexUnavailable
+from edge.access import policy
+from index.facts import IndexStats, ValueCount
 from index.search import MAX_K, SearchEngine, SearchRequest
-from index.snapshot import IndexSnapshot
-from index.types import Filters
 from search_api import examples, schemas
-from search_api.access import require_read
-from search_api.errors import ApiError
 from web.results import search_hit, search_response
 from web.search_params import SearchParams
 
-read_router = APIRouter(dependencies=[Depends(require_read)])
-service_router = APIRouter()
+read_router = APIRouter(dependencies=[policy("read")])
+service_router = APIRouter(dependencies=[policy("open", limited=False)])
 
 _ERROR_TEXT = {400: "Malformed request (e.g. a body that is not UTF-8 or not multipart)",
                401: "Missing or invalid API key", 403: "The API key lacks the scope",
@@ -82,50 +78,35 @@ def _search(request: Request, search_request: SearchRequest) -> schemas.SearchRe
 def similar(request: Request, chunk_id: int = Path(..., ge=1, le=2**62, examples=[42]),
             k: int = Query(10, ge=1, le=MAX_K, description="Number of results")) -> schemas.SimilarResponse:
     """The passages in other documents nearest to this one."""
-    try:
-        _, hits = engine_of(request).similar(chunk_id, k)
-    except KeyError:
-        raise ApiError(404, "not_found", f"no passage with id {chunk_id}") from None
+    _, hits = engine_of(request).similar(chunk_id, k)
     return schemas.SimilarResponse(chunk_id=chunk_id, results=[search_hit(h, str(request.base_url)) for h in hits])
 
 
 @read_router.get("/stats", response_model=schemas.Stats, responses=errors(*READ_ERRORS), tags=["service"])
 def stats(request: Request) -> schemas.Stats:
     """Counts of documents and passages by type, body, year and country; the index generation and model."""
-    snapshot = engine_of(request).holder.current()
-    cache: dict[str, schemas.Stats] = request.app.state.stats_cache
-    found = cache.get(snapshot.manifest.generation)
-    if found is None:
-        found = cache[snapshot.manifest.generation] = compute_stats(snapshot)
-    return found
+    return stats_out(engine_of(request).stats())
 
 
-def compute_stats(snapshot: IndexSnapshot) -> schemas.Stats:
-    """Statistics of one generation (immutable, so computed once)."""
-    store = snapshot.store
-    facets = store.facet_counts(store.filtered_chunk_ids(Filters()).tolist())
+def stats_out(stats: IndexStats) -> schemas.Stats:
+    """The API's view of the index statistics."""
+    def counts(values: tuple[ValueCount, ...]) -> list[schemas.CountOut]:
+        return [schemas.CountOut(value=v.value, documents=v.documents, passages=v.passages) for v in values]
 
-    def counts(name: str, make: Callable[[str], Filters]) -> list[schemas.CountOut]:
-        return [schemas.CountOut(value=value, passages=passages, documents=store.query_documents(make(value), 0, 0)[0])
-                for value, passages in facets.get(name, [])]
-
-    manifest = snapshot.manifest
+    manifest = stats.manifest
     return schemas.Stats(
         documents=manifest.documents, chunks=manifest.chunks, generation=manifest.generation,
         updated_at=manifest.updated_at, model=schemas.ModelOut(name=manifest.model.name,
                                                                dimension=manifest.model.dimension),
-        by_doc_type=counts("doc_type", lambda v: Filters(doc_type=v)),
-        by_body=counts("body", lambda v: Filters(body=v)),
-        by_year=counts("year", lambda v: Filters(year_from=int(v), year_to=int(v))),
-        by_country=counts("country", lambda v: Filters(country=v)))
+        by_doc_type=counts(stats.by_doc_type), by_body=counts(stats.by_body), by_year=counts(stats.by_year),
+        by_country=counts(stats.by_country))
 
 
 @service_router.get("/health", response_model=schemas.Health, tags=["service"])
 def health(request: Request) -> schemas.Health:
     """Liveness: always 200 while the process serves; the index's counts when it is loaded."""
-    try:
-        manifest = engine_of(request).holder.current().manifest
-    except IndexUnavailable:
+    manifest = engine_of(request).health()
+    if manifest is None:
         return schemas.Health(status="ok")
     return schemas.Health(status="ok", documents=manifest.documents, chunks=manifest.chunks,
                           model=manifest.model.name, generation=manifest.generation)
@@ -134,8 +115,6 @@ def health(request: Request) -> schemas.Health:
 @service_router.get("/ready", response_model=schemas.Ready, responses=errors(503), tags=["service"])
 def ready(request: Request) -> schemas.Ready:
     """Readiness: 200 when the index is loaded and answers, 503 in the error shape otherwise."""
-    snapshot = engine_of(request).holder.current()
-    snapshot.store.count_documents()
-    manifest = snapshot.manifest
+    manifest = engine_of(request).ready()
     return schemas.Ready(status="ready", generation=manifest.generation, documents=manifest.documents,
                          chunks=manifest.chunks)

@@ -15,12 +15,19 @@ from web.search_params import QueryText, SearchFilters, SearchOptions
 __all__ = ["SearchResponse"]  # the API's search answer: the one result shape, defined with its renderings in web
 
 
+class StrictSearchFilters(SearchFilters):
+    """The filters of a JSON body: JSON `true` or "1990" is not a year (lenient parsing read `false` as 0)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
 class SearchBody(SearchOptions, QueryText):
     """A search as a JSON body (POST /search): the same as GET /search, filters nested."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.SEARCH_BODY]})
+    # strict, like the filters: {"offset": false} or {"k": "3"} is a 422, not 0 or 3
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [examples.SEARCH_BODY]})
 
-    filters: SearchFilters = Field(SearchFilters(), description="Every filter that is set must hold")
+    filters: StrictSearchFilters = Field(StrictSearchFilters(), description="Every filter that is set must hold")
 
     def request(self) -> SearchRequest:
         """The engine's request."""
@@ -164,9 +171,11 @@ class UploadOutcome(BaseModel):
     filename: str = Field(description="The name the client sent")
     saved_as: str | None = Field(None, description="The safe name it was saved under")
     document_id: str | None = None
-    status: Literal["added", "updated", "unchanged", "failed"]
+    status: Literal["pending", "added", "updated", "unchanged", "failed"]
     reason: str | None = Field(None, description="Why it failed: a stable code, e.g. unsupported, encrypted")
     message: str | None = None
+    warnings: list[str] = Field(default_factory=list, description="Caveats of a file that was ingested, "
+                                "e.g. symbol_conflict: its symbol is another document's, so it was stored without it")
 
 
 class UploadResponse(BaseModel):

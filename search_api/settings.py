@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal, cast
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from edge.clients import parse_networks
+from edge.config import EdgeConfig
 from index.build import IngestOptions
 from index.embedder import Embedder, ModelInfo, default_model_path, model_fingerprint
 from index.fusion import FusionConfig
@@ -56,15 +58,36 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(40, description="Requests a key or address may send at once")
     max_upload_bytes: int = Field(50 * 1024 * 1024, description="Largest upload request (all files together)")
     max_upload_files: int = Field(20, description="Most files in one upload")
+    max_upload_chunks: int = Field(3000, description="Most passages one uploaded file may have (else too_large)")
     max_body_bytes: int = Field(256 * 1024, description="Largest request body other than an upload")
     request_timeout_s: float = Field(30.0, description="Time limit for a read request; 0: none")
-    public_url: str | None = Field(None, description="Base URL named in /opensearch.xml; default: the request's")
+    public_url: str | None = Field(None, description="Base URL of every absolute link (OpenSearch, Atom, exports)")
+    # -- exposing the server (README "Security") -------------------------------------------------
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "localhost", "::1"],
+        description="Host names whose requests may name themselves in links when public_url is unset")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Proxies (addresses or CIDR) whose X-Forwarded-For is believed")
+    rate_limit_loopback: bool = Field(False, description="Rate-limit callers on 127.0.0.1/::1 too")
+    frame_ancestors: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["'self'"], description="Origins allowed to frame the pages (CSP frame-ancestors)")
+    header_timeout_s: float = Field(10.0, description="Seconds a connection may take to send a request's headers")
+    keep_alive_s: float = Field(5.0, description="Seconds an idle keep-alive connection stays open")
+    max_connections: int = Field(200, description="Open connections before new ones get 503")
+    max_header_bytes: int = Field(64 * 1024, description="Largest request line and headers")
 
-    @field_validator("file_roots", "cors_origins", mode="before")
+    @field_validator("file_roots", "cors_origins", "allowed_hosts", "trusted_proxies", "frame_ancestors",
+                     mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        parse_networks(value)  # a bad entry fails at start-up, naming it
         return value
 
     def uploads_dir(self) -> Path:
@@ -78,6 +101,17 @@ class Settings(BaseSettings):
     def allowed_file_roots(self) -> list[Path]:
         """Folders whose files may be served: the corpus, the uploads folder, and `file_roots`."""
         return [self.corpus, self.uploads_dir(), *self.file_roots]
+
+    def edge_config(self) -> EdgeConfig:
+        """What the API and the pages need to decide access, client identity and links."""
+        wildcard = self.host in ("0.0.0.0", "::", "")
+        host = "localhost" if wildcard else self.host
+        fallback = f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
+        hosts = {h.lower() for h in self.allowed_hosts} | (set() if wildcard else {self.host.lower()})
+        return EdgeConfig(open_reads=self.open_reads, trusted_proxies=tuple(parse_networks(self.trusted_proxies)),
+                          limit_loopback=self.rate_limit_loopback, public_url=self.public_url,
+                          allowed_hosts=tuple(sorted(hosts)), frame_ancestors=tuple(self.frame_ancestors),
+                          fallback_url=fallback)
 
     def fusion(self) -> FusionConfig:
         """The hybrid fusion these settings ask for."""

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-
-from search_api.app import create_app
-from search_api.keys import KeyStore
-from search_api.settings import Settings
 from support import CORPUS
+
+from edge.keys import KeyStore
+from search_api.app import create_app
+from search_api.settings import Settings
 
 MakeClient = Callable[..., TestClient]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from edge.keys import KeyStore
+from edge.limits import RateLimiter
 from search_api.cli import main
-from search_api.keys import KeyStore
-from search_api.limits import RateLimiter
 
 SEARCH = "/api/v1/search"
 UPLOAD = "/api/v1/documents"

@@ -15,13 +15,17 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
-                                               response_schema_conformance, status_code_conformance)
-
-from search_api.app import create_app
-from search_api.keys import KeyStore
-from search_api.settings import Settings
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from support import CORPUS
+
+from edge.keys import KeyStore
+from search_api.app import create_app
+from search_api.settings import Settings
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
@@ -30,7 +34,7 @@ OPERATIONS = [
     ("GET", "/api/v1/stats"), ("GET", "/api/v1/health"), ("GET", "/api/v1/ready"), ("GET", "/api/v1/documents"),
     ("GET", "/api/v1/documents/{doc_id}"), ("GET", "/api/v1/documents/{doc_id}/chunks"),
     ("GET", "/api/v1/documents/{doc_id}/references"), ("GET", "/api/v1/documents/{doc_id}/file"),
-    ("DELETE", "/api/v1/documents/{doc_id}"), ("POST", "/api/v1/documents"),
+    ("DELETE", "/api/v1/documents/{doc_id}"), ("POST", "/api/v1/documents"), ("GET", "/api/v1/jobs/{job_id}"),
 ]
 NO_INPUT = {("GET", "/api/v1/stats"), ("GET", "/api/v1/health"), ("GET", "/api/v1/ready")}  # nothing to negate
 EXAMPLES = {"POST /api/v1/documents": 3}  # each upload runs a real ingest (a worker process)

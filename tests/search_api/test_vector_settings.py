@@ -17,7 +17,8 @@ from index.embedder import Embedder
 from index.manifest import read_manifest
 from search_api.app import create_app
 from search_api.cli import main
-from search_api.keys import KeyStore
+from edge.keys import KeyStore
+from support_uploads import upload
 from search_api.settings import Settings
 
 
@@ -49,15 +50,15 @@ def test_the_server_reads_with_them_and_its_writes_keep_them(tmp_path: Path, tin
     assert app.state.engine.holder.current().vectors.config == settings.vector_config()
 
     key = KeyStore(settings.keys_path()).create("test", "write")[1]
-    upload = client.post("/api/v1/documents", headers={"X-API-Key": key},
-                         files={"files": ("note.md", b"# Note\n\nTriangular cooperation shares expertise.\n")})
-    assert upload.status_code == 200 and upload.json()["files"][0]["status"] == "added"
+    job = upload(client, [("files", ("note.md", b"# Note\n\nTriangular cooperation shares expertise.\n"))],
+                 {"X-API-Key": key})
+    assert job["files"][0]["status"] == "added"
     assert read_manifest(index).vector_index == "hnsw32-ef48-sq8"  # the upload's writer used the settings
     snapshot = app.state.engine.holder.current()
-    assert snapshot.manifest.generation == upload.json()["generation"]
+    assert snapshot.manifest.generation == job["generation"]
     assert snapshot.vectors.kind == "hnsw" and snapshot.vectors.config.ef_search == 48
 
-    doc_id = upload.json()["files"][0]["document_id"]
+    doc_id = job["files"][0]["document_id"]
     assert client.delete(f"/api/v1/documents/{doc_id}", headers={"X-API-Key": key}).status_code == 200
     assert read_manifest(index).vector_index == "hnsw32-ef48-sq8"  # so did the removal's
 

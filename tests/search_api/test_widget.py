@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-
 from support import REPO
 
 WIDGET = REPO / "web" / "static" / "coopsearch-widget.js"
@@ -52,8 +51,14 @@ def test_opensearch_description(make_client, tiny_corpus_index: Path) -> None:  
     ns = {"os": "http://a9.com/-/spec/opensearch/1.1/"}
     root = ET.fromstring(response.content)
     templates = {u.get("type"): u.get("template") for u in root.findall("os:Url", ns)}
-    assert templates["text/html"] == "http://testserver/?q={searchTerms}"
-    assert templates["application/json"].startswith("http://testserver/api/v1/search?q={searchTerms}&k={count?}")
+    # Without COOPSEARCH_PUBLIC_URL, a Host that is not an allowed host never reaches a link: the listen address does.
+    assert templates["text/html"] == "http://127.0.0.1:8000/?q={searchTerms}"
+    # No optional parameters: spec-following clients would send `k=&offset=`, which the API refuses.
+    assert templates["application/json"] == "http://127.0.0.1:8000/api/v1/search?q={searchTerms}"
+    evil = client.get("/opensearch.xml", headers={"Host": "evil.example"})
+    assert "evil.example" not in evil.text
+    local = client.get("/opensearch.xml", headers={"Host": "localhost:8000"})
+    assert "http://localhost:8000/?q={searchTerms}" in local.text
     public = make_client(tiny_corpus_index, public_url="https://search.example.org/")
     assert "https://search.example.org/?q={searchTerms}" in public.get("/opensearch.xml").text
     page = client.get("/")

@@ -8,15 +8,15 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from support import CORPUS, REPO
 
 from index.build import IngestOptions, ingest_paths
 from search_api.app import create_app
 from search_api.settings import Settings
-from support import CORPUS, REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
@@ -113,6 +113,13 @@ def test_the_widget_searches_across_origins_and_renders_text_safely(sites: dict)
             assert "4 of" in page.locator("coopsearch-search .status").text_content()
             (REPO / "test-artifacts").mkdir(exist_ok=True)
             page.screenshot(path=str(REPO / "test-artifacts" / "widget-intranet.png"), full_page=True)
+            # An invalid key (or closed reads): a sentence for people, none of the API's developer text.
+            page.evaluate("document.querySelector('coopsearch-search').setAttribute('api-key', 'csk_00_wrong')")
+            box.fill("zebra okapi")
+            box.press("Enter")
+            status = page.locator("coopsearch-search .status.error")
+            status.wait_for()
+            assert status.text_content() == "This search is not open to this page. Ask whoever runs the site."
             assert dialogs == []
         finally:
             browser.close()

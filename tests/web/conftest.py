@@ -6,11 +6,11 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from support import CORPUS, REPO
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -59,22 +59,26 @@ def web_index(web_corpus: Path, tiny_embedder) -> Path:  # type: ignore[no-untyp
 
 @pytest.fixture(scope="session")
 def web_app(web_corpus: Path, web_index: Path, tiny_embedder, tiny_model_dir: Path):  # type: ignore[no-untyped-def]
-    """The whole application (API and pages) over the web index; it serves the web corpus's files."""
+    """The whole application (API and pages) over the web index; it serves the web corpus's files.
+
+    Links name the request's host for TestClient's `testserver` and the live server's 127.0.0.1 (allowed hosts)."""
     from search_api.app import create_app
     from search_api.settings import Settings
 
-    return create_app(Settings(index=web_index, model=tiny_model_dir, corpus=web_corpus), tiny_embedder)
+    settings = Settings(index=web_index, model=tiny_model_dir, corpus=web_corpus,
+                        allowed_hosts=["127.0.0.1", "localhost", "testserver"])
+    return create_app(settings, tiny_embedder)
 
 
-@pytest.fixture(scope="session")
-def live_server(web_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """A real uvicorn server in a thread, on a free port of 127.0.0.1; yields its base URL."""
+@contextmanager
+def running(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Serve `app` with a real uvicorn server in a thread, on a free port of 127.0.0.1; yields its base URL."""
     import uvicorn
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(web_app, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -82,10 +86,25 @@ def live_server(web_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def serve():  # type: ignore[no-untyped-def]
+    """`running`, for tests that serve an app of their own (e.g. with other settings)."""
+    return running
+
+
+@pytest.fixture(scope="session")
+def live_server(web_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The whole application served on 127.0.0.1 for the session; yields its base URL."""
+    with running(web_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

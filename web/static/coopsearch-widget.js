@@ -152,6 +152,8 @@
         if (!response.ok) {
           var message = body && body.error ? body.error.message : "the search service answered " + response.status;
           if (response.status === 429) message = "Too many searches; try again in " + (response.headers.get("Retry-After") || "a few") + " s.";
+          // The API's own words are for developers ("API key", headers); people reading the page get this.
+          if (response.status === 401 || response.status === 403) message = "This search is not open to this page. Ask whoever runs the site.";
           this.showStatus(message, true);
           return;
         }

@@ -12,7 +12,7 @@ import os
 import secrets
 import threading
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from filelock import FileLock
@@ -31,6 +31,8 @@ class ApiKey:
     sha256: str
     created_at: str
     revoked_at: str | None = None
+    rate_per_s: float | None = None  # the key's own rate limit (a portal proxying many users); None: the default
+    burst: int | None = None
 
     @property
     def active(self) -> bool:
@@ -48,7 +50,7 @@ def hash_token(token: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class KeyStore:
@@ -59,17 +61,21 @@ class KeyStore:
         self._cache: tuple[int, dict[str, ApiKey]] | None = None
         self._lock = threading.Lock()
 
-    def create(self, name: str, scope: str) -> tuple[ApiKey, str]:
-        """Make a key; returns it with its token, which is shown once and never stored."""
+    def create(self, name: str, scope: str, rate_per_s: float | None = None,
+               burst: int | None = None) -> tuple[ApiKey, str]:
+        """Make a key (with its own rate limit if given); returns it with its token, shown once and never stored."""
         if scope not in SCOPES:
             raise ValueError(f"scope must be one of {', '.join(SCOPES)}, got {scope!r}")
+        if (rate_per_s is not None and rate_per_s < 0) or (burst is not None and burst < 1):
+            raise ValueError("a key's rate must be 0 (no limit) or more, and its burst 1 or more")
         with self._write_lock():
             keys = self._read()
             key_id = secrets.token_hex(4)
             while key_id in keys:
                 key_id = secrets.token_hex(4)
             token = f"{PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
-            key = ApiKey(id=key_id, name=name, scope=scope, sha256=hash_token(token), created_at=_now())
+            key = ApiKey(id=key_id, name=name, scope=scope, sha256=hash_token(token), created_at=_now(),
+                         rate_per_s=rate_per_s, burst=burst)
             keys[key_id] = key
             self._write(keys)
         return key, token

@@ -5,17 +5,13 @@ import asyncio
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from search_api.errors import error_json
-
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from edge.errors import error_json
 
 MAX_BUCKETS = 10_000  # identities remembered before full buckets are forgotten
 
@@ -41,22 +37,26 @@ class RateLimiter:
         """False when the rate is 0 (no limit)."""
         return self.rate > 0
 
-    def take(self, identity: str) -> float:
-        """Spend one token: 0.0 when allowed, else the seconds until a token is available."""
-        if not self.enabled:
+    def take(self, identity: str, rate: float | None = None, burst: int | None = None) -> float:
+        """Spend one token: 0.0 when allowed, else the seconds until a token is available.
+
+        `rate` and `burst` override the defaults for this identity (a key with its own limit; rate 0: none)."""
+        rate = self.rate if rate is None else rate
+        size = float(self.burst if burst is None else max(1, burst))
+        if rate <= 0:
             return 0.0
         now = self.clock()
         with self._lock:
             bucket = self._buckets.get(identity)
             if bucket is None:
                 self._forget_full(now)
-                bucket = self._buckets[identity] = _Bucket(float(self.burst), now)
-            bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.stamp) * self.rate)
+                bucket = self._buckets[identity] = _Bucket(size, now)
+            bucket.tokens = min(size, bucket.tokens + (now - bucket.stamp) * rate)
             bucket.stamp = now
             if bucket.tokens >= 1.0:
                 bucket.tokens -= 1.0
                 return 0.0
-            return (1.0 - bucket.tokens) / self.rate
+            return (1.0 - bucket.tokens) / rate
 
     def _forget_full(self, now: float) -> None:
         if len(self._buckets) < MAX_BUCKETS:
@@ -99,7 +99,7 @@ class BodyLimitMiddleware:
             return
         received = 0
 
-        async def counting_receive() -> dict[str, Any]:
+        async def counting_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
@@ -139,7 +139,7 @@ class TimeoutMiddleware:
             return
         started = abandoned = False
 
-        async def guarded_send(message: dict[str, Any]) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal started
             if abandoned:
                 return

@@ -1,4 +1,7 @@
-"""HTML pages (search, document, similar passages) and the exports (CSV, JSON, Atom), from the same engine."""
+"""The page routes (search, document, similar passages), the exports (CSV, JSON, Atom) and the static files.
+
+`router` holds the pages and exports (policy read: closed with the API when reads are closed); `assets`
+the static files (open, not rate-limited). search_api mounts both."""
 from __future__ import annotations
 
 import re
@@ -6,18 +9,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from edge.access import policy
+from edge.errors import ApiError
+from edge.urls import public_base
 from index.errors import BadQuery
 from index.highlight import mark, match_spans, query_terms
 from index.search import MAX_K, SearchEngine
 from index.types import MODE_HINTS, SEARCH_MODES, Hit, SearchResult
-from search_api.errors import ApiError
 from web import views
 from web.citation import citation, short_body
 from web.export import atom_feed, csv_row, export_json, to_csv
@@ -28,14 +33,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 MODES = tuple((mode, mode.capitalize(), MODE_HINTS[mode]) for mode in SEARCH_MODES)
 EXAMPLES = ("talent bank database", "consultants from developing countries", "what is triangular cooperation",
             "lessons learned from South-South cooperation training")
-# Pages run no inline script or style, so a passage that smuggles markup cannot run anything.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "object-src 'none'; base-uri 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
 FEED_K = 50
+STATIC = StaticFiles(directory=str(PACKAGE_DIR / "static"))
+
+router = APIRouter(dependencies=[policy("read")])
+assets = APIRouter(dependencies=[policy("open", limited=False)])
 _EMPHASIS = re.compile(r"(\*\*|\*)(?=\S)([^*\n]+?)(?<=\S)\1")
 
 
@@ -72,8 +74,8 @@ def hit_views(hits: tuple[Hit, ...] | list[Hit], q: str) -> list[HitView]:
             for hit in hits]
 
 
-def install_pages(app: FastAPI) -> None:
-    """Mount the static files and register the page and export routes."""
+def make_templates() -> Jinja2Templates:
+    """The page templates with the filters they use (one set per app, kept in `app.state.templates`)."""
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
     templates.env.filters["highlight"] = highlight_html
     templates.env.filters["emphasis"] = emphasis_html
@@ -81,70 +83,87 @@ def install_pages(app: FastAPI) -> None:
     templates.env.filters["language_name"] = views.language_name
     templates.env.filters["short_body"] = short_body
     templates.env.filters["kind_name"] = lambda kind: views.display_value("kind", kind)
-    app.state.templates = templates
-    app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
+    return templates
 
-    def render(request: Request, name: str, context: dict[str, object], status: int = 200) -> HTMLResponse:
-        return templates.TemplateResponse(request, name, context, status_code=status, headers=SECURITY_HEADERS)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def search_page(request: Request) -> HTMLResponse:
-        query, notices = parse_query(request.query_params)
-        context = search_context(request, query, notices)
-        return render(request, "search.html", context, 422 if context["error"] else 200)
+def render(request: Request, name: str, context: dict[str, object], status: int = 200) -> HTMLResponse:
+    """A page from its template (the security headers come from the app's one middleware)."""
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context, status_code=status)
 
-    @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
-    def document_page(request: Request, doc_id: str = PathParam(..., max_length=200),
-                      q: str = Query("", max_length=1000)) -> HTMLResponse:
-        engine: SearchEngine = request.app.state.engine
-        found = engine.document(doc_id)
-        if found is None:
-            raise ApiError(404, "not_found", f"no document with id {doc_id!r}")
-        document, chunks = found
-        context = {"document": document, "items": views.outline(document, chunks), "q": q,
-                   "links": engine.links(doc_id), "doc_citation": citation(document),
-                   "back": "/?" + query_string(PageQuery(q=q), window=False) if q.strip() else None}
-        return render(request, "document.html", context)
 
-    @app.get("/chunks/{chunk_id}/similar", response_class=HTMLResponse, include_in_schema=False)
-    def similar_page(request: Request, chunk_id: int = PathParam(..., ge=1, le=2**62),
-                     k: int = Query(10, ge=1, le=MAX_K)) -> HTMLResponse:
-        try:
-            source, hits = request.app.state.engine.similar(chunk_id, k)
-        except KeyError:
-            raise ApiError(404, "not_found", f"no passage with id {chunk_id}") from None
-        document = request.app.state.engine.document(source.chunk.doc_id)[0]
-        return render(request, "similar.html", {
-            "source": source, "document": document, "source_citation": citation(document, source.chunk),
-            "hits": hit_views(hits, ""), "q": ""})
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def search_page(request: Request) -> HTMLResponse:
+    """The search page (the start page without a query)."""
+    query, notices = parse_query(request.query_params)
+    context = search_context(request, query, notices)
+    return render(request, "search.html", context, 422 if context["error"] else 200)
 
-    @app.get("/export.csv", include_in_schema=False)
-    def export_csv(request: Request) -> Response:
-        query, response = export_search(request)
-        return Response(to_csv([csv_row(record) for record in response.results]), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{file_stem(query)}.csv"'})
 
-    @app.get("/export.json", include_in_schema=False)
-    def export_json_file(request: Request) -> Response:
-        query, response = export_search(request)
-        link = str(request.base_url) + "?" + query_string(query, window=False)
-        return JSONResponse(export_json(response, link),
-                            headers={"Content-Disposition": f'attachment; filename="{file_stem(query)}.json"'})
+@router.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
+def document_page(request: Request, doc_id: str = PathParam(..., max_length=200),
+                  q: str = Query("", max_length=1000)) -> HTMLResponse:
+    """A document: metadata, its text in its structure, what it recalls and what recalls it."""
+    engine: SearchEngine = request.app.state.engine
+    document, chunks = engine.document(doc_id)
+    context = {"document": document, "items": views.outline(document, chunks), "q": q,
+               "links": engine.links(doc_id), "doc_citation": citation(document),
+               "provenance": request.app.state.provenance.of(document.source),
+               "back": "/?" + query_string(PageQuery(q=q), window=False) if q.strip() else None}
+    return render(request, "document.html", context)
 
-    @app.get("/feed.atom", include_in_schema=False)
-    def feed(request: Request) -> Response:
-        query = strict_query(request, FEED_K)
-        base = str(request.base_url)
-        dated = [(search_hit(hit, base), added) for hit, added in request.app.state.engine.recent(query.request())]
-        body = atom_feed(dated[:query.k], title=f"coopsearch: {query.q}", self_url=str(request.url),
-                         html_url=base + "?" + query_string(query, window=False))
-        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+@router.get("/chunks/{chunk_id}/similar", response_class=HTMLResponse, include_in_schema=False)
+def similar_page(request: Request, chunk_id: int = PathParam(..., ge=1, le=2**62),
+                 k: int = Query(10, ge=1, le=MAX_K)) -> HTMLResponse:
+    """The passages in other documents nearest to one passage."""
+    engine: SearchEngine = request.app.state.engine
+    source, hits = engine.similar(chunk_id, k)
+    document = engine.document(source.chunk.doc_id)[0]
+    return render(request, "similar.html", {
+        "source": source, "document": document, "source_citation": citation(document, source.chunk),
+        "hits": hit_views(hits, ""), "q": ""})
+
+
+@router.get("/export.csv", include_in_schema=False)
+def export_csv(request: Request) -> Response:
+    """A search's passages as CSV: the result records, flattened."""
+    query, response = export_search(request)
+    return Response(to_csv([csv_row(record) for record in response.results]), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{file_stem(query)}.csv"'})
+
+
+@router.get("/export.json", include_in_schema=False)
+def export_json_file(request: Request) -> Response:
+    """A search's passages as JSON: the API's answer with the search's stable link."""
+    query, response = export_search(request)
+    link = public_base(request) + "?" + query_string(query, window=False)
+    return JSONResponse(export_json(response, link),
+                        headers={"Content-Disposition": f'attachment; filename="{file_stem(query)}.json"'})
+
+
+@router.get("/feed.atom", include_in_schema=False)
+def feed(request: Request) -> Response:
+    """An Atom feed of a search's best passages, newest first."""
+    query = strict_query(request, FEED_K)
+    base = public_base(request)
+    dated = [(search_hit(hit, base), added) for hit, added in request.app.state.engine.recent(query.request())]
+    self_url = base + "feed.atom" + ("?" + request.url.query if request.url.query else "")
+    body = atom_feed(dated[:query.k], title=f"coopsearch: {query.q}", self_url=self_url,
+                     html_url=base + "?" + query_string(query, window=False))
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@assets.get("/static/{path:path}", include_in_schema=False)
+async def static_file(request: Request, path: str) -> Response:
+    """The pages' CSS and script and the search widget (open: an intranet page embeds the widget)."""
+    return await STATIC.get_response(path, request.scope)
 
 
 def search_context(request: Request, query: PageQuery, notices: list[str]) -> dict[str, object]:
     """Everything the search page shows for a query (or the start page when there is none)."""
     engine: SearchEngine = request.app.state.engine
-    base = str(request.base_url)
+    base = public_base(request)
     context: dict[str, object] = {"query": query, "q": query.q, "modes": MODES, "notices": notices, "error": None,
                                   "result": None, "examples": EXAMPLES}
     if not query.q.strip():
@@ -182,7 +201,7 @@ def export_search(request: Request) -> tuple[PageQuery, SearchResponse]:
     query = strict_query(request, MAX_K)
     search_request = query.request()
     result = request.app.state.engine.search(search_request)
-    return query, search_response(result, search_request, str(request.base_url))
+    return query, search_response(result, search_request, public_base(request))
 
 
 def file_stem(query: PageQuery) -> str:
