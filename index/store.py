@@ -11,6 +11,7 @@ import numpy as np
 
 from index.errors import CorruptIndex
 from index.types import Filters, StoredChunk
+from ingest.bodies import canonical_body
 from ingest.types import Chunk, Document, Reference
 
 SCHEMA = """
@@ -35,6 +36,8 @@ CREATE TABLE IF NOT EXISTS doc_references (
 CREATE INDEX IF NOT EXISTS doc_references_symbol ON doc_references(symbol);
 CREATE INDEX IF NOT EXISTS doc_references_doc ON doc_references(doc_id);
 CREATE INDEX IF NOT EXISTS documents_symbol ON documents(symbol);
+CREATE TABLE IF NOT EXISTS doc_symbols (doc_id TEXT NOT NULL, symbol TEXT NOT NULL, PRIMARY KEY (doc_id, symbol));
+CREATE INDEX IF NOT EXISTS doc_symbols_symbol ON doc_symbols(symbol COLLATE NOCASE);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, title, heading, tokenize = 'porter unicode61 remove_diacritics 2'
 );
@@ -93,6 +96,9 @@ class Store:
             (document.id, document.source, document.sha256, document.title, document.doc_type, document.symbol,
              document.body, document.date, _year(document.date), document.language,
              json.dumps(list(document.countries)), document.pages, document.size_bytes))
+        # every part of a joint symbol finds the document ("E/HLPF/2025/L.1" as well as "E/2025/L.16")
+        c.executemany("INSERT OR IGNORE INTO doc_symbols (doc_id, symbol) VALUES (?, ?)",
+                      [(document.id, s) for s in (document.symbol, *document.symbols) if s])
         c.executemany("INSERT INTO doc_countries (doc_id, country) VALUES (?, ?)",
                       [(document.id, code) for code in dict.fromkeys(document.countries)])
         c.executemany("INSERT INTO doc_references (doc_id, symbol, raw, label, chunk_ordinal) VALUES (?,?,?,?,?)",
@@ -118,6 +124,7 @@ class Store:
         c.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
         c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_countries WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM doc_symbols WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_references WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         return ids
@@ -202,9 +209,10 @@ class Store:
             return []
         where, params = filter_sql(filters or Filters())
         sql = (f"SELECT chunks.id FROM chunks JOIN documents d ON d.id = chunks.doc_id"
-               f" WHERE d.symbol COLLATE NOCASE IN ({','.join('?' * len(wanted))})"
+               f" WHERE (d.symbol COLLATE NOCASE IN ({','.join('?' * len(wanted))}) OR d.id IN"
+               f" (SELECT doc_id FROM doc_symbols WHERE symbol COLLATE NOCASE IN ({','.join('?' * len(wanted))})))"
                f" {('AND ' + where) if where else ''} ORDER BY d.symbol, chunks.doc_id, chunks.ordinal")
-        return [int(row[0]) for row in self.conn.execute(sql, [*wanted, *params])]
+        return [int(row[0]) for row in self.conn.execute(sql, [*wanted, *wanted, *params])]
 
     def citing_chunk_ids(self, symbols: Sequence[str], filters: Filters | None = None) -> list[int]:
         """Chunks, in reading order, that recall or cite one of `symbols` (from `doc_references`)."""
@@ -260,7 +268,9 @@ class Store:
         if not wanted:
             return {}
         marks = ",".join("?" * len(wanted))
-        rows = self.conn.execute(f"SELECT symbol, id FROM documents WHERE symbol IN ({marks})", wanted).fetchall()
+        rows = self.conn.execute(f"SELECT symbol, id FROM documents WHERE symbol IN ({marks})"
+                                 f" UNION SELECT symbol, doc_id FROM doc_symbols WHERE symbol IN ({marks})",
+                                 [*wanted, *wanted]).fetchall()
         return {row[0]: row[1] for row in rows}
 
     def referring(self, symbols: Sequence[str]) -> list[tuple[str, str, str, str | None, int | None]]:
@@ -300,22 +310,29 @@ class Store:
             doc_type=row["doc_type"] or "other", symbol=row["symbol"], body=row["body"], date=row["date"],
             language=row["language"], countries=tuple(json.loads(row["countries"] or "[]")),
             references=tuple(Reference(r[0], r[1], r[2], r[3]) for r in refs),
-            pages=row["pages"] or 0, size_bytes=row["size_bytes"] or 0)
+            pages=row["pages"] or 0, size_bytes=row["size_bytes"] or 0, symbols=self._symbols(row["id"], row["symbol"]))
+
+    def _symbols(self, doc_id: str, symbol: str | None) -> tuple[str, ...]:
+        """All parts of a document's symbol, its own symbol first."""
+        rows = self.conn.execute("SELECT symbol FROM doc_symbols WHERE doc_id = ? ORDER BY rowid", (doc_id,))
+        return tuple(dict.fromkeys([*([symbol] if symbol else []), *(row[0] for row in rows)]))
 
 
 def filter_sql(filters: Filters) -> tuple[str, list[object]]:
     """A WHERE clause over `chunks` and `documents d` for the filters."""
     clauses: list[str] = []
     params: list[object] = []
-    simple = (("d.doc_type", filters.doc_type), ("d.body", filters.body), ("chunks.kind", filters.kind),
+    # a body filter may name the body by any alias ("ECOSOC", "GA", "HLC")
+    simple = (("d.doc_type", filters.doc_type), ("d.body", canonical_body(filters.body)), ("chunks.kind", filters.kind),
               ("d.id", filters.doc_id))
     for column, value in simple:
         if value is not None:
             clauses.append(f"{column} = ? COLLATE NOCASE")
             params.append(value)
     if filters.symbol is not None:
-        clauses.append("d.symbol = ? COLLATE NOCASE")
-        params.append(filters.symbol)
+        clauses.append("(d.symbol = ? COLLATE NOCASE OR d.id IN"
+                       " (SELECT doc_id FROM doc_symbols WHERE symbol = ? COLLATE NOCASE))")
+        params.extend([filters.symbol, filters.symbol])
     if filters.year_from is not None:
         clauses.append("d.year >= ?")
         params.append(filters.year_from)

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.chunking import MAX_WORDS, chunk_blocks
@@ -43,12 +43,17 @@ def parse_file(path: Path, *, password: str | None = None, max_bytes: int = DEFA
 def parse_bytes(data: bytes, path: Path, *, password: str | None = None,
                 max_words: int = MAX_WORDS) -> ParsedDocument:
     """Like parse_file, for bytes already read (uploads, worker processes)."""
-    extracted = read_bytes(data, path.suffix, password)
+    return parse_extracted(read_bytes(data, path.suffix, password), data, path, max_words=max_words)
+
+
+def parse_extracted(extracted: ExtractedText, data: bytes, path: Path, *, max_words: int = MAX_WORDS) -> ParsedDocument:
+    """Understand text a reader has extracted from `data` (the file's bytes, named `path`)."""
     paragraphs = split_paragraphs(extracted)
     if not paragraphs:
         raise EmptyFile("no text found", path=str(path))
     blocks = with_footnotes(parse_blocks(paragraphs), extracted)
-    metadata = extract_metadata(paragraphs, path.name, extracted.title_hint)
+    metadata = extract_metadata(paragraphs, path.name, extracted.title_hint, blocks=blocks,
+                                masthead=extracted.masthead)
     doc_id = document_id(path)
     chunks = chunk_blocks(doc_id, blocks, max_words=max_words)
     if not chunks:  # a document of title-like lines only ("Example"): its lines are its text
@@ -58,9 +63,11 @@ def parse_bytes(data: bytes, path: Path, *, password: str | None = None,
         raise EmptyFile("no passages found", path=str(path))
     document = Document(
         id=doc_id, source=str(path.resolve()), sha256=sha256_of(data), title=metadata.title,
-        doc_type=metadata.doc_type, symbol=metadata.symbol, body=metadata.body, date=metadata.date,
+        doc_type=metadata.doc_type, symbol=metadata.symbol, symbols=metadata.symbols, body=metadata.body,
+        date=metadata.date,
         language=metadata.language, countries=metadata.countries,
-        references=tuple(extract_references(chunks, metadata.symbol)),
+        references=tuple(extract_references(chunks, metadata.symbol, body=metadata.body,
+                                                 own_symbols=metadata.symbols, context=metadata.title)),
         pages=len(extracted.pages), size_bytes=len(data),
     )
     return ParsedDocument(document=document, chunks=tuple(chunks))

@@ -29,6 +29,8 @@ class ExtractedText:
     title_hint: str | None = None
     footnotes: tuple[Footnote, ...] = ()
     notes: tuple[str, ...] = ()  # human-readable remarks, e.g. "2 contents pages dropped"
+    # page 1's lines before running headers are removed: the masthead (symbol, distribution, date)
+    masthead: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ CHUNK_KINDS = (
 
 DOC_TYPES = (
     "resolution", "decision", "plan of action", "report", "article",
-    "speech", "event report", "other",
+    "speech", "event report", "declaration", "draft", "other",
 )
 
 
@@ -93,6 +95,7 @@ class DocumentMetadata:
     language: str | None = None
     countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-3
     session: str | None = None
+    symbols: tuple[str, ...] = ()  # every part of a joint symbol ("E/2025/L.16", "E/HLPF/2025/L.1"), first = symbol
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class Document:
     references: tuple[Reference, ...] = ()
     pages: int = 0
     size_bytes: int = 0
+    symbols: tuple[str, ...] = ()  # all parts of a joint symbol, the first being `symbol`
 
 
 @dataclass(frozen=True)
