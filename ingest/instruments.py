@@ -4,7 +4,7 @@ endorsed them, matched in context.
 Each entry says where the link comes from: the resolution or conference report that adopted or
 endorsed the instrument, as the instrument's own text or the UN's records name it. A name shared by
 two instruments is resolved by its context: the Buenos Aires Plan of Action of 1978 (technical
-cooperation among developing countries) is not the one of 1998 (climate change, decision 1/CP.4).
+cooperation among developing countries) is not the one of 1998 (climate change, FCCC/CP/1998/16/Add.1).
 """
 from __future__ import annotations
 
@@ -29,9 +29,10 @@ _CLIMATE = r"climate|Framework Convention|Conference of the Parties|UNFCCC|Kyoto
 _SOUTH_SOUTH = r"South-South|technical cooperation among developing countries|TCDC|triangular"
 
 INSTRUMENTS: tuple[Instrument, ...] = (
-    Instrument("Buenos Aires Plan of Action (1998, climate change)", r"Buenos Aires Plan of Action", "1/CP.4",
-               "decision 1/CP.4 of the fourth session of the Conference of the Parties to the UNFCCC (Buenos Aires, "
-               "1998) is titled 'The Buenos Aires Plan of Action'", requires=_CLIMATE, excludes=_SOUTH_SOUTH),
+    Instrument("Buenos Aires Plan of Action (1998, climate change)", r"Buenos Aires Plan of Action",
+               "FCCC/CP/1998/16/Add.1", "adopted by the Conference of the Parties to the UNFCCC at its fourth session "
+               "(Buenos Aires, 1998); its decisions are in FCCC/CP/1998/16/Add.1, which A/56/509 cites for the Plan",
+               requires=_CLIMATE, excludes=_SOUTH_SOUTH),
     Instrument("Buenos Aires Plan of Action for Promoting and Implementing Technical Cooperation among Developing "
                "Countries (1978)", r"Buenos Aires Plan of Action|\bBAPA\b(?!\s*\+)", "A/RES/33/134",
                "General Assembly resolution 33/134 (19 December 1978) endorses the Plan of Action adopted by the "

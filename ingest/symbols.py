@@ -72,7 +72,7 @@ _AFTER_BODY = re.compile(
 # Official document symbols: A/80/39, E/CN.6/2025/3, ICCD/COP(8)/CST/INF.1, LC/G.2160(SES.29/6).
 _SEGMENT = (r"(?:Add|Corr|Rev|Amend|Misc)\.\d{1,3}|S-\d{1,2}|[A-Z]{1,8}(?:\.\d{1,4})?(?:\([A-Z0-9.\-/]{1,12}\))?"
             r"|\d{1,4}(?:[A-H](?![a-z]))?(?:\([A-Z0-9.\-/]{1,12}\))?")
-_DOCUMENT = re.compile(rf"(?<![\w/.])[A-Z]{{1,6}}(?:\.\d{{1,3}})?(?:/(?:{_SEGMENT}))+")
+_DOCUMENT = re.compile(rf"(?<![\w/.])[A-Z]{{1,6}}(?:\.\d{{1,3}})?(?:/(?:{_SEGMENT}))+(?![a-z])")
 # Series roots a user may type in lower case ("a/80/39").
 _ROOTS = ("A|E|S|DP|TD|ICCD|FCCC|ST|SSC|UNEP|LC|ESCAP|ECE|UNW|ICEF|HRC")
 _DOCUMENT_ANY_CASE = re.compile(rf"(?<![\w/.])(?:{_ROOTS})(?:\.\d{{1,3}})?(?:/(?:{_SEGMENT}))+", re.IGNORECASE)
@@ -164,7 +164,7 @@ def _spaced_part(number: str) -> str:
 
 def is_official_symbol(symbol: str) -> bool:
     """Whether `symbol` is a UN document symbol (undocs.org resolves it), not a readable form of a decision."""
-    return " " not in symbol
+    return " " not in symbol and symbol[:1].isalpha()  # not "1/CP.21" or "591(XXIX)": no UN document symbol
 
 
 def _keyword_symbols(text: str, context_body: str = "") -> list[SymbolMatch]:
@@ -173,7 +173,7 @@ def _keyword_symbols(text: str, context_body: str = "") -> list[SymbolMatch]:
         body = match.group("body") or ""
         if not body and (after := _AFTER_BODY.match(text, match.end())):
             body = after.group("body")
-        body = body or _committee_nearby(text, match.start()) or context_body
+        body = body or _body_nearby(text, match.start()) or context_body
         kind = "decision" if match.group("kw").lower().startswith("decision") else "resolution"
         for index, item in enumerate(_ITEM.finditer(text, match.start("list"), match.end("list"))):
             normal = _numbered(item.group(0), kind, body) or ""
@@ -182,11 +182,22 @@ def _keyword_symbols(text: str, context_body: str = "") -> list[SymbolMatch]:
     return out
 
 
-def _committee_nearby(text: str, start: int) -> str:
-    """'High-level Committee' when the sentence before a bare decision number names the Committee
-    ("the report of the High-level Committee ..., in particular decision 9/2"), else ''."""
-    before = text[max(0, start - 300):start]
-    sentence = re.split(r"[.;]\s", before)[-1]
+_NAMED_BODY = re.compile(r"General Assembly|Economic and Social Council|Human Rights Council|Security Council|"
+                         r"High-level Committee|Executive Board|Commission\b")
+
+
+def _body_nearby(text: str, start: int) -> str:
+    """The body a bare number belongs to, from the words before it, else ''.
+
+    "the report of the High-level Committee ..., in particular decision 9/2": the sentence names the
+    Committee. "In its resolution 57/28" ("its"): the body last named in the paragraph before it.
+    """
+    before = text[max(0, start - 800):start]
+    if re.search(r"\bits\s+$", before):
+        named = _NAMED_BODY.findall(before)
+        if named:  # a commission's own resolutions are read with the citing document's body
+            return "" if named[-1] == "Commission" else named[-1]
+    sentence = re.split(r"[.;]\s", before[-300:])[-1]
     return HLC_BODY if re.search(r"\bHigh-level Committee\b", sentence) else ""
 
 
@@ -211,7 +222,16 @@ def _numbered(number: str, kind: str, body: str) -> str | None:
     return None
 
 
+# Commissions that number their own resolutions session/number, as the General Assembly does: in
+# their documents a bare "resolution 68/4" is theirs, and keeps a readable form (no UN symbol).
+COMMISSIONS = ("Commission on Narcotic Drugs", "Commission on the Status of Women", "Commission on Crime Prevention",
+               "Commission for Social Development", "Commission on Population and Development", "ESCAP", "ECLAC",
+               "ECA", "ESCWA", "ECE")
+
+
 def _session_numbered(session: int, number: int, part: str, kind: str, body: str) -> str | None:
+    if kind == "resolution" and body.startswith(COMMISSIONS):
+        return f"{body} resolution {session}/{number}{' ' + part if part else ''}"
     if kind == "resolution":
         series = "A/HRC/RES" if body == "Human Rights Council" else "A/RES"
         return f"{series}/{session}/{number}{part}"
@@ -261,9 +281,20 @@ def _document_symbols(text: str) -> list[SymbolMatch]:
     for pattern in (_DOCUMENT, _DOCUMENT_ANY_CASE):
         for match in pattern.finditer(text):
             raw = match.group(0)
-            if any(ch.isdigit() for ch in raw):
+            if any(ch.isdigit() for ch in raw) and _plausible_document(text, match):
                 out.append(SymbolMatch(raw, _document_normal(raw), match.start(), match.end()))
     return out
+
+
+def _plausible_document(text: str, match: re.Match[str]) -> bool:
+    """Not a report number ("WP/24/02": UN symbols never pad numbers with 0) nor the tail of one
+    ("ESCAP/2-TR/33"); after a hyphen only a whole second symbol of a joint one ("A/80/74-E/2025/53")."""
+    raw = match.group(0)
+    if re.search(r"/0\d", raw):
+        return False
+    if (after := re.match(r"-(\S+)", text[match.end():match.end() + 40])) and after.group(1).count("/") < 2:
+        return False  # "ESCAP/2-TR/33"
+    return not (text[max(0, match.start() - 1):match.start()] == "-" and raw.count("/") < 2)
 
 
 def _document_normal(raw: str) -> str:
@@ -278,7 +309,7 @@ def _bare_symbols(text: str) -> list[SymbolMatch]:
     out: list[SymbolMatch] = []
     for match in _BARE_GA.finditer(text):
         if _plausible_session_number(int(match.group(1)), int(match.group(2))) \
-                and not _beside_job_number(text, match.start(), match.end()):
+                and not _beside_job_number(text, match.start(), match.end()) and not _in_table(text, match):
             out.append(_bare(text, match, f"A/RES/{int(match.group(1))}/{int(match.group(2))}"))
     for match in _BARE_YEAR.finditer(text):
         year, number = int(match.group(1)), int(match.group(2))
@@ -290,6 +321,12 @@ def _bare_symbols(text: str) -> list[SymbolMatch]:
             out.append(_bare(text, match, normal))
     return [m for m in out if not _COUNTER_WORD.search(text[max(0, m.start - 12):m.start])
             and not _CURRENCY.search(text[max(0, m.start - 4):m.start])]
+
+
+def _in_table(text: str, match: re.Match[str]) -> bool:
+    """A number pair among other pairs or figures separated only by spaces: a table row ("44/54 44/56 25/33 (46)")."""
+    before, after = text[max(0, match.start() - 12):match.start()], text[match.end():match.end() + 12]
+    return bool(re.search(r"\d+/\d+\s+$", before) or re.match(r"\s+\d+/\d+", after))
 
 
 def _bare(text: str, match: re.Match[str], normal: str) -> SymbolMatch:

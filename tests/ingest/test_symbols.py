@@ -160,8 +160,12 @@ def test_references_of_eclac_591() -> None:
     hlc = "High-level Committee decision"
     assert {"A/RES/33/134", f"{hlc} 9/2", f"{hlc} 12/1 B", f"{hlc} 12/1", "583(XXVIII)"} <= symbols
     assert "591(XXIX)" not in symbols
-    labels = {r.symbol: r.label for r in references}
+    labels: dict[str, str | None] = {}
+    for reference in references:  # where each symbol is first recalled
+        labels.setdefault(reference.symbol, reference.label)
     assert labels["A/RES/33/134"] == "pp. 1"
+    # the Buenos Aires Plan of Action, named in op. 6 (g), is linked to the resolution that endorsed it
+    assert any(r.symbol == "A/RES/33/134" and r.raw == "Buenos Aires Plan of Action" for r in references)
     assert labels[f"{hlc} 12/1"] == "op. 6 (h)"
 
 
