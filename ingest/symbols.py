@@ -102,7 +102,8 @@ def find_symbols(text: str, context_body: str | None = None) -> list[SymbolMatch
     other name): a bare "decision 2024/30" in a UNDP Executive Board document is that Board's.
     """
     found: list[SymbolMatch] = []
-    finders = (lambda t: _keyword_symbols(t, context_body or ""), _document_symbols, _bare_symbols)
+    finders = (lambda t: _keyword_symbols(t, context_body or ""), _document_symbols,
+               lambda t: _bare_symbols(t, context_body or ""))
     for finder in finders:
         for match in finder(text):
             if not any(match.start < other.end and other.start < match.end for other in found):
@@ -190,9 +191,10 @@ def _body_nearby(text: str, start: int) -> str:
     """The body a bare number belongs to, from the words before it, else ''.
 
     "the report of the High-level Committee ..., in particular decision 9/2": the sentence names the
-    Committee. "In its resolution 57/28" ("its"): the body last named in the paragraph before it.
+    Committee. "In its resolution 57/28" ("its"): the body last named in the paragraph before it (with none
+    named, the citing document's body: "Taking note of its resolutions 69/8 and 71/9" in an ESCAP resolution).
     """
-    before = text[max(0, start - 800):start]
+    before = text[max(0, start - 800):start].rsplit("\n", 1)[-1]  # the same paragraph only
     if re.search(r"\bits\s+$", before):
         named = _NAMED_BODY.findall(before)
         if named:  # a commission's own resolutions are read with the citing document's body
@@ -305,11 +307,12 @@ def _document_normal(raw: str) -> str:
     return "/".join(parts)
 
 
-def _bare_symbols(text: str) -> list[SymbolMatch]:
+def _bare_symbols(text: str, context_body: str = "") -> list[SymbolMatch]:
     out: list[SymbolMatch] = []
     for match in _BARE_GA.finditer(text):
         if _plausible_session_number(int(match.group(1)), int(match.group(2))) \
-                and not _beside_job_number(text, match.start(), match.end()) and not _in_table(text, match):
+                and not _beside_job_number(text, match.start(), match.end()) and not _in_table(text, match) \
+                and not _commission_s_own(text, match.start(), context_body):
             out.append(_bare(text, match, f"A/RES/{int(match.group(1))}/{int(match.group(2))}"))
     for match in _BARE_YEAR.finditer(text):
         year, number = int(match.group(1)), int(match.group(2))
@@ -321,6 +324,14 @@ def _bare_symbols(text: str) -> list[SymbolMatch]:
             out.append(_bare(text, match, normal))
     return [m for m in out if not _COUNTER_WORD.search(text[max(0, m.start - 12):m.start])
             and not _CURRENCY.search(text[max(0, m.start - 4):m.start])]
+
+
+def _commission_s_own(text: str, start: int, context_body: str) -> bool:
+    """In a commission's document a bare "71/9" is the General Assembly's only when the sentence says so."""
+    if not context_body.startswith(COMMISSIONS):
+        return False
+    sentence = re.split(r"[.;]\s", text[max(0, start - 400):start])[-1]
+    return "General Assembly" not in sentence
 
 
 def _in_table(text: str, match: re.Match[str]) -> bool:

@@ -36,8 +36,9 @@ TAGS = [{"name": "search", "description": "Passages ranked for a query; similar 
 
 def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     """Build the app: API under /api/v1, the search page at /. Pass `embedder` to share a loaded model."""
-    from search_api import documents, opensearch, routes
+    from search_api import documents, opensearch, research_routes, routes
     from web.pages import install_pages
+    from web.research_pages import install_research_pages
 
     app = FastAPI(title="coopsearch", version="1.0", description=DESCRIPTION, openapi_tags=TAGS)
     embedder = embedder or settings.make_embedder()
@@ -50,10 +51,12 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     app.state.write_lock = threading.Lock()
     app.state.stats_cache = {}
     install_error_handlers(app)
-    for router in (routes.read_router, routes.service_router, documents.read_router, documents.write_router):
+    for router in (routes.read_router, routes.service_router, documents.read_router, documents.write_router,
+                   research_routes.read_router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(opensearch.router)
     install_pages(app)
+    install_research_pages(app)
     install_middleware(app, settings)
     if settings.open_reads:
         _document_open_reads(app)

@@ -30,6 +30,15 @@ def test_a_commission_s_own_resolutions_are_not_the_assembly_s() -> None:
         "Commission on Narcotic Drugs resolution 63/4", "A/RES/70/1"]
 
 
+def test_its_resolutions_are_the_body_s_named_in_the_same_paragraph_else_the_document_s() -> None:
+    text = ("Recalling also General Assembly resolutions 70/215 and 72/230,\n\n"
+            "Taking note of its resolutions 69/8 of 1 May 2013 and 71/9 of 29 May 2015 on water resources,")
+    assert _symbols(text, body="ESCAP") == ["A/RES/70/215", "A/RES/72/230", "ESCAP resolution 69/8",
+                                            "ESCAP resolution 71/9"]
+    hrc = "OHCHR organized on behalf of the Human Rights Council a panel. In its resolution 57/28, the Council"
+    assert _symbols(hrc, body="Economic and Social Council") == ["A/HRC/RES/57/28"]
+
+
 def test_the_buenos_aires_plan_of_action_is_told_apart_by_its_context() -> None:
     tcdc = "Reaffirming the Buenos Aires Plan of Action for Promoting and Implementing Technical Cooperation"
     climate = "The session advanced the implementation of the Buenos Aires Plan of Action."

@@ -1,0 +1,70 @@
+"""Symbol pages and their API over the web corpus (tests/web/conftest.py), through a real TestClient."""
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+@pytest.fixture(scope="module")
+def client(web_app) -> TestClient:  # type: ignore[no-untyped-def]
+    return TestClient(web_app)
+
+
+def test_a_cited_symbol_lists_everything_that_recalls_it_named_instruments_included(client: TestClient) -> None:
+    answer = client.get("/api/v1/symbols/A/RES/33/134")
+    assert answer.status_code == 200, answer.text
+    record = answer.json()
+    assert record["symbol"] == "A/RES/33/134" and record["document"] is None  # cited, not indexed
+    assert record["undocs_url"] == "https://undocs.org/A/RES/33/134"
+    assert record["library_url"].startswith("https://digitallibrary.un.org/search?")
+    raws = {p["raw"] for group in record["recalled_by"] for p in group["passages"]}
+    titles = {group["document"]["title"] for group in record["recalled_by"]}
+    # ECOSOC 1992/41 names only "the Buenos Aires Plan of Action"; ECLAC 591(XXIX) names the resolution too
+    assert "Buenos Aires Plan of Action" in raws
+    assert any(t.startswith("1992/41.") for t in titles) and len(titles) >= 2
+    ecosoc = next(g for g in record["recalled_by"] if g["document"]["title"].startswith("1992/41."))
+    assert len(ecosoc["passages"]) >= 2
+    assert all(p["citation"].startswith("ECOSOC resolution") for p in ecosoc["passages"])
+
+
+def test_an_indexed_symbol_shows_its_document_and_what_recalls_it(client: TestClient) -> None:
+    record = client.get("/api/v1/symbols/e/res/1992/41").json()  # any case, normalised
+    assert record["symbol"] == "E/RES/1992/41"
+    assert record["document"]["title"].startswith("1992/41.")
+    assert [g["document"]["title"] for g in record["recalled_by"]] == [
+        "Review of technical cooperation among developing countries"]
+    assert "A/RES/33/134" in {link["symbol"] for link in record["recalls"]}
+
+
+def test_an_unknown_symbol_is_a_404_that_still_links_out(client: TestClient) -> None:
+    assert client.get("/api/v1/symbols/A/RES/99/999").status_code == 404
+    page = client.get("/symbols/A/RES/99/999")
+    assert page.status_code == 404 and 'href="https://undocs.org/A/RES/99/999"' in page.text
+
+
+def test_the_symbol_page_links_out_and_to_each_recalling_paragraph(client: TestClient) -> None:
+    page = client.get("/symbols/A/RES/33/134")
+    assert page.status_code == 200
+    links = [unescape(h) for h in re.findall(r'href="([^"]*)"', page.text)]
+    assert "https://undocs.org/A/RES/33/134" in links
+    assert any(re.fullmatch(r"/documents/[^#]+#c\d+", link) for link in links)
+    assert "Buenos Aires Plan of Action" in page.text
+
+
+def test_every_symbol_shown_links_to_its_page(client: TestClient) -> None:
+    listing = client.get("/api/v1/documents", params={"symbol": "E/RES/1992/41"}).json()
+    doc_id = listing["documents"][0]["id"]
+    page = client.get(f"/documents/{doc_id}").text
+    symbols = re.findall(r'<a class="symbol" href="([^"]+)"', page)
+    assert "/symbols/E/RES/1992/41" in symbols  # its own symbol
+    assert "/symbols/A/RES/33/134" in symbols  # what it recalls, though not indexed
+    assert '<span class="symbol"' not in page
+
+
+def test_a_body_filter_accepts_any_alias(client: TestClient) -> None:
+    by_alias = client.get("/api/v1/documents", params={"body": "ECOSOC"}).json()
+    by_name = client.get("/api/v1/documents", params={"body": "Economic and Social Council"}).json()
+    assert by_alias["total"] == by_name["total"] >= 1
