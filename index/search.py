@@ -9,6 +9,7 @@ import numpy as np
 from index.embedder import Embedder
 from index.errors import BadQuery
 from index.fusion import Fused, FusionConfig, fuse
+from index.cited_paragraph import paragraph_first
 from index.highlight import fragments
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol
 from index.snapshot import IndexHolder, IndexSnapshot
@@ -82,6 +83,7 @@ class SearchEngine:
         fused = self._fused(snapshot, request.query, request.mode, filters, depth)
         if analysis.symbols:
             fused = self._symbols_first(snapshot, analysis, fused, filters)
+        fused = paragraph_first(snapshot.store, request.query, fused, filters)  # "E/RES/1992/41 op. 4"
         page = fused[request.offset:request.offset + request.k]
         hits = self._hits(snapshot, page, request.query, request.offset)
         facets = snapshot.store.facet_counts([item for item, _, _ in fused]) if request.facets else {}

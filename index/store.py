@@ -214,6 +214,18 @@ class Store:
                f" {('AND ' + where) if where else ''} ORDER BY d.symbol, chunks.doc_id, chunks.ordinal")
         return [int(row[0]) for row in self.conn.execute(sql, [*wanted, *wanted, *params])]
 
+    def labelled_chunk_ids(self, symbol: str, label: str, filters: Filters | None = None) -> list[int]:
+        """Chunks labelled `label` ("op. 4") in the documents carrying `symbol`, in reading order; its
+        sub-paragraphs ("op. 4 (a)") when no passage carries the label itself."""
+        where, params = filter_sql(filters or Filters())
+        sql = ("SELECT chunks.id, chunks.label FROM chunks JOIN documents d ON d.id = chunks.doc_id"
+               " WHERE (d.symbol = ? COLLATE NOCASE OR d.id IN (SELECT doc_id FROM doc_symbols WHERE symbol = ?"
+               " COLLATE NOCASE)) AND (chunks.label = ? OR chunks.label LIKE ?)"
+               f" {('AND ' + where) if where else ''} ORDER BY chunks.doc_id, chunks.ordinal")
+        rows = self.conn.execute(sql, [symbol, symbol, label, label + " (%", *params]).fetchall()
+        exact = [int(row[0]) for row in rows if row[1] == label]
+        return exact or [int(row[0]) for row in rows]
+
     def citing_chunk_ids(self, symbols: Sequence[str], filters: Filters | None = None) -> list[int]:
         """Chunks, in reading order, that recall or cite one of `symbols` (from `doc_references`)."""
         wanted = list(dict.fromkeys(symbols))

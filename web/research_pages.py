@@ -4,11 +4,13 @@ Registered by `install_research_pages(app)` after the other pages (it reuses the
 """
 from __future__ import annotations
 
-from fastapi import FastAPI, Path, Request
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI, Path, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from index.research import canonical_symbol, official_links, symbol_record
-from web.citation import citation
+from web.citation import bibtex, citation, ris
+
+CITATION_FORMATS = {"ris": ("application/x-research-info-systems", ris), "bib": ("application/x-bibtex", bibtex)}
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -19,7 +21,25 @@ SECURITY_HEADERS = {
 
 
 def install_research_pages(app: FastAPI) -> None:
-    """Register the symbol and mandate pages."""
+    """Register the symbol and mandate pages and the citation exports."""
+
+    @app.get("/documents/{doc_id}/cite.{fmt}", include_in_schema=False)
+    def cite(request: Request, doc_id: str = Path(..., max_length=200), fmt: str = Path(..., pattern="^(ris|bib|txt)$"),
+             chunk: int | None = Query(None, ge=0, description="a passage's ordinal: cite the passage")) -> Response:
+        found = request.app.state.engine.document(doc_id)
+        if found is None:
+            return PlainTextResponse(f"no document with id {doc_id!r}", status_code=404)
+        document, chunks = found
+        passage = next((c.chunk for c in chunks if c.chunk.ordinal == chunk), None)
+        if chunk is not None and passage is None:
+            return PlainTextResponse(f"document {doc_id!r} has no passage {chunk}", status_code=404)
+        url = f"{request.base_url}documents/{doc_id}" + (f"#c{chunk}" if passage else "")
+        if fmt == "txt":
+            return PlainTextResponse(citation(document, passage) + "\n")
+        media, render = CITATION_FORMATS[fmt]
+        name = f"{doc_id}{'-' + str(chunk) if passage else ''}.{fmt}"
+        return Response(render(document, url, passage), media_type=f"{media}; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @app.get("/symbols/{symbol:path}", response_class=HTMLResponse, include_in_schema=False)
     def symbol_page(request: Request, symbol: str = Path(..., min_length=1, max_length=200)) -> HTMLResponse:

@@ -68,3 +68,51 @@ def test_a_body_filter_accepts_any_alias(client: TestClient) -> None:
     by_alias = client.get("/api/v1/documents", params={"body": "ECOSOC"}).json()
     by_name = client.get("/api/v1/documents", params={"body": "Economic and Social Council"}).json()
     assert by_alias["total"] == by_name["total"] >= 1
+
+
+def test_a_query_naming_a_paragraph_returns_that_paragraph_first(client: TestClient) -> None:
+    for query in ("E/RES/1992/41 op. 4", "ECOSOC resolution 1992/41 operative paragraph 4"):
+        first = client.get("/api/v1/search", params={"q": query, "k": 3}).json()["results"][0]
+        assert (first["document"]["symbol"], first["label"]) == ("E/RES/1992/41", "op. 4"), query
+    first = client.get("/api/v1/search", params={"q": "E/RES/1992/41 pp. 3", "mode": "keyword"}).json()["results"][0]
+    assert first["label"] == "pp. 3"
+
+
+def test_citations_export_as_ris_bibtex_and_text(client: TestClient) -> None:
+    doc_id = client.get("/api/v1/documents", params={"symbol": "E/RES/1992/41"}).json()["documents"][0]["id"]
+    chunks = client.get(f"/api/v1/documents/{doc_id}").json()["chunks"]
+    op4 = next(c for c in chunks if c["label"] == "op. 4")
+    text = client.get(f"/documents/{doc_id}/cite.txt", params={"chunk": op4["ordinal"]})
+    assert text.text.strip() == "ECOSOC resolution 1992/41, op. 4"
+    record = client.get(f"/documents/{doc_id}/cite.ris", params={"chunk": op4["ordinal"]})
+    assert record.headers["content-type"].startswith("application/x-research-info-systems")
+    lines = record.text.split("\r\n")
+    assert lines[0] == "TY  - GOVDOC" and "M1  - E/RES/1992/41" in lines and lines[-2] == "ER  - "
+    assert f"UR  - http://testserver/documents/{doc_id}#c{op4['ordinal']}" in lines
+    bib = client.get(f"/documents/{doc_id}/cite.bib").text
+    assert bib.startswith("@misc{E_RES_1992_41,") and "number = {E/RES/1992/41}" in bib and bib.rstrip().endswith("}")
+    assert client.get(f"/documents/{doc_id}/cite.bib", params={"chunk": 9999}).status_code == 404
+    assert client.get("/documents/no-such-doc/cite.ris").status_code == 404
+    page = client.get(f"/documents/{doc_id}").text
+    assert f'href="/documents/{doc_id}/cite.ris"' in page and f'href="/documents/{doc_id}/cite.bib"' in page
+
+
+def test_citation_forms_per_type() -> None:
+    from ingest.types import Chunk, Document
+    from web.citation import citation, unique_label
+
+    def doc(**fields: object) -> Document:
+        return Document(id="d", source="d.pdf", sha256="0", **{"title": "A title", **fields})  # type: ignore[arg-type]
+
+    report = doc(doc_type="report", symbol="A/80/39", body="High-level Committee on South-South Cooperation", pages=40)
+    one = Chunk("d", 27, "t", label="op. 1",
+                heading_path=("Chapter I Decisions", "Decision 22/1 South-South cooperation"))
+    two = Chunk("d", 70, "t", label="op. 1", heading_path=("Chapter I Decisions", "Decision 22/2 Provisional agenda"))
+    assert citation(report, one) == "HLC decision 22/1, op. 1 (A/80/39)"
+    assert citation(report, two) == "HLC decision 22/2, op. 1 (A/80/39)"
+    assert unique_label(one) != unique_label(two)
+    assert citation(report, Chunk("d", 90, "t", label="para. 22")) == "A/80/39, para. 22"
+    speech = doc(doc_type="speech", title="Brazil, General Debate, 68th session (2013)", body="General Assembly")
+    assert citation(speech) == "Brazil, General Debate, 68th session (2013)"
+    unossc = doc(doc_type="article", title="What is South-South cooperation?", body="UNOSSC", date="2016-05")
+    assert citation(unossc) == "UNOSSC, What is South-South cooperation?, 2016"
