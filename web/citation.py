@@ -90,7 +90,8 @@ def _place(document: Document, chunk: Chunk) -> str | None:
         return chunk.label
     if document.pages > 1:
         # "pp." would read as a preambular paragraph label, so a page range stays "p.".
-        pages = str(chunk.page_start) if chunk.page_start == chunk.page_end else f"{chunk.page_start}\u2013{chunk.page_end}"
+        same = chunk.page_start == chunk.page_end
+        pages = str(chunk.page_start) if same else f"{chunk.page_start}\u2013{chunk.page_end}"
         return f"p. {pages}"
     return None
 
