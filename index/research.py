@@ -1,18 +1,21 @@
-"""What the index knows about one symbol: the document, if indexed; everything that recalls it, grouped
-by document with the recalling passage; what it recalls; and where its official record lives.
+"""What the index knows for a researcher. One symbol: the document, if indexed; everything that recalls
+it, grouped by document with the recalling passage; what it recalls; where its official record lives.
+Mandates: the requests and invitations of indexed texts, filtered, with the later passages that answer them.
 
 The official record is only linked (undocs.org, the UN Digital Library), never fetched.
 """
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from index.store import Store
 from index.types import Link, StoredChunk
+from ingest.bodies import canonical_body
 from ingest.instruments import instrument_names
 from ingest.symbols import is_official_symbol, normalise_symbol
-from ingest.types import Document
+from ingest.types import Document, Mandate
 
 UNDOCS = "https://undocs.org/"
 DIGITAL_LIBRARY = "https://digitallibrary.un.org/search"
@@ -99,3 +102,92 @@ def _recalls(store: Store, document: Document | None) -> tuple[Link, ...]:
     found = store.get_documents(targets.values())
     return tuple(Link(r.symbol, r.raw, r.label, r.chunk_ordinal, found.get(targets.get(r.symbol, "")))
                  for r in document.references)
+
+
+# ---- mandates -----------------------------------------------------------------------------------
+
+_ANSWERS = ("r.symbol = m.source_symbol AND r.doc_id != m.doc_id AND"
+            " (r.paragraph = m.label OR (r.paragraph IS NULL AND m.reporting = 1))")
+
+
+@dataclass(frozen=True)
+class MandateFilters:
+    """Which mandates to list: the party asked (words of it), the body, the due years, answered or open."""
+
+    party: str | None = None
+    body: str | None = None
+    due_from: int | None = None
+    due_to: int | None = None
+    status: str | None = None  # "answered" or "open"
+    doc_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A passage of a later document that says it answers the mandate."""
+
+    document: Document
+    chunk_ordinal: int | None
+
+
+@dataclass(frozen=True)
+class MandateRecord:
+    """A stored mandate, with the document that gives it and the passages that answer it."""
+
+    mandate: Mandate
+    document: Document
+    answered_by: tuple[Answer, ...]
+
+    @property
+    def status(self) -> str:
+        """'answered' when a later indexed document says it responds to the mandate, else 'open'."""
+        return "answered" if self.answered_by else "open"
+
+
+def mandates(store: Store, filters: MandateFilters, offset: int = 0, limit: int = 50
+             ) -> tuple[int, list[MandateRecord]]:
+    """(total, a page of mandates passing the filters), by document date (newest first) then paragraph."""
+    where, params = _mandate_sql(filters)
+    base = f"FROM mandates m JOIN documents d ON d.id = m.doc_id{' WHERE ' + where if where else ''}"
+    total = int(store.conn.execute(f"SELECT count(*) {base}", params).fetchone()[0])
+    rows = store.conn.execute(f"SELECT m.rowid AS id, m.* {base} ORDER BY d.date DESC, m.doc_id, m.chunk_ordinal,"
+                              " m.rowid LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+    documents = store.get_documents(row["doc_id"] for row in rows)
+    return total, [MandateRecord(_mandate(row), documents[row["doc_id"]], _answers(store, row["id"]))
+                   for row in rows if row["doc_id"] in documents]
+
+
+def _mandate_sql(filters: MandateFilters) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if filters.party:
+        clauses.append("m.who LIKE ?")
+        params.append(f"%{filters.party.strip()}%")
+    if filters.body:
+        clauses.append("d.body = ? COLLATE NOCASE")
+        params.append(canonical_body(filters.body))
+    if filters.due_from is not None:
+        clauses.append("m.due_year >= ?")
+        params.append(filters.due_from)
+    if filters.due_to is not None:
+        clauses.append("m.due_year <= ?")
+        params.append(filters.due_to)
+    if filters.doc_id:
+        clauses.append("m.doc_id = ?")
+        params.append(filters.doc_id)
+    if filters.status in ("answered", "open"):
+        exists = f"EXISTS (SELECT 1 FROM doc_responses r WHERE {_ANSWERS})"
+        clauses.append(exists if filters.status == "answered" else f"NOT {exists}")
+    return " AND ".join(clauses), params
+
+
+def _answers(store: Store, mandate_id: int) -> tuple[Answer, ...]:
+    rows = store.conn.execute(f"SELECT r.doc_id, r.chunk_ordinal FROM mandates m JOIN doc_responses r ON {_ANSWERS}"
+                              " WHERE m.rowid = ? ORDER BY r.doc_id, r.chunk_ordinal", (mandate_id,)).fetchall()
+    documents = store.get_documents(row[0] for row in rows)
+    return tuple(Answer(documents[row[0]], row[1]) for row in rows if row[0] in documents)
+
+
+def _mandate(row: sqlite3.Row) -> Mandate:
+    return Mandate(chunk_ordinal=row["chunk_ordinal"], label=row["label"], verb=row["verb"], who=row["who"],
+                   what=row["what"], due=row["due"], due_year=row["due_year"], source_symbol=row["source_symbol"])

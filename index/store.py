@@ -38,6 +38,14 @@ CREATE INDEX IF NOT EXISTS doc_references_doc ON doc_references(doc_id);
 CREATE INDEX IF NOT EXISTS documents_symbol ON documents(symbol);
 CREATE TABLE IF NOT EXISTS doc_symbols (doc_id TEXT NOT NULL, symbol TEXT NOT NULL, PRIMARY KEY (doc_id, symbol));
 CREATE INDEX IF NOT EXISTS doc_symbols_symbol ON doc_symbols(symbol COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS mandates (
+    doc_id TEXT NOT NULL, chunk_ordinal INTEGER NOT NULL, label TEXT, verb TEXT NOT NULL, who TEXT NOT NULL,
+    what TEXT NOT NULL, due TEXT, due_year INTEGER, source_symbol TEXT, reporting INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS mandates_doc ON mandates(doc_id);
+CREATE INDEX IF NOT EXISTS mandates_source ON mandates(source_symbol);
+CREATE TABLE IF NOT EXISTS doc_responses (doc_id TEXT NOT NULL, chunk_ordinal INTEGER, symbol TEXT NOT NULL, paragraph TEXT);
+CREATE INDEX IF NOT EXISTS doc_responses_symbol ON doc_responses(symbol);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, title, heading, tokenize = 'porter unicode61 remove_diacritics 2'
 );
@@ -99,6 +107,12 @@ class Store:
         # every part of a joint symbol finds the document ("E/HLPF/2025/L.1" as well as "E/2025/L.16")
         c.executemany("INSERT OR IGNORE INTO doc_symbols (doc_id, symbol) VALUES (?, ?)",
                       [(document.id, s) for s in (document.symbol, *document.symbols) if s])
+        c.executemany("INSERT INTO mandates (doc_id, chunk_ordinal, label, verb, who, what, due, due_year, source_symbol,"
+                      " reporting) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                      [(document.id, m.chunk_ordinal, m.label, m.verb, m.who, m.what, m.due, m.due_year,
+                        m.source_symbol, int(bool(re.search(r"\breport", m.what[:200])))) for m in document.mandates])
+        c.executemany("INSERT INTO doc_responses (doc_id, chunk_ordinal, symbol, paragraph) VALUES (?,?,?,?)",
+                      [(document.id, r.chunk_ordinal, r.symbol, r.paragraph) for r in document.responses])
         c.executemany("INSERT INTO doc_countries (doc_id, country) VALUES (?, ?)",
                       [(document.id, code) for code in dict.fromkeys(document.countries)])
         c.executemany("INSERT INTO doc_references (doc_id, symbol, raw, label, chunk_ordinal) VALUES (?,?,?,?,?)",
@@ -125,6 +139,8 @@ class Store:
         c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_countries WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_symbols WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM mandates WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM doc_responses WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_references WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         return ids

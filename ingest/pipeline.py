@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ingest.chunking import MAX_WORDS, chunk_blocks
 from ingest.errors import EmptyFile, FileTooLarge
+from ingest.mandates import extract_mandates, extract_responses
 from ingest.metadata import extract_metadata
 from ingest.paragraphs import split_paragraphs
 from ingest.readers import read_bytes
@@ -61,13 +62,15 @@ def parse_extracted(extracted: ExtractedText, data: bytes, path: Path, *, max_wo
         chunks = chunk_blocks(doc_id, blocks, max_words=max_words)
     if not chunks:
         raise EmptyFile("no passages found", path=str(path))
+    references = tuple(extract_references(chunks, metadata.symbol, body=metadata.body, own_symbols=metadata.symbols,
+                                          context=metadata.title))
     document = Document(
         id=doc_id, source=str(path.resolve()), sha256=sha256_of(data), title=metadata.title,
         doc_type=metadata.doc_type, symbol=metadata.symbol, symbols=metadata.symbols, body=metadata.body,
         date=metadata.date,
         language=metadata.language, countries=metadata.countries,
-        references=tuple(extract_references(chunks, metadata.symbol, body=metadata.body,
-                                                 own_symbols=metadata.symbols, context=metadata.title)),
+        references=references, mandates=tuple(extract_mandates(chunks, metadata.symbol, metadata.body)),
+        responses=tuple(extract_responses(chunks, references)),
         pages=len(extracted.pages), size_bytes=len(data),
     )
     return ParsedDocument(document=document, chunks=tuple(chunks))

@@ -84,6 +84,29 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Mandate:
+    """A request or invitation in an operative paragraph."""
+
+    chunk_ordinal: int
+    label: str | None
+    verb: str  # "requests", "invites", "calls upon"
+    who: str
+    what: str
+    due: str | None  # "substantive session of 1994", "twenty-third session", "2026"
+    due_year: int | None
+    source_symbol: str | None  # the adopted text it belongs to: the document, or a decision inside a report
+
+
+@dataclass(frozen=True)
+class Response:
+    """A passage saying it answers an earlier text (and perhaps one of its paragraphs)."""
+
+    chunk_ordinal: int
+    symbol: str
+    paragraph: str | None  # "op. 10" when the passage names the paragraph
+
+
+@dataclass(frozen=True)
 class DocumentMetadata:
     """Metadata found in a document's text and name."""
 
@@ -116,6 +139,8 @@ class Document:
     pages: int = 0
     size_bytes: int = 0
     symbols: tuple[str, ...] = ()  # all parts of a joint symbol, the first being `symbol`
+    mandates: tuple[Mandate, ...] = ()  # requests and invitations of its operative paragraphs
+    responses: tuple[Response, ...] = ()  # earlier texts it says it answers
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,11 @@ Each parses input, calls the core once (index/research.py) and shapes the answer
 """
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Request
+from typing import Literal
 
-from index.research import SymbolRecord, symbol_record
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from index.research import MandateFilters, MandateRecord, SymbolRecord, mandates, symbol_record
 from search_api.access import require_read
 from search_api.errors import ApiError
 from search_api.routes import READ_ERRORS, engine_of, errors
@@ -46,3 +48,32 @@ def symbol_json(record: SymbolRecord) -> dict:
         "recalls": [{"symbol": link.symbol, "raw": link.raw, "label": link.label,
                      "document_id": link.document.id if link.document else None} for link in record.recalls],
     }
+
+
+@read_router.get("/mandates", responses=errors(*READ_ERRORS))
+def list_mandates(request: Request,
+                  party: str | None = Query(None, max_length=200, description="Words of the party asked",
+                                            examples=["Secretary-General"]),
+                  body: str | None = Query(None, max_length=200, description="Body of the giving document (any alias)"),
+                  due_from: int | None = Query(None, ge=1900, le=2100, description="Due in this year or later"),
+                  due_to: int | None = Query(None, ge=1900, le=2100, description="Due in this year or earlier"),
+                  status: Literal["answered", "open"] | None = Query(None, description="answered or open"),
+                  doc_id: str | None = Query(None, max_length=200, description="Mandates of one document"),
+                  offset: int = Query(0, ge=0, le=1_000_000), limit: int = Query(50, ge=1, le=100)) -> dict:
+    """Requests and invitations of the indexed texts (who is asked, what, by when), newest first, with the later
+    passages that say they answer them."""
+    filters = MandateFilters(party=party, body=body, due_from=due_from, due_to=due_to, status=status, doc_id=doc_id)
+    total, records = mandates(engine_of(request).holder.current().store, filters, offset, limit)
+    end = offset + len(records)
+    return {"total": total, "offset": offset, "limit": limit, "next_offset": end if end < total else None,
+            "mandates": [mandate_json(r) for r in records]}
+
+
+def mandate_json(record: MandateRecord) -> dict:
+    """One mandate as JSON."""
+    m, d = record.mandate, record.document
+    return {"document": {"id": d.id, "title": d.title, "symbol": d.symbol, "body": d.body, "date": d.date},
+            "source_symbol": m.source_symbol, "label": m.label, "chunk_ordinal": m.chunk_ordinal, "verb": m.verb,
+            "who": m.who, "what": m.what, "due": m.due, "due_year": m.due_year, "status": record.status,
+            "answered_by": [{"document_id": a.document.id, "title": a.document.title, "symbol": a.document.symbol,
+                             "chunk_ordinal": a.chunk_ordinal} for a in record.answered_by]}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from index.research import canonical_symbol, official_links, symbol_record
+from index.research import MandateFilters, canonical_symbol, mandates, official_links, symbol_record
 from web.citation import bibtex, citation, ris
 
 CITATION_FORMATS = {"ris": ("application/x-research-info-systems", ris), "bib": ("application/x-bibtex", bibtex)}
@@ -21,7 +21,16 @@ SECURITY_HEADERS = {
 
 
 def install_research_pages(app: FastAPI) -> None:
-    """Register the symbol and mandate pages and the citation exports."""
+    """Register the symbol and mandate pages and the citation exports; document pages list their mandates."""
+    app.state.templates.env.globals["mandates_of"] = _mandates_of
+
+    @app.get("/mandates", response_class=HTMLResponse, include_in_schema=False)
+    def mandates_page(request: Request) -> HTMLResponse:
+        filters, notices = _mandate_filters(request)
+        total, records = mandates(request.app.state.engine.holder.current().store, filters, 0, 100)
+        context = {"records": records, "total": total, "filters": filters, "notices": notices, "q": ""}
+        return request.app.state.templates.TemplateResponse(request, "mandates.html", context,
+                                                            headers=SECURITY_HEADERS)
 
     @app.get("/documents/{doc_id}/cite.{fmt}", include_in_schema=False)
     def cite(request: Request, doc_id: str = Path(..., max_length=200), fmt: str = Path(..., pattern="^(ris|bib|txt)$"),
@@ -49,3 +58,28 @@ def install_research_pages(app: FastAPI) -> None:
                    "undocs_url": undocs, "library_url": library, "citation": citation, "q": ""}
         return request.app.state.templates.TemplateResponse(
             request, "symbol.html", context, status_code=200 if record else 404, headers=SECURITY_HEADERS)
+
+
+def _mandates_of(request: Request, doc_id: str) -> list:
+    """A document's mandates, for its page."""
+    return mandates(request.app.state.engine.holder.current().store, MandateFilters(doc_id=doc_id), 0, 100)[1]
+
+
+def _mandate_filters(request: Request) -> tuple[MandateFilters, list[str]]:
+    """The page's filters from its query string; a bad value is explained and ignored, never fatal."""
+    params = request.query_params
+    notices: list[str] = []
+    years: dict[str, int | None] = {}
+    for name in ("due_from", "due_to"):
+        value = params.get(name, "").strip()
+        years[name] = int(value) if value.isdigit() and 1900 <= int(value) <= 2100 else None
+        if value and years[name] is None:
+            notices.append(f"{name.replace('_', ' ')} must be a year such as 2026; {value!r} was ignored.")
+    status = params.get("status") or None
+    if status not in (None, "answered", "open"):
+        notices.append(f"status is answered or open; {status!r} was ignored.")
+        status = None
+    party = (params.get("party") or "").strip()[:200] or None
+    body = (params.get("body") or "").strip()[:200] or None
+    return MandateFilters(party=party, body=body, due_from=years["due_from"], due_to=years["due_to"],
+                          status=status), notices
