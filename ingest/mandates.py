@@ -18,10 +18,12 @@ from ingest.masthead import ordinal_value
 from ingest.symbols import find_symbols
 from ingest.types import KIND_OPERATIVE, Chunk, Mandate, Reference, Response
 
-_VERB = re.compile(r"(?:^|(?<=;\s)|(?<=,\s)|(?<=\band\s))(?:[Aa]lso\s+|[Ff]urther\s+|[Aa]gain\s+|[Ss]trongly\s+)?"
+_ASKS = re.compile(r"(?<![\w-])(?:[Aa]lso\s+|[Ff]urther\s+|[Aa]gain\s+|[Ss]trongly\s+)?(?:[Rr]equests|[Ii]nvites|"
+                   r"[Cc]alls upon)\s+(?!(?:for|from|of|made|received|that|by|to|in|on|submitted|and|under|are|were|is)\b)")
+_VERB = re.compile(r"(?:[Aa]lso\s+|[Ff]urther\s+|[Aa]gain\s+|[Ss]trongly\s+)?"
                    r"(?P<verb>[Rr]equests|[Ii]nvites|[Cc]alls upon)\s+(?P<rest>.+)", re.DOTALL)
 # the party ends before " to " + a verb: "the Secretary-General, in consultation with Member States, to take"
-_WHO = re.compile(r"(?P<who>.{2,200}?)(?:,[^,]{0,160},)?\s+to\s+(?=[a-z])")
+_WHO = re.compile(r"(?P<who>.{2,200}?)(?:,[^,]{0,160},)?\s+to\s+(?!do so\b)(?=[a-z])")
 _DUE_SESSION = re.compile(
     r"\bat its (?P<ordinal>[a-z]+(?:-[a-z]+)?|\d{4}) (?:(?P<kind>substantive|regular|annual|organizational) )?session"
     r"(?: of (?P<year>\d{4})|,? in (?P<in_year>\d{4}))?")
@@ -62,20 +64,24 @@ def extract_responses(chunks: Sequence[Chunk], references: Sequence[Reference]) 
 
 def session_year(ordinal: int, body: str | None) -> int | None:
     """The year a numbered session meets: the General Assembly's 81st in 2026; the High-level
-    Committee meets every two years (its 22nd in 2025); others are not known."""
+    Committee meets every two years (its 22nd in 2025); the Commission on Narcotic Drugs' 69th in 2026;
+    others are not known."""
     if body and body.startswith("General Assembly"):
         return 1945 + ordinal
     if body and body.startswith("High-level Committee"):
         return 2025 + 2 * (ordinal - 22)
-    return None
+    # functional commissions meet once a year: the year of their session 1
+    first = {"Commission on Narcotic Drugs": 1957, "Commission on the Status of Women": 1956,
+             "Commission on Science and Technology for Development": 1997}
+    return first[body] + ordinal if body in first else None
 
 
 def _clauses(text: str) -> list[str]:
-    """The paragraph's opening clause and any later 'and requests/invites ...' clause."""
-    starts = [m.start() for m in re.finditer(r"(?:^|;\s+|,\s+and\s+|\band\s+)(?=(?:also\s+|further\s+)?"
-                                              r"(?:[Rr]equests|[Ii]nvites|[Cc]alls upon)\s)", text)]
+    """Each clause that asks someone: the opening one and any later one ("..., and in this regard invites
+    Member States ...", "..., calls upon the Office to ..."); a party follows the verb, not "for", "from", ... ."""
+    starts = [m.start() for m in _ASKS.finditer(text)]
     ends = [*starts[1:], len(text)]
-    return [text[start:end].lstrip(";, ").removeprefix("and ") for start, end in zip(starts, ends, strict=False)]
+    return [text[start:end] for start, end in zip(starts, ends, strict=False)]
 
 
 def _mandate(chunk: Chunk, clause: str, source: str | None, body: str | None) -> Mandate | None:
@@ -86,6 +92,9 @@ def _mandate(chunk: Chunk, clause: str, source: str | None, body: str | None) ->
     if who_match is None:
         return None
     who = re.sub(r"\s+", " ", who_match["who"]).strip(" ,")
+    # a qualifier after a comma is not the party: "the Office, within its mandate" (but "all funds, programmes ...")
+    who = re.split(r",\s+(?=within\b|subject to\b|in consultation\b|in close\b|in collaboration\b|in line\b|upon\b|"
+                   r"through\b|as appropriate\b|in accordance\b|together with\b)", who)[0]
     what = re.sub(r"\s+", " ", match["rest"][who_match.end():]).strip().rstrip(";,.")
     if len(who.split()) > 25 or not what:
         return None
@@ -102,7 +111,8 @@ def _due(what: str, body: str | None) -> tuple[str | None, int | None]:
         if ordinal.isdigit():
             return text, int(ordinal)
         value = ordinal_value(ordinal)
-        addressed = _addressee(what[:session.start()]) or body
+        addressed = _addressee(what[:session.start()])
+        addressed = body if addressed in (None, "Commission", "Council") else addressed
         return text, int(year) if year else (session_year(value, addressed) if value else None)
     if found := _DUE_YEAR.search(what):
         return found.group(0), int(found["year"])
