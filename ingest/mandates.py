@@ -18,8 +18,9 @@ from ingest.masthead import ordinal_value
 from ingest.symbols import find_symbols
 from ingest.types import KIND_OPERATIVE, Chunk, Mandate, Reference, Response
 
+_NOT_A_PARTY = r"(?:for|from|of|made|received|that|by|to|in|on|submitted|and|under|are|were|is)\b"
 _ASKS = re.compile(r"(?<![\w-])(?:[Aa]lso\s+|[Ff]urther\s+|[Aa]gain\s+|[Ss]trongly\s+)?(?:[Rr]equests|[Ii]nvites|"
-                   r"[Cc]alls upon)\s+(?!(?:for|from|of|made|received|that|by|to|in|on|submitted|and|under|are|were|is)\b)")
+                   rf"[Cc]alls upon)\s+(?!{_NOT_A_PARTY})")
 _VERB = re.compile(r"(?:[Aa]lso\s+|[Ff]urther\s+|[Aa]gain\s+|[Ss]trongly\s+)?"
                    r"(?P<verb>[Rr]equests|[Ii]nvites|[Cc]alls upon)\s+(?P<rest>.+)", re.DOTALL)
 # the party ends before " to " + a verb: "the Secretary-General, in consultation with Member States, to take"
