@@ -21,8 +21,9 @@ def test_who_what_and_when() -> None:
 
 def test_several_asks_in_one_paragraph_and_parties_with_qualifiers() -> None:
     text = ("21. Recognizes the need for resources, and in this context invites all countries in a position to do "
-            "so to scale up contributions; calls upon the Office, within its mandate, subject to resources, to report to the "
-            "High-level Committee at its twenty-third session; notes the requests for assistance from Member States.")
+            "so to scale up contributions; calls upon the Office, within its mandate, subject to resources, to report "
+            "to the High-level Committee at its twenty-third session; notes the requests for assistance from Member "
+            "States.")
     heading = ("Chapter I Decisions", "Decision 22/1 South-South cooperation")
     mandates = extract_mandates([_op(21, text, heading)], "A/80/39", "High-level Committee on South-South Cooperation")
     assert [(m.verb, m.who, m.due_year) for m in mandates] == [
