@@ -38,6 +38,11 @@ CREATE INDEX IF NOT EXISTS doc_references_doc ON doc_references(doc_id);
 CREATE INDEX IF NOT EXISTS documents_symbol ON documents(symbol);
 CREATE TABLE IF NOT EXISTS doc_symbols (doc_id TEXT NOT NULL, symbol TEXT NOT NULL, PRIMARY KEY (doc_id, symbol));
 CREATE INDEX IF NOT EXISTS doc_symbols_symbol ON doc_symbols(symbol COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS chunk_countries (chunk_id INTEGER NOT NULL, country TEXT NOT NULL,
+                                            PRIMARY KEY (country, chunk_id));
+CREATE TABLE IF NOT EXISTS doc_participants (
+    doc_id TEXT NOT NULL, country TEXT NOT NULL, PRIMARY KEY (doc_id, country)
+);
 CREATE TABLE IF NOT EXISTS mandates (
     doc_id TEXT NOT NULL, chunk_ordinal INTEGER NOT NULL, label TEXT, verb TEXT NOT NULL, who TEXT NOT NULL,
     what TEXT NOT NULL, due TEXT, due_year INTEGER, source_symbol TEXT, reporting INTEGER NOT NULL DEFAULT 0
@@ -113,6 +118,8 @@ class Store:
                         m.source_symbol, int(bool(re.search(r"\breport", m.what[:200])))) for m in document.mandates])
         c.executemany("INSERT INTO doc_responses (doc_id, chunk_ordinal, symbol, paragraph) VALUES (?,?,?,?)",
                       [(document.id, r.chunk_ordinal, r.symbol, r.paragraph) for r in document.responses])
+        c.executemany("INSERT OR IGNORE INTO doc_participants (doc_id, country) VALUES (?, ?)",
+                      [(document.id, code) for code in document.participants])
         c.executemany("INSERT INTO doc_countries (doc_id, country) VALUES (?, ?)",
                       [(document.id, code) for code in dict.fromkeys(document.countries)])
         c.executemany("INSERT INTO doc_references (doc_id, symbol, raw, label, chunk_ordinal) VALUES (?,?,?,?,?)",
@@ -127,6 +134,8 @@ class Store:
                  chunk.page_start, chunk.page_end, chunk.char_start, chunk.char_end))
             rowid = int(cursor.lastrowid)
             ids.append(rowid)
+            c.executemany("INSERT OR IGNORE INTO chunk_countries (chunk_id, country) VALUES (?, ?)",
+                          [(rowid, code) for code in chunk.countries])
             c.execute("INSERT INTO chunks_fts (rowid, text, title, heading) VALUES (?,?,?,?)",
                       (rowid, chunk.text, title, " ".join(chunk.heading_path)))
         return ids
@@ -136,9 +145,11 @@ class Store:
         c = self.conn
         ids = [row[0] for row in c.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
         c.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
+        c.executemany("DELETE FROM chunk_countries WHERE chunk_id = ?", [(i,) for i in ids])
         c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_countries WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_symbols WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM doc_participants WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM mandates WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_responses WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_references WHERE doc_id = ?", (doc_id,))
@@ -269,20 +280,22 @@ class Store:
             part = ids[start:start + 500]
             marks = ",".join("?" * len(part))
             rows = self.conn.execute(
-                f"SELECT d.doc_type, d.body, d.year, chunks.kind, d.countries FROM chunks"
+                f"SELECT d.doc_type, d.body, d.year, chunks.kind FROM chunks"
                 f" JOIN documents d ON d.id = chunks.doc_id WHERE chunks.id IN ({marks})", part).fetchall()
-            for doc_type, body, year, kind, countries in rows:
+            for doc_type, body, year, kind in rows:
                 for name, value in (("doc_type", doc_type), ("body", body), ("year", year), ("kind", kind)):
                     if value is not None:
                         facets[name][str(value)] = facets[name].get(str(value), 0) + 1
-                for code in json.loads(countries or "[]"):
-                    facets["country"][code] = facets["country"].get(code, 0) + 1
+            # a country counts the passages that name it
+            for code, count in self.conn.execute(f"SELECT country, count(*) FROM chunk_countries WHERE chunk_id IN"
+                                                 f" ({marks}) GROUP BY country", part):
+                facets["country"][code] = facets["country"].get(code, 0) + int(count)
         return {name: sorted(counts.items(), key=lambda item: (-item[1], item[0]))
                 for name, counts in facets.items()}
 
     def query_documents(self, filters: Filters, offset: int, limit: int) -> tuple[int, list[Document]]:
         """Documents passing the filters (chunk-kind filters ignored), ordered by date then title."""
-        where, params = filter_sql(Filters(**{**filters.__dict__, "kind": None}))
+        where, params = filter_sql(Filters(**{**filters.__dict__, "kind": None}), documents_only=True)
         clause = f" WHERE {where}" if where else ""
         # filter_sql names the chunk table only for `kind`, which is cleared above.
         total = self.conn.execute(f"SELECT count(*) FROM documents d{clause}", params).fetchone()[0]
@@ -338,7 +351,9 @@ class Store:
             doc_type=row["doc_type"] or "other", symbol=row["symbol"], body=row["body"], date=row["date"],
             language=row["language"], countries=tuple(json.loads(row["countries"] or "[]")),
             references=tuple(Reference(r[0], r[1], r[2], r[3]) for r in refs),
-            pages=row["pages"] or 0, size_bytes=row["size_bytes"] or 0, symbols=self._symbols(row["id"], row["symbol"]))
+            pages=row["pages"] or 0, size_bytes=row["size_bytes"] or 0, symbols=self._symbols(row["id"], row["symbol"]),
+            participants=tuple(r[0] for r in self.conn.execute(
+                "SELECT country FROM doc_participants WHERE doc_id = ? ORDER BY rowid", (row["id"],))))
 
     def _symbols(self, doc_id: str, symbol: str | None) -> tuple[str, ...]:
         """All parts of a document's symbol, its own symbol first."""
@@ -346,8 +361,9 @@ class Store:
         return tuple(dict.fromkeys([*([symbol] if symbol else []), *(row[0] for row in rows)]))
 
 
-def filter_sql(filters: Filters) -> tuple[str, list[object]]:
-    """A WHERE clause over `chunks` and `documents d` for the filters."""
+def filter_sql(filters: Filters, *, documents_only: bool = False) -> tuple[str, list[object]]:
+    """A WHERE clause over `chunks` and `documents d` for the filters (over `documents d` alone with
+    `documents_only`: a country is then one the document's body text names)."""
     clauses: list[str] = []
     params: list[object] = []
     # a body filter may name the body by any alias ("ECOSOC", "GA", "HLC")
@@ -367,9 +383,12 @@ def filter_sql(filters: Filters) -> tuple[str, list[object]]:
     if filters.year_to is not None:
         clauses.append("d.year <= ?")
         params.append(filters.year_to)
-    if filters.country is not None:
+    if filters.country is not None and documents_only:
         clauses.append("d.id IN (SELECT doc_id FROM doc_countries WHERE country = ? COLLATE NOCASE)")
         params.append(filters.country)
+    elif filters.country is not None:  # the passages that name the country
+        clauses.append("chunks.id IN (SELECT chunk_id FROM chunk_countries WHERE country = ?)")
+        params.append(filters.country.upper())
     return " AND ".join(clauses), params
 
 

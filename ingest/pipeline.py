@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ingest.chunking import MAX_WORDS, chunk_blocks
+from ingest.countries import split_countries, with_countries
 from ingest.errors import EmptyFile, FileTooLarge
 from ingest.mandates import extract_mandates, extract_responses
 from ingest.metadata import extract_metadata
@@ -62,13 +63,18 @@ def parse_extracted(extracted: ExtractedText, data: bytes, path: Path, *, max_wo
         chunks = chunk_blocks(doc_id, blocks, max_words=max_words)
     if not chunks:
         raise EmptyFile("no passages found", path=str(path))
+    speaker = metadata.countries[0] if metadata.doc_type == "speech" and metadata.countries else None
+    chunks = with_countries(chunks, speaker)
+    # a document's countries are those its body text names; its lists of participants are kept apart
+    body_countries, participants = split_countries(chunks, metadata.title)
+    countries = metadata.countries if speaker else body_countries
     references = tuple(extract_references(chunks, metadata.symbol, body=metadata.body, own_symbols=metadata.symbols,
                                           context=metadata.title))
     document = Document(
         id=doc_id, source=str(path.resolve()), sha256=sha256_of(data), title=metadata.title,
         doc_type=metadata.doc_type, symbol=metadata.symbol, symbols=metadata.symbols, body=metadata.body,
         date=metadata.date,
-        language=metadata.language, countries=metadata.countries,
+        language=metadata.language, countries=countries, participants=participants,
         references=references, mandates=tuple(extract_mandates(chunks, metadata.symbol, metadata.body)),
         responses=tuple(extract_responses(chunks, references)),
         pages=len(extracted.pages), size_bytes=len(data),

@@ -139,6 +139,7 @@ class Document:
     pages: int = 0
     size_bytes: int = 0
     symbols: tuple[str, ...] = ()  # all parts of a joint symbol, the first being `symbol`
+    participants: tuple[str, ...] = ()  # countries named only in its lists of participants
     mandates: tuple[Mandate, ...] = ()  # requests and invitations of its operative paragraphs
     responses: tuple[Response, ...] = ()  # earlier texts it says it answers
 
@@ -157,6 +158,7 @@ class Chunk:
     page_end: int = 1
     char_start: int = 0
     char_end: int = 0
+    countries: tuple[str, ...] = ()  # the countries the passage names (ISO 3166-1 alpha-3)
 
     @property
     def key(self) -> str:

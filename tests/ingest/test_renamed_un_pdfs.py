@@ -109,3 +109,17 @@ def test_metadata_comes_from_the_document_not_its_name(renamed: dict[str, Parsed
 def test_a_document_s_own_symbols_are_not_its_references(renamed: dict[str, ParsedDocument]) -> None:
     joint = renamed["E_2025_L.16.en.pdf"].document
     assert not {"E/2025/L.16", "E/HLPF/2025/L.1"} & {r.symbol for r in joint.references}
+
+
+def test_a_document_s_countries_come_from_its_body_not_its_list_of_participants(
+        renamed: dict[str, ParsedDocument]) -> None:
+    report = renamed["A_80_39.en.pdf"]
+    document = report.document
+    assert "URY" in document.participants and "URY" not in document.countries  # Uruguay only attended
+    assert len(document.participants) > 100 and 10 <= len(document.countries) < 40
+    assert {"IND", "BRA", "ZAF"} <= set(document.countries)  # named in the decisions and the debate
+    # each passage carries the countries it names, and only those
+    uruguay = [c for c in report.chunks if "URY" in c.countries]
+    assert uruguay and all("Uruguay" in c.text for c in uruguay)
+    delegations = renamed["A_CONF.230_2025_INF_2.en.pdf"].document
+    assert delegations.countries == () and len(delegations.participants) > 100  # a list of delegations throughout

@@ -116,3 +116,14 @@ def test_citation_forms_per_type() -> None:
     assert citation(speech) == "Brazil, General Debate, 68th session (2013)"
     unossc = doc(doc_type="article", title="What is South-South cooperation?", body="UNOSSC", date="2016-05")
     assert citation(unossc) == "UNOSSC, What is South-South cooperation?, 2016"
+
+
+def test_the_country_filter_and_facet_count_passages_that_name_the_country(client: TestClient) -> None:
+    from ingest.countries import find_countries
+
+    params = {"q": "cooperation among developing countries", "mode": "keyword", "k": 100}
+    everything = client.get("/api/v1/search", params={**params, "facets": "true"}).json()
+    brazil = dict((f["value"], f["count"]) for f in everything["facets"]["country"]).get("BRA", 0)
+    filtered = client.get("/api/v1/search", params={**params, "country": "BRA"}).json()["results"]
+    assert filtered and all("BRA" in find_countries(hit["text"]) for hit in filtered)
+    assert len(filtered) == brazil  # the facet counted exactly the passages the filter keeps
