@@ -127,3 +127,12 @@ def test_the_country_filter_and_facet_count_passages_that_name_the_country(clien
     filtered = client.get("/api/v1/search", params={**params, "country": "BRA"}).json()["results"]
     assert filtered and all("BRA" in find_countries(hit["text"]) for hit in filtered)
     assert len(filtered) == brazil  # the facet counted exactly the passages the filter keeps
+
+
+def test_a_symbol_query_ranks_passages_recalling_the_symbol_before_those_sharing_a_number(client: TestClient) -> None:
+    record = client.get("/api/v1/symbols/A/RES/33/134").json()
+    recalling = {p["chunk_id"] for group in record["recalled_by"] for p in group["passages"]}
+    results = client.get("/api/v1/search", params={"q": "A/RES/33/134", "k": 30}).json()["results"]
+    flags = [hit["chunk_id"] in recalling for hit in results]
+    assert flags[:len(recalling)] == [True] * len(recalling)  # every recalling passage, the instrument's included
+    assert not any(flags[len(recalling):])
