@@ -87,6 +87,7 @@ class Store:
         try:
             if read_only:
                 self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+                _add_missing_tables(self.conn)
             else:
                 self.conn = sqlite3.connect(str(path))
                 self.conn.executescript(SCHEMA)
@@ -359,6 +360,18 @@ class Store:
         """All parts of a document's symbol, its own symbol first."""
         rows = self.conn.execute("SELECT symbol FROM doc_symbols WHERE doc_id = ? ORDER BY rowid", (doc_id,))
         return tuple(dict.fromkeys([*([symbol] if symbol else []), *(row[0] for row in rows)]))
+
+
+# Tables added after indexes were first built (issue 12). An index built before lacks them; a reader
+# gets them empty as TEMP tables (a read-only connection can create those), so it keeps working.
+_LATER_TABLES = ("doc_symbols", "chunk_countries", "doc_participants", "mandates", "doc_responses")
+
+
+def _add_missing_tables(conn: sqlite3.Connection) -> None:
+    have = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for name in _LATER_TABLES:
+        if name not in have and (create := re.search(rf"CREATE TABLE IF NOT EXISTS {name} \(.*?\);", SCHEMA, re.S)):
+            conn.execute(create.group(0).replace("CREATE TABLE", "CREATE TEMP TABLE").rstrip(";"))
 
 
 def filter_sql(filters: Filters, *, documents_only: bool = False) -> tuple[str, list[object]]:
