@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page, expect
-
 from support import CORPUS
 
 ECOSOC_TITLE = "1992/41. Technical cooperation among developing countries"
