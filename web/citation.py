@@ -86,6 +86,8 @@ def short_body(body: str | None) -> str | None:
 
 
 def _place(document: Document, chunk: Chunk) -> str | None:
+    if chunk.label and chunk.label.startswith("fn") and document.pages > 1:
+        return f"p. {chunk.page_start}, {chunk.label}"  # footnotes are numbered afresh in each part
     if chunk.label:
         return chunk.label
     if document.pages > 1:
@@ -101,7 +103,8 @@ def unique_label(chunk: Chunk) -> str | None:
     if not chunk.label:
         return None
     part = part_of(chunk)
-    return f"{part}, {chunk.label}" if part else chunk.label
+    label = f"p. {chunk.page_start}, {chunk.label}" if chunk.label.startswith("fn") else chunk.label
+    return f"{part}, {label}" if part else label
 
 
 def ris(document: Document, url: str, chunk: Chunk | None = None) -> str:

@@ -163,7 +163,7 @@ def outline(document: Document, chunks: list[StoredChunk]) -> list[Heading | Pas
         if chunk.heading_path != path:
             items.extend(_new_headings(path, chunk.heading_path, document.title, chunk.ordinal))
             path = chunk.heading_path
-        label = unique_label(chunk) if several else chunk.label
+        label = unique_label(chunk) if several or (chunk.label or "").startswith("fn") else chunk.label
         anchor = label_anchor(label) if label else None
         if anchor in used:
             anchor = None

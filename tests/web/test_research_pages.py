@@ -111,6 +111,8 @@ def test_citation_forms_per_type() -> None:
     assert citation(report, one) == "HLC decision 22/1, op. 1 (A/80/39)"
     assert citation(report, two) == "HLC decision 22/2, op. 1 (A/80/39)"
     assert unique_label(one) != unique_label(two)
+    first, second = (Chunk("d", n, "t", label="fn. 1", page_start=page, page_end=page) for n, page in ((5, 6), (9, 13)))
+    assert citation(report, first) == "A/80/39, p. 6, fn. 1" and citation(report, second) == "A/80/39, p. 13, fn. 1"
     assert citation(report, Chunk("d", 90, "t", label="para. 22")) == "A/80/39, para. 22"
     speech = doc(doc_type="speech", title="Brazil, General Debate, 68th session (2013)", body="General Assembly")
     assert citation(speech) == "Brazil, General Debate, 68th session (2013)"
