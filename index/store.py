@@ -18,7 +18,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, source TEXT NOT NULL, sha256 TEXT NOT NULL, title TEXT NOT NULL,
     doc_type TEXT, symbol TEXT, body TEXT, date TEXT, year INTEGER, language TEXT,
-    countries TEXT NOT NULL DEFAULT '[]', pages INTEGER, size_bytes INTEGER,
+    countries TEXT NOT NULL DEFAULT '[]', pages INTEGER, size_bytes INTEGER, session TEXT,
     added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
 );
 CREATE TABLE IF NOT EXISTS chunks (
@@ -91,6 +91,7 @@ class Store:
             else:
                 self.conn = sqlite3.connect(str(path))
                 self.conn.executescript(SCHEMA)
+                _add_missing_columns(self.conn)
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("SELECT count(*) FROM documents").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -106,10 +107,10 @@ class Store:
         c = self.conn
         c.execute(
             "INSERT INTO documents (id, source, sha256, title, doc_type, symbol, body, date, year, language,"
-            " countries, pages, size_bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " countries, pages, size_bytes, session) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (document.id, document.source, document.sha256, document.title, document.doc_type, document.symbol,
              document.body, document.date, _year(document.date), document.language,
-             json.dumps(list(document.countries)), document.pages, document.size_bytes))
+             json.dumps(list(document.countries)), document.pages, document.size_bytes, document.session))
         # every part of a joint symbol finds the document ("E/HLPF/2025/L.1" as well as "E/2025/L.16")
         c.executemany("INSERT OR IGNORE INTO doc_symbols (doc_id, symbol) VALUES (?, ?)",
                       [(document.id, s) for s in (document.symbol, *document.symbols) if s])
@@ -353,6 +354,7 @@ class Store:
             language=row["language"], countries=tuple(json.loads(row["countries"] or "[]")),
             references=tuple(Reference(r[0], r[1], r[2], r[3]) for r in refs),
             pages=row["pages"] or 0, size_bytes=row["size_bytes"] or 0, symbols=self._symbols(row["id"], row["symbol"]),
+            session=row["session"] if "session" in row.keys() else None,
             participants=tuple(r[0] for r in self.conn.execute(
                 "SELECT country FROM doc_participants WHERE doc_id = ? ORDER BY rowid", (row["id"],))))
 
@@ -365,6 +367,12 @@ class Store:
 # Tables added after indexes were first built (issue 12). An index built before lacks them; a reader
 # gets them empty as TEMP tables (a read-only connection can create those), so it keeps working.
 _LATER_TABLES = ("doc_symbols", "chunk_countries", "doc_participants", "mandates", "doc_responses")
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Columns added to `documents` after indexes were first built (issue 12: its session)."""
+    if "session" not in {row[1] for row in conn.execute("PRAGMA table_info(documents)")}:
+        conn.execute("ALTER TABLE documents ADD COLUMN session TEXT")
 
 
 def _add_missing_tables(conn: sqlite3.Connection) -> None:

@@ -106,7 +106,9 @@ def extract_metadata(paragraphs: list[Paragraph], file_name: str, title_hint: st
     return DocumentMetadata(
         title=title, doc_type=doc_type, symbol=symbol, symbols=symbols, body=body,
         date=mast.date or _date(head, text, doc_type), language=detect_language(text),
-        countries=find_countries(text), session=mast.session or _session(symbol, head),
+        countries=find_countries(text),
+        # a UN masthead that names no session has none; "its eleventh session" in the title is another body's
+        session=mast.session or (None if mast.distribution else _session(symbol, head)),
     )
 
 

@@ -73,7 +73,7 @@ def parse_extracted(extracted: ExtractedText, data: bytes, path: Path, *, max_wo
     document = Document(
         id=doc_id, source=str(path.resolve()), sha256=sha256_of(data), title=metadata.title,
         doc_type=metadata.doc_type, symbol=metadata.symbol, symbols=metadata.symbols, body=metadata.body,
-        date=metadata.date,
+        date=metadata.date, session=metadata.session,
         language=metadata.language, countries=countries, participants=participants,
         references=references, mandates=tuple(extract_mandates(chunks, metadata.symbol, metadata.body)),
         responses=tuple(extract_responses(chunks, references)),

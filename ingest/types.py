@@ -139,6 +139,7 @@ class Document:
     pages: int = 0
     size_bytes: int = 0
     symbols: tuple[str, ...] = ()  # all parts of a joint symbol, the first being `symbol`
+    session: str | None = None  # "80", "2025", "first regular session 2025"
     participants: tuple[str, ...] = ()  # countries named only in its lists of participants
     mandates: tuple[Mandate, ...] = ()  # requests and invitations of its operative paragraphs
     responses: tuple[Response, ...] = ()  # earlier texts it says it answers

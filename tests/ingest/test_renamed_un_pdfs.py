@@ -106,6 +106,17 @@ def test_metadata_comes_from_the_document_not_its_name(renamed: dict[str, Parsed
     assert title_words.lower() in document.title.lower(), f"{name}: title {document.title!r}"
 
 
+# Sessions as the mastheads print them (Official Records covers: the body's session in the title).
+SESSIONS = {"A_80_159.en.pdf": "80", "A_80_39.en.pdf": "22", "DP_2025_1.en.pdf": "first regular session 2025",
+            "E_2025_60.en.pdf": "2025", "E_2025_28.en.pdf": "68", "TD_B_43_6.en.pdf": "43",
+            "E_HLPF_2025_3_Add.1.en.pdf": None}
+
+
+@pytest.mark.parametrize("name", sorted(SESSIONS))
+def test_sessions_come_from_the_masthead(renamed: dict[str, ParsedDocument], name: str) -> None:
+    assert renamed[name].document.session == SESSIONS[name]
+
+
 def test_a_document_s_own_symbols_are_not_its_references(renamed: dict[str, ParsedDocument]) -> None:
     joint = renamed["E_2025_L.16.en.pdf"].document
     assert not {"E/2025/L.16", "E/HLPF/2025/L.1"} & {r.symbol for r in joint.references}
