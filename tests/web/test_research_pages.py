@@ -138,3 +138,13 @@ def test_a_symbol_query_ranks_passages_recalling_the_symbol_before_those_sharing
     flags = [hit["chunk_id"] in recalling for hit in results]
     assert flags[:len(recalling)] == [True] * len(recalling)  # every recalling passage, the instrument's included
     assert not any(flags[len(recalling):])
+
+
+def test_readable_forms_and_roman_numbered_symbols_have_pages_without_undocs_links(client: TestClient) -> None:
+    hlc = client.get("/api/v1/symbols/HLC decision 12/1 B").json()  # cited by ECLAC 591(XXIX), typed another way
+    assert hlc["symbol"] == "High-level Committee decision 12/1 B" and hlc["official"] is False
+    assert hlc["undocs_url"] is None and hlc["recalled_by"]
+    eclac = client.get("/api/v1/symbols/591(XXIX)").json()
+    assert eclac["document"] is not None and eclac["undocs_url"] is None
+    page = client.get("/symbols/High-level Committee decision 12/1 B")
+    assert page.status_code == 200 and "undocs.org" not in page.text and "readable name" in page.text
