@@ -134,14 +134,19 @@ def _date(text: str) -> str | None:
 
 
 def _session(lines: list[str]) -> str | None:
-    """The session the document is for: 'Eightieth session' -> '80'; 'Annual session 2025' -> 'annual session 2025'."""
+    """The session the document is for: 'Eightieth session' -> '80'; 'Annual session 2025' -> 'annual session 2025'.
+
+    A session line opens with it; "on its eleventh session" in a title is another body's session.
+    """
     for line in lines[:40]:
-        for match in _SESSION.finditer(line):
-            word, year = match.group(1), match.group(2)
-            if word.isdigit():
-                return word
-            if (value := ordinal_value(word)) is not None and not re.search(r"\bregular\b", line, re.I):
-                return str(value)
-            if re.match(r"(?:\w+ regular|annual)$", word, re.IGNORECASE) and year:
-                return f"{word.lower()} session {year}"
+        match = _SESSION.match(line)
+        if match is None:
+            continue
+        word, year = match.group(1), match.group(2)
+        if word.isdigit():
+            return word
+        if (value := ordinal_value(word)) is not None and not re.search(r"\bregular\b", line, re.I):
+            return str(value)
+        if re.match(r"(?:\w+ regular|annual)$", word, re.IGNORECASE) and year:
+            return f"{word.lower()} session {year}"
     return None
