@@ -6,10 +6,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from index.cited_paragraph import paragraph_first
 from index.embedder import Embedder
 from index.errors import BadQuery
 from index.fusion import Fused, FusionConfig, fuse
-from index.cited_paragraph import paragraph_first
 from index.highlight import fragments
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol
 from index.snapshot import IndexHolder, IndexSnapshot
