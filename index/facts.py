@@ -1,4 +1,5 @@
-"""What the edges ask of an index besides searching: statistics, readiness, a document's source and hashes.
+"""What the edges ask of an index besides searching: statistics, readiness, a document's source and hashes,
+a symbol's record and the mandates.
 
 `SearchEngine` inherits these, so an edge calls the engine once per request and never reaches into the
 store; "not found" is `index.errors.NotFound`, which each edge turns into a 404 in one handler."""
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from index.errors import CoopsearchError, NotFound
 from index.manifest import Manifest
+from index.research import MandateFilters, MandateRecord, SymbolRecord, mandates, symbol_record
 from index.snapshot import IndexHolder, IndexSnapshot
 from index.types import Filters
 
@@ -91,3 +93,12 @@ class IndexFacts:
     def document_hashes(self) -> dict[str, str]:
         """Document id -> sha256 of the bytes it was built from, for the current generation."""
         return self.holder.current().store.document_hashes()
+
+    def symbol(self, text: str) -> SymbolRecord | None:
+        """A symbol that is indexed or cited (any written form): its document, what recalls it, what it recalls;
+        None when the index neither holds nor cites it."""
+        return symbol_record(self.holder.current().store, text)
+
+    def mandates(self, filters: MandateFilters, offset: int = 0, limit: int = 50) -> tuple[int, list[MandateRecord]]:
+        """Mandates passing the filters, newest first, a page at a time, with the total."""
+        return mandates(self.holder.current().store, filters, offset, limit)

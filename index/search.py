@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from index.cited_paragraph import paragraph_first
 from index.embedder import Embedder
 from index.errors import BadQuery, ModelLoadError, NotFound
 from index.facts import IndexFacts
@@ -88,6 +89,7 @@ class SearchEngine(IndexFacts):
         fused = self._fused(snapshot, request.query, request.mode, filters, depth)
         if analysis.symbols:
             fused = self._symbols_first(snapshot, analysis, fused, filters)
+        fused = paragraph_first(snapshot.store, request.query, fused, filters)  # "E/RES/1992/41 op. 4"
         page = fused[request.offset:request.offset + request.k]
         hits = self._hits(snapshot, page, request.query, request.offset)
         facets = snapshot.store.facet_counts([item for item, _, _ in fused]) if request.facets else {}

@@ -11,13 +11,14 @@ import numpy as np
 
 from index.errors import CorruptIndex
 from index.types import Filters, StoredChunk
+from ingest.bodies import canonical_body
 from ingest.types import Chunk, Document, Reference
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, source TEXT NOT NULL, sha256 TEXT NOT NULL, title TEXT NOT NULL,
     doc_type TEXT, symbol TEXT, body TEXT, date TEXT, year INTEGER, language TEXT,
-    countries TEXT NOT NULL DEFAULT '[]', pages INTEGER, size_bytes INTEGER,
+    countries TEXT NOT NULL DEFAULT '[]', pages INTEGER, size_bytes INTEGER, session TEXT,
     added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
 );
 CREATE TABLE IF NOT EXISTS chunks (
@@ -35,6 +36,21 @@ CREATE TABLE IF NOT EXISTS doc_references (
 CREATE INDEX IF NOT EXISTS doc_references_symbol ON doc_references(symbol);
 CREATE INDEX IF NOT EXISTS doc_references_doc ON doc_references(doc_id);
 CREATE INDEX IF NOT EXISTS documents_symbol ON documents(symbol);
+CREATE TABLE IF NOT EXISTS doc_symbols (doc_id TEXT NOT NULL, symbol TEXT NOT NULL, PRIMARY KEY (doc_id, symbol));
+CREATE INDEX IF NOT EXISTS doc_symbols_symbol ON doc_symbols(symbol COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS chunk_countries (chunk_id INTEGER NOT NULL, country TEXT NOT NULL,
+                                            PRIMARY KEY (country, chunk_id));
+CREATE TABLE IF NOT EXISTS doc_participants (
+    doc_id TEXT NOT NULL, country TEXT NOT NULL, PRIMARY KEY (doc_id, country)
+);
+CREATE TABLE IF NOT EXISTS mandates (
+    doc_id TEXT NOT NULL, chunk_ordinal INTEGER NOT NULL, label TEXT, verb TEXT NOT NULL, who TEXT NOT NULL,
+    what TEXT NOT NULL, due TEXT, due_year INTEGER, source_symbol TEXT, reporting INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS mandates_doc ON mandates(doc_id);
+CREATE INDEX IF NOT EXISTS mandates_source ON mandates(source_symbol);
+CREATE TABLE IF NOT EXISTS doc_responses (doc_id TEXT NOT NULL, chunk_ordinal INTEGER, symbol TEXT NOT NULL, paragraph TEXT);
+CREATE INDEX IF NOT EXISTS doc_responses_symbol ON doc_responses(symbol);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, title, heading, tokenize = 'porter unicode61 remove_diacritics 2'
 );
@@ -71,9 +87,11 @@ class Store:
         try:
             if read_only:
                 self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+                _add_missing_tables(self.conn)
             else:
                 self.conn = sqlite3.connect(str(path))
                 self.conn.executescript(SCHEMA)
+                _add_missing_columns(self.conn)
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("SELECT count(*) FROM documents").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -89,10 +107,21 @@ class Store:
         c = self.conn
         c.execute(
             "INSERT INTO documents (id, source, sha256, title, doc_type, symbol, body, date, year, language,"
-            " countries, pages, size_bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " countries, pages, size_bytes, session) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (document.id, document.source, document.sha256, document.title, document.doc_type, document.symbol,
              document.body, document.date, _year(document.date), document.language,
-             json.dumps(list(document.countries)), document.pages, document.size_bytes))
+             json.dumps(list(document.countries)), document.pages, document.size_bytes, document.session))
+        # every part of a joint symbol finds the document ("E/HLPF/2025/L.1" as well as "E/2025/L.16")
+        c.executemany("INSERT OR IGNORE INTO doc_symbols (doc_id, symbol) VALUES (?, ?)",
+                      [(document.id, s) for s in (document.symbol, *document.symbols) if s])
+        c.executemany("INSERT INTO mandates (doc_id, chunk_ordinal, label, verb, who, what, due, due_year, source_symbol,"
+                      " reporting) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                      [(document.id, m.chunk_ordinal, m.label, m.verb, m.who, m.what, m.due, m.due_year,
+                        m.source_symbol, int(bool(re.search(r"\breport", m.what[:200])))) for m in document.mandates])
+        c.executemany("INSERT INTO doc_responses (doc_id, chunk_ordinal, symbol, paragraph) VALUES (?,?,?,?)",
+                      [(document.id, r.chunk_ordinal, r.symbol, r.paragraph) for r in document.responses])
+        c.executemany("INSERT OR IGNORE INTO doc_participants (doc_id, country) VALUES (?, ?)",
+                      [(document.id, code) for code in document.participants])
         c.executemany("INSERT INTO doc_countries (doc_id, country) VALUES (?, ?)",
                       [(document.id, code) for code in dict.fromkeys(document.countries)])
         c.executemany("INSERT INTO doc_references (doc_id, symbol, raw, label, chunk_ordinal) VALUES (?,?,?,?,?)",
@@ -107,6 +136,8 @@ class Store:
                  chunk.page_start, chunk.page_end, chunk.char_start, chunk.char_end))
             rowid = int(cursor.lastrowid)
             ids.append(rowid)
+            c.executemany("INSERT OR IGNORE INTO chunk_countries (chunk_id, country) VALUES (?, ?)",
+                          [(rowid, code) for code in chunk.countries])
             c.execute("INSERT INTO chunks_fts (rowid, text, title, heading) VALUES (?,?,?,?)",
                       (rowid, chunk.text, title, " ".join(chunk.heading_path)))
         return ids
@@ -116,8 +147,13 @@ class Store:
         c = self.conn
         ids = [row[0] for row in c.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
         c.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
+        c.executemany("DELETE FROM chunk_countries WHERE chunk_id = ?", [(i,) for i in ids])
         c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_countries WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM doc_symbols WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM doc_participants WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM mandates WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM doc_responses WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_references WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         return ids
@@ -202,9 +238,22 @@ class Store:
             return []
         where, params = filter_sql(filters or Filters())
         sql = (f"SELECT chunks.id FROM chunks JOIN documents d ON d.id = chunks.doc_id"
-               f" WHERE d.symbol COLLATE NOCASE IN ({','.join('?' * len(wanted))})"
+               f" WHERE (d.symbol COLLATE NOCASE IN ({','.join('?' * len(wanted))}) OR d.id IN"
+               f" (SELECT doc_id FROM doc_symbols WHERE symbol COLLATE NOCASE IN ({','.join('?' * len(wanted))})))"
                f" {('AND ' + where) if where else ''} ORDER BY d.symbol, chunks.doc_id, chunks.ordinal")
-        return [int(row[0]) for row in self.conn.execute(sql, [*wanted, *params])]
+        return [int(row[0]) for row in self.conn.execute(sql, [*wanted, *wanted, *params])]
+
+    def labelled_chunk_ids(self, symbol: str, label: str, filters: Filters | None = None) -> list[int]:
+        """Chunks labelled `label` ("op. 4") in the documents carrying `symbol`, in reading order; its
+        sub-paragraphs ("op. 4 (a)") when no passage carries the label itself."""
+        where, params = filter_sql(filters or Filters())
+        sql = ("SELECT chunks.id, chunks.label FROM chunks JOIN documents d ON d.id = chunks.doc_id"
+               " WHERE (d.symbol = ? COLLATE NOCASE OR d.id IN (SELECT doc_id FROM doc_symbols WHERE symbol = ?"
+               " COLLATE NOCASE)) AND (chunks.label = ? OR chunks.label LIKE ?)"
+               f" {('AND ' + where) if where else ''} ORDER BY chunks.doc_id, chunks.ordinal")
+        rows = self.conn.execute(sql, [symbol, symbol, label, label + " (%", *params]).fetchall()
+        exact = [int(row[0]) for row in rows if row[1] == label]
+        return exact or [int(row[0]) for row in rows]
 
     def citing_chunk_ids(self, symbols: Sequence[str], filters: Filters | None = None) -> list[int]:
         """Chunks, in reading order, that recall or cite one of `symbols` (from `doc_references`)."""
@@ -233,20 +282,22 @@ class Store:
             part = ids[start:start + 500]
             marks = ",".join("?" * len(part))
             rows = self.conn.execute(
-                f"SELECT d.doc_type, d.body, d.year, chunks.kind, d.countries FROM chunks"
+                f"SELECT d.doc_type, d.body, d.year, chunks.kind FROM chunks"
                 f" JOIN documents d ON d.id = chunks.doc_id WHERE chunks.id IN ({marks})", part).fetchall()
-            for doc_type, body, year, kind, countries in rows:
+            for doc_type, body, year, kind in rows:
                 for name, value in (("doc_type", doc_type), ("body", body), ("year", year), ("kind", kind)):
                     if value is not None:
                         facets[name][str(value)] = facets[name].get(str(value), 0) + 1
-                for code in json.loads(countries or "[]"):
-                    facets["country"][code] = facets["country"].get(code, 0) + 1
+            # a country counts the passages that name it
+            for code, count in self.conn.execute(f"SELECT country, count(*) FROM chunk_countries WHERE chunk_id IN"
+                                                 f" ({marks}) GROUP BY country", part):
+                facets["country"][code] = facets["country"].get(code, 0) + int(count)
         return {name: sorted(counts.items(), key=lambda item: (-item[1], item[0]))
                 for name, counts in facets.items()}
 
     def query_documents(self, filters: Filters, offset: int, limit: int) -> tuple[int, list[Document]]:
         """Documents passing the filters (chunk-kind filters ignored), ordered by date then title."""
-        where, params = filter_sql(Filters(**{**filters.__dict__, "kind": None}))
+        where, params = filter_sql(Filters(**{**filters.__dict__, "kind": None}), documents_only=True)
         clause = f" WHERE {where}" if where else ""
         # filter_sql names the chunk table only for `kind`, which is cleared above.
         total = self.conn.execute(f"SELECT count(*) FROM documents d{clause}", params).fetchone()[0]
@@ -260,7 +311,9 @@ class Store:
         if not wanted:
             return {}
         marks = ",".join("?" * len(wanted))
-        rows = self.conn.execute(f"SELECT symbol, id FROM documents WHERE symbol IN ({marks})", wanted).fetchall()
+        rows = self.conn.execute(f"SELECT symbol, id FROM documents WHERE symbol IN ({marks})"
+                                 f" UNION SELECT symbol, doc_id FROM doc_symbols WHERE symbol IN ({marks})",
+                                 [*wanted, *wanted]).fetchall()
         return {row[0]: row[1] for row in rows}
 
     def referring(self, symbols: Sequence[str]) -> list[tuple[str, str, str, str | None, int | None]]:
@@ -300,31 +353,63 @@ class Store:
             doc_type=row["doc_type"] or "other", symbol=row["symbol"], body=row["body"], date=row["date"],
             language=row["language"], countries=tuple(json.loads(row["countries"] or "[]")),
             references=tuple(Reference(r[0], r[1], r[2], r[3]) for r in refs),
-            pages=row["pages"] or 0, size_bytes=row["size_bytes"] or 0)
+            pages=row["pages"] or 0, size_bytes=row["size_bytes"] or 0, symbols=self._symbols(row["id"], row["symbol"]),
+            session=row["session"] if "session" in row.keys() else None,
+            participants=tuple(r[0] for r in self.conn.execute(
+                "SELECT country FROM doc_participants WHERE doc_id = ? ORDER BY rowid", (row["id"],))))
+
+    def _symbols(self, doc_id: str, symbol: str | None) -> tuple[str, ...]:
+        """All parts of a document's symbol, its own symbol first."""
+        rows = self.conn.execute("SELECT symbol FROM doc_symbols WHERE doc_id = ? ORDER BY rowid", (doc_id,))
+        return tuple(dict.fromkeys([*([symbol] if symbol else []), *(row[0] for row in rows)]))
 
 
-def filter_sql(filters: Filters) -> tuple[str, list[object]]:
-    """A WHERE clause over `chunks` and `documents d` for the filters."""
+# Tables added after indexes were first built (issue 12). An index built before lacks them; a reader
+# gets them empty as TEMP tables (a read-only connection can create those), so it keeps working.
+_LATER_TABLES = ("doc_symbols", "chunk_countries", "doc_participants", "mandates", "doc_responses")
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Columns added to `documents` after indexes were first built (issue 12: its session)."""
+    if "session" not in {row[1] for row in conn.execute("PRAGMA table_info(documents)")}:
+        conn.execute("ALTER TABLE documents ADD COLUMN session TEXT")
+
+
+def _add_missing_tables(conn: sqlite3.Connection) -> None:
+    have = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for name in _LATER_TABLES:
+        if name not in have and (create := re.search(rf"CREATE TABLE IF NOT EXISTS {name} \(.*?\);", SCHEMA, re.S)):
+            conn.execute(create.group(0).replace("CREATE TABLE", "CREATE TEMP TABLE").rstrip(";"))
+
+
+def filter_sql(filters: Filters, *, documents_only: bool = False) -> tuple[str, list[object]]:
+    """A WHERE clause over `chunks` and `documents d` for the filters (over `documents d` alone with
+    `documents_only`: a country is then one the document's body text names)."""
     clauses: list[str] = []
     params: list[object] = []
-    simple = (("d.doc_type", filters.doc_type), ("d.body", filters.body), ("chunks.kind", filters.kind),
+    # a body filter may name the body by any alias ("ECOSOC", "GA", "HLC")
+    simple = (("d.doc_type", filters.doc_type), ("d.body", canonical_body(filters.body)), ("chunks.kind", filters.kind),
               ("d.id", filters.doc_id))
     for column, value in simple:
         if value is not None:
             clauses.append(f"{column} = ? COLLATE NOCASE")
             params.append(value)
     if filters.symbol is not None:
-        clauses.append("d.symbol = ? COLLATE NOCASE")
-        params.append(filters.symbol)
+        clauses.append("(d.symbol = ? COLLATE NOCASE OR d.id IN"
+                       " (SELECT doc_id FROM doc_symbols WHERE symbol = ? COLLATE NOCASE))")
+        params.extend([filters.symbol, filters.symbol])
     if filters.year_from is not None:
         clauses.append("d.year >= ?")
         params.append(filters.year_from)
     if filters.year_to is not None:
         clauses.append("d.year <= ?")
         params.append(filters.year_to)
-    if filters.country is not None:
+    if filters.country is not None and documents_only:
         clauses.append("d.id IN (SELECT doc_id FROM doc_countries WHERE country = ? COLLATE NOCASE)")
         params.append(filters.country)
+    elif filters.country is not None:  # the passages that name the country
+        clauses.append("chunks.id IN (SELECT chunk_id FROM chunk_countries WHERE country = ?)")
+        params.append(filters.country.upper())
     return " AND ".join(clauses), params
 
 

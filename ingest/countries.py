@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
+
+from ingest.types import Chunk
 
 # Names in UN and common usage that pycountry's name, official name and common name miss.
 _ALIASES = {
@@ -30,9 +34,41 @@ def find_countries(text: str) -> tuple[str, ...]:
     """Alpha-3 codes of the countries named in `text`, in order of first mention."""
     names = _names()
     seen: dict[str, None] = {}
-    for match in _pattern().finditer(text.replace("’", "'")):
+    for match in _pattern().finditer(text.replace("\u2019", "'")):
         seen.setdefault(names[match.group(0)], None)
     return tuple(seen)
+
+
+# A list of participants: its heading ("Annex I List of participants", "Attendance") or the document's title.
+_PARTICIPANTS = re.compile(r"\b(?:list of (?:participants|delegations)|attendance|participants)\b", re.IGNORECASE)
+
+
+def is_participant_list(chunk: Chunk, title: str = "") -> bool:
+    """Whether a passage belongs to a list of participants (delegations, attendance), not to the body text."""
+    if re.match(r"list of (?:participants|delegations)", title, re.IGNORECASE):
+        return True
+    return any(_PARTICIPANTS.search(heading) for heading in chunk.heading_path)
+
+
+def with_countries(chunks: Sequence[Chunk], speaker: str | None = None) -> list[Chunk]:
+    """Each passage with the countries it names; a speech's passages also carry the speaker's country."""
+    out = []
+    for chunk in chunks:
+        named = find_countries(chunk.text)
+        codes = (speaker, *(c for c in named if c != speaker)) if speaker else named
+        out.append(replace(chunk, countries=codes))
+    return out
+
+
+def split_countries(chunks: Sequence[Chunk], title: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(countries the body text names, countries only its lists of participants name), in order of mention."""
+    body: dict[str, None] = {}
+    listed: dict[str, None] = {}
+    for chunk in chunks:
+        target = listed if is_participant_list(chunk, title) else body
+        for code in find_countries(chunk.text):
+            target.setdefault(code, None)
+    return tuple(body), tuple(code for code in listed if code not in body)
 
 
 def country_name(code: str) -> str | None:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.chunking import MAX_WORDS, chunk_blocks
+from ingest.countries import split_countries, with_countries
 from ingest.errors import EmptyFile, FileTooLarge
+from ingest.mandates import extract_mandates, extract_responses
 from ingest.metadata import extract_metadata
 from ingest.paragraphs import split_paragraphs
 from ingest.readers import read_bytes
@@ -43,12 +45,17 @@ def parse_file(path: Path, *, password: str | None = None, max_bytes: int = DEFA
 def parse_bytes(data: bytes, path: Path, *, password: str | None = None,
                 max_words: int = MAX_WORDS) -> ParsedDocument:
     """Like parse_file, for bytes already read (uploads, worker processes)."""
-    extracted = read_bytes(data, path.suffix, password)
+    return parse_extracted(read_bytes(data, path.suffix, password), data, path, max_words=max_words)
+
+
+def parse_extracted(extracted: ExtractedText, data: bytes, path: Path, *, max_words: int = MAX_WORDS) -> ParsedDocument:
+    """Understand text a reader has extracted from `data` (the file's bytes, named `path`)."""
     paragraphs = split_paragraphs(extracted)
     if not paragraphs:
         raise EmptyFile("no text found", path=str(path))
     blocks = with_footnotes(parse_blocks(paragraphs), extracted)
-    metadata = extract_metadata(paragraphs, path.name, extracted.title_hint)
+    metadata = extract_metadata(paragraphs, path.name, extracted.title_hint, blocks=blocks,
+                                masthead=extracted.masthead)
     doc_id = document_id(path)
     chunks = chunk_blocks(doc_id, blocks, max_words=max_words)
     if not chunks:  # a document of title-like lines only ("Example"): its lines are its text
@@ -56,11 +63,20 @@ def parse_bytes(data: bytes, path: Path, *, password: str | None = None,
         chunks = chunk_blocks(doc_id, blocks, max_words=max_words)
     if not chunks:
         raise EmptyFile("no passages found", path=str(path))
+    speaker = metadata.countries[0] if metadata.doc_type == "speech" and metadata.countries else None
+    chunks = with_countries(chunks, speaker)
+    # a document's countries are those its body text names; its lists of participants are kept apart
+    body_countries, participants = split_countries(chunks, metadata.title)
+    countries = metadata.countries if speaker else body_countries
+    references = tuple(extract_references(chunks, metadata.symbol, body=metadata.body, own_symbols=metadata.symbols,
+                                          context=metadata.title))
     document = Document(
         id=doc_id, source=str(path.resolve()), sha256=sha256_of(data), title=metadata.title,
-        doc_type=metadata.doc_type, symbol=metadata.symbol, body=metadata.body, date=metadata.date,
-        language=metadata.language, countries=metadata.countries,
-        references=tuple(extract_references(chunks, metadata.symbol)),
+        doc_type=metadata.doc_type, symbol=metadata.symbol, symbols=metadata.symbols, body=metadata.body,
+        date=metadata.date, session=metadata.session,
+        language=metadata.language, countries=countries, participants=participants,
+        references=references, mandates=tuple(extract_mandates(chunks, metadata.symbol, metadata.body)),
+        responses=tuple(extract_responses(chunks, references)),
         pages=len(extracted.pages), size_bytes=len(data),
     )
     return ParsedDocument(document=document, chunks=tuple(chunks))

@@ -9,15 +9,16 @@ Normal forms (the keys documents and references are stored and matched under):
   is kept without a space: ``A/RES/75/290A``);
 - Economic and Social Council resolutions and decisions: ``E/RES/1992/41``, ``E/DEC/2025/201``;
 - Security Council resolutions: ``S/RES/2753(2024)``; Human Rights Council: ``A/HRC/RES/17/4``;
-- decisions of the Executive Board of UNDP/UNFPA/UNOPS: ``DP/DEC/2025/15`` (our convention);
-- decisions of the High-level Committee on South-South Cooperation (formerly on TCDC):
-  ``SSC/DEC/22/1`` (our convention; the Committee's documents are ``SSC/22/...``);
+- decisions of the Executive Board of UNDP/UNFPA/UNOPS and of the High-level Committee on
+  South-South Cooperation (formerly on TCDC) have no UN symbol of their own, so they keep a readable
+  form that is never mistaken for one (it holds spaces): ``UNDP Executive Board decision 2025/15``,
+  ``High-level Committee decision 22/1``; see `is_official_symbol`;
 - resolutions numbered by a Roman session, as the regional commissions and the early General
   Assembly number them: ``591(XXIX)``, ``645G(XXIII)``, ``3201(S-VI)`` — no series prefix.
 
 Bare numbers are read only where they cannot be something else:
 
-- ``NN/NNN`` is a General Assembly resolution when the session is 31–99 (the Assembly numbered
+- ``NN/NNN`` is a General Assembly resolution when the session is 31 to 99 (the Assembly numbered
   resolutions this way from its thirty-first session, 1976), it is not a day/month pair, the two
   numbers differ ("50/50") and no UN job number (``25-09815``) stands beside it (page counters);
 - ``YYYY/NNN`` is an Economic and Social Council resolution (a decision from 200 up, as the
@@ -26,7 +27,10 @@ Bare numbers are read only where they cannot be something else:
 - ``NNN(ROMAN)`` needs a Roman session of at most XL, so "paragraph 3 (C)" is not one.
 
 After "decision", ``S/N`` is a General Assembly decision from 200 up, else a High-level
-Committee decision when the session is at most 30 or the text names the Committee.
+Committee decision when the text or the citing document (``context_body``) names the Committee;
+``YYYY/N`` is an Economic and Social Council decision from 200 up, else an Executive Board decision
+when the text or the citing document names the Board. Anything else is left unresolved rather
+than guessed.
 """
 from __future__ import annotations
 
@@ -48,7 +52,7 @@ class SymbolMatch:
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December")
 # Bodies written before "resolution"/"decision"; the group decides the series.
 _BODY = (r"General Assembly|UNGA|GA|Economic and Social Council|ECOSOC|Security Council|Human Rights Council|"
-         r"(?:UNDP(?:/UNFPA(?:/UNOPS)?)? )?Executive Board|High-level Committee|Assembly")
+         r"(?:UNDP(?:/UNFPA(?:/UNOPS)?)? )?Executive Board|High-level Committee|HLC|Assembly")
 _NUMBER = (r"(?:\d{4}/\d{1,3}"  # ECOSOC, Executive Boards: 1992/41
            r"|\d{1,3}/CP\.\d{1,2}"  # UNFCCC: 1/CP.21
            r"|\d{1,3}/\d{1,3}"  # session/number: 33/134, 22/1
@@ -66,9 +70,9 @@ _AFTER_BODY = re.compile(
     r"Human Rights Council|Executive Board|High-level Committee)")
 
 # Official document symbols: A/80/39, E/CN.6/2025/3, ICCD/COP(8)/CST/INF.1, LC/G.2160(SES.29/6).
-_SEGMENT = (r"(?:Add|Corr|Rev|Amend)\.\d{1,3}|S-\d{1,2}|[A-Z]{1,8}(?:\.\d{1,4})?(?:\([A-Z0-9.\-/]{1,12}\))?"
+_SEGMENT = (r"(?:Add|Corr|Rev|Amend|Misc)\.\d{1,3}|S-\d{1,2}|[A-Z]{1,8}(?:\.\d{1,4})?(?:\([A-Z0-9.\-/]{1,12}\))?"
             r"|\d{1,4}(?:[A-H](?![a-z]))?(?:\([A-Z0-9.\-/]{1,12}\))?")
-_DOCUMENT = re.compile(rf"(?<![\w/.])[A-Z]{{1,6}}(?:\.\d{{1,3}})?(?:/(?:{_SEGMENT}))+")
+_DOCUMENT = re.compile(rf"(?<![\w/.])[A-Z]{{1,6}}(?:\.\d{{1,3}})?(?:/(?:{_SEGMENT}))+(?![a-z])")
 # Series roots a user may type in lower case ("a/80/39").
 _ROOTS = ("A|E|S|DP|TD|ICCD|FCCC|ST|SSC|UNEP|LC|ESCAP|ECE|UNW|ICEF|HRC")
 _DOCUMENT_ANY_CASE = re.compile(rf"(?<![\w/.])(?:{_ROOTS})(?:\.\d{{1,3}})?(?:/(?:{_SEGMENT}))+", re.IGNORECASE)
@@ -85,10 +89,22 @@ _COUNTER_WORD = re.compile(r"\b(?:goals?|targets?|paragraphs?|paras?|chapters?|c
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 
 
-def find_symbols(text: str) -> list[SymbolMatch]:
-    """Every symbol in `text`, in order of position, without overlaps."""
+HLC_BODY = "High-level Committee"
+BOARD_BODY = "Executive Board"
+_HLC_DECISION = "High-level Committee decision"
+_BOARD_DECISION = "UNDP Executive Board decision"
+
+
+def find_symbols(text: str, context_body: str | None = None) -> list[SymbolMatch]:
+    """Every symbol in `text`, in order of position, without overlaps.
+
+    `context_body` is the body of the document the text comes from (`HLC_BODY`, `BOARD_BODY` or any
+    other name): a bare "decision 2024/30" in a UNDP Executive Board document is that Board's.
+    """
     found: list[SymbolMatch] = []
-    for finder in (_keyword_symbols, _document_symbols, _bare_symbols):
+    finders = (lambda t: _keyword_symbols(t, context_body or ""), _document_symbols,
+               lambda t: _bare_symbols(t, context_body or ""))
+    for finder in finders:
         for match in finder(text):
             if not any(match.start < other.end and other.start < match.end for other in found):
                 found.append(match)
@@ -96,9 +112,12 @@ def find_symbols(text: str) -> list[SymbolMatch]:
     return sorted((m for m in found if m.normalised), key=lambda m: m.start)
 
 
-def normalise_symbol(text: str) -> str | None:
-    """The normal form of the one symbol `text` names ("ECOSOC resolution 1992/41" -> "E/RES/1992/41")."""
-    matches = find_symbols(text.strip())
+def normalise_symbol(text: str, context_body: str | None = None) -> str | None:
+    """The normal form of the one symbol `text` names ("ECOSOC resolution 1992/41" -> "E/RES/1992/41").
+
+    `context_body` is the body whose text this is, as for `find_symbols`.
+    """
+    matches = find_symbols(text.strip(), context_body)
     distinct = {m.normalised for m in matches}
     return distinct.pop() if len(distinct) == 1 else None
 
@@ -124,10 +143,9 @@ def _alias_candidates(symbol: str) -> list[str]:
         kw = "resolution" if m.group(1) == "RES" else "decision"
         n = m.group(2)
         return [n, f"{kw} {n}", f"ECOSOC {kw} {n}", f"Economic and Social Council {kw} {n}"]
-    if m := re.fullmatch(r"SSC/DEC/(\d+/\d+[A-H]?)", symbol):
-        n = _spaced_part(m.group(1))
-        return [f"decision {n}", f"High-level Committee decision {n}"]
-    if m := re.fullmatch(r"DP/DEC/(\d{4}/\d+)", symbol):
+    if m := re.fullmatch(rf"{_HLC_DECISION} (\d+/\d+(?: [A-H])?)", symbol):
+        return [f"High-level Committee decision {m.group(1)}", f"HLC decision {m.group(1)}"]
+    if m := re.fullmatch(rf"{_BOARD_DECISION} (\d{{4}}/\d+)", symbol):
         return [f"Executive Board decision {m.group(1)}", f"UNDP Executive Board decision {m.group(1)}"]
     if m := re.fullmatch(r"A/HRC/RES/(\d+/\d+)", symbol):
         return [f"Human Rights Council resolution {m.group(1)}"]
@@ -145,12 +163,18 @@ def _spaced_part(number: str) -> str:
     return re.sub(r"(\d)([A-H])$", r"\1 \2", number)
 
 
-def _keyword_symbols(text: str) -> list[SymbolMatch]:
+def is_official_symbol(symbol: str) -> bool:
+    """Whether `symbol` is a UN document symbol (undocs.org resolves it), not a readable form of a decision."""
+    return " " not in symbol and symbol[:1].isalpha()  # not "1/CP.21" or "591(XXIX)": no UN document symbol
+
+
+def _keyword_symbols(text: str, context_body: str = "") -> list[SymbolMatch]:
     out: list[SymbolMatch] = []
     for match in _KEYWORD_LIST.finditer(text):
         body = match.group("body") or ""
         if not body and (after := _AFTER_BODY.match(text, match.end())):
             body = after.group("body")
+        body = body or _body_nearby(text, match.start()) or context_body
         kind = "decision" if match.group("kw").lower().startswith("decision") else "resolution"
         for index, item in enumerate(_ITEM.finditer(text, match.start("list"), match.end("list"))):
             normal = _numbered(item.group(0), kind, body) or ""
@@ -159,14 +183,36 @@ def _keyword_symbols(text: str) -> list[SymbolMatch]:
     return out
 
 
+_NAMED_BODY = re.compile(r"General Assembly|Economic and Social Council|Human Rights Council|Security Council|"
+                         r"High-level Committee|Executive Board|Commission\b")
+
+
+def _body_nearby(text: str, start: int) -> str:
+    """The body a bare number belongs to, from the words before it, else ''.
+
+    "the report of the High-level Committee ..., in particular decision 9/2": the sentence names the
+    Committee. "In its resolution 57/28" ("its"): the body last named in the paragraph before it (with none
+    named, the citing document's body: "Taking note of its resolutions 69/8 and 71/9" in an ESCAP resolution).
+    """
+    before = text[max(0, start - 800):start].rsplit("\n", 1)[-1]  # the same paragraph only
+    if re.search(r"\bits\s+$", before):
+        named = _NAMED_BODY.findall(before)
+        if named:  # a commission's own resolutions are read with the citing document's body
+            return "" if named[-1] == "Commission" else named[-1]
+    sentence = re.split(r"[.;]\s", before[-300:])[-1]
+    return HLC_BODY if re.search(r"\bHigh-level Committee\b", sentence) else ""
+
+
 def _numbered(number: str, kind: str, body: str) -> str | None:
     """Normal form of a resolution/decision number in the light of the body that adopted it."""
     compact = re.sub(r"\s+", "", number)
     if m := re.fullmatch(r"(\d{4})/(\d{1,3})([A-H]?)", compact):
         if kind == "resolution":
             return f"E/RES/{m.group(1)}/{int(m.group(2))}{m.group(3)}"
-        series = "DP/DEC" if "Executive Board" in body else "E/DEC"
-        return f"{series}/{m.group(1)}/{int(m.group(2))}"
+        if BOARD_BODY in body:
+            return f"{_BOARD_DECISION} {m.group(1)}/{int(m.group(2))}"
+        # the Council numbers its decisions from 201; a lower number is another body's decision
+        return f"E/DEC/{m.group(1)}/{int(m.group(2))}" if int(m.group(2)) >= 200 else None
     if m := re.fullmatch(r"(\d{1,3})/(\d{1,3})([A-H]?)", compact):
         return _session_numbered(int(m.group(1)), int(m.group(2)), m.group(3), kind, body)
     if m := re.fullmatch(r"(\d{1,3})/CP\.(\d{1,2})[A-H]?", compact):
@@ -178,7 +224,16 @@ def _numbered(number: str, kind: str, body: str) -> str | None:
     return None
 
 
+# Commissions that number their own resolutions session/number, as the General Assembly does: in
+# their documents a bare "resolution 68/4" is theirs, and keeps a readable form (no UN symbol).
+COMMISSIONS = ("Commission on Narcotic Drugs", "Commission on the Status of Women", "Commission on Crime Prevention",
+               "Commission for Social Development", "Commission on Population and Development", "ESCAP", "ECLAC",
+               "ECA", "ESCWA", "ECE")
+
+
 def _session_numbered(session: int, number: int, part: str, kind: str, body: str) -> str | None:
+    if kind == "resolution" and body.startswith(COMMISSIONS):
+        return f"{body} resolution {session}/{number}{' ' + part if part else ''}"
     if kind == "resolution":
         series = "A/HRC/RES" if body == "Human Rights Council" else "A/RES"
         return f"{series}/{session}/{number}{part}"
@@ -186,8 +241,8 @@ def _session_numbered(session: int, number: int, part: str, kind: str, body: str
         return f"A/HRC/DEC/{session}/{number}"
     if body in ("General Assembly", "GA", "UNGA", "Assembly") or number >= 200:
         return f"A/DEC/{session}/{number}"
-    if body == "High-level Committee" or session <= 30:
-        return f"SSC/DEC/{session}/{number}{part}"
+    if body.startswith(HLC_BODY) or body == "HLC":
+        return f"{_HLC_DECISION} {session}/{number}{' ' + part if part else ''}"
     return None  # e.g. a functional commission's "decision 55/1": no series we can name
 
 
@@ -228,28 +283,36 @@ def _document_symbols(text: str) -> list[SymbolMatch]:
     for pattern in (_DOCUMENT, _DOCUMENT_ANY_CASE):
         for match in pattern.finditer(text):
             raw = match.group(0)
-            if any(ch.isdigit() for ch in raw):
+            if any(ch.isdigit() for ch in raw) and _plausible_document(text, match):
                 out.append(SymbolMatch(raw, _document_normal(raw), match.start(), match.end()))
     return out
+
+
+def _plausible_document(text: str, match: re.Match[str]) -> bool:
+    """Not a report number ("WP/24/02": UN symbols never pad numbers with 0) nor the tail of one
+    ("ESCAP/2-TR/33"); after a hyphen only a whole second symbol of a joint one ("A/80/74-E/2025/53")."""
+    raw = match.group(0)
+    if re.search(r"/0\d", raw):
+        return False
+    if (after := re.match(r"-(\S+)", text[match.end():match.end() + 40])) and after.group(1).count("/") < 2:
+        return False  # "ESCAP/2-TR/33"
+    return not (text[max(0, match.start() - 1):match.start()] == "-" and raw.count("/") < 2)
 
 
 def _document_normal(raw: str) -> str:
     parts = []
     for part in raw.split("/"):
         upper = part.upper()
-        if re.match(r"(ADD|CORR|REV|AMEND)\.", upper):
-            part = upper[0] + upper[1:].lower()
-        else:
-            part = upper
-        parts.append(part)
+        parts.append(upper[0] + upper[1:].lower() if re.match(r"(ADD|CORR|REV|AMEND|MISC)\.", upper) else upper)
     return "/".join(parts)
 
 
-def _bare_symbols(text: str) -> list[SymbolMatch]:
+def _bare_symbols(text: str, context_body: str = "") -> list[SymbolMatch]:
     out: list[SymbolMatch] = []
     for match in _BARE_GA.finditer(text):
         if _plausible_session_number(int(match.group(1)), int(match.group(2))) \
-                and not _beside_job_number(text, match.start(), match.end()):
+                and not _beside_job_number(text, match.start(), match.end()) and not _in_table(text, match) \
+                and not _commission_s_own(text, match.start(), context_body):
             out.append(_bare(text, match, f"A/RES/{int(match.group(1))}/{int(match.group(2))}"))
     for match in _BARE_YEAR.finditer(text):
         year, number = int(match.group(1)), int(match.group(2))
@@ -261,6 +324,20 @@ def _bare_symbols(text: str) -> list[SymbolMatch]:
             out.append(_bare(text, match, normal))
     return [m for m in out if not _COUNTER_WORD.search(text[max(0, m.start - 12):m.start])
             and not _CURRENCY.search(text[max(0, m.start - 4):m.start])]
+
+
+def _commission_s_own(text: str, start: int, context_body: str) -> bool:
+    """In a commission's document a bare "71/9" is the General Assembly's only when the sentence says so."""
+    if not context_body.startswith(COMMISSIONS):
+        return False
+    sentence = re.split(r"[.;]\s", text[max(0, start - 400):start])[-1]
+    return "General Assembly" not in sentence
+
+
+def _in_table(text: str, match: re.Match[str]) -> bool:
+    """A number pair among other pairs or figures separated only by spaces: a table row ("44/54 44/56 25/33 (46)")."""
+    before, after = text[max(0, match.start() - 12):match.start()], text[match.end():match.end() + 12]
+    return bool(re.search(r"\d+/\d+\s+$", before) or re.match(r"\s+\d+/\d+", after))
 
 
 def _bare(text: str, match: re.Match[str], normal: str) -> SymbolMatch:

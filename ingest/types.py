@@ -29,6 +29,8 @@ class ExtractedText:
     title_hint: str | None = None
     footnotes: tuple[Footnote, ...] = ()
     notes: tuple[str, ...] = ()  # human-readable remarks, e.g. "2 contents pages dropped"
+    # page 1's lines before running headers are removed: the masthead (symbol, distribution, date)
+    masthead: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ CHUNK_KINDS = (
 
 DOC_TYPES = (
     "resolution", "decision", "plan of action", "report", "article",
-    "speech", "event report", "other",
+    "speech", "event report", "declaration", "draft", "other",
 )
 
 
@@ -82,6 +84,29 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Mandate:
+    """A request or invitation in an operative paragraph."""
+
+    chunk_ordinal: int
+    label: str | None
+    verb: str  # "requests", "invites", "calls upon"
+    who: str
+    what: str
+    due: str | None  # "substantive session of 1994", "twenty-third session", "2026"
+    due_year: int | None
+    source_symbol: str | None  # the adopted text it belongs to: the document, or a decision inside a report
+
+
+@dataclass(frozen=True)
+class Response:
+    """A passage saying it answers an earlier text (and perhaps one of its paragraphs)."""
+
+    chunk_ordinal: int
+    symbol: str
+    paragraph: str | None  # "op. 10" when the passage names the paragraph
+
+
+@dataclass(frozen=True)
 class DocumentMetadata:
     """Metadata found in a document's text and name."""
 
@@ -93,6 +118,7 @@ class DocumentMetadata:
     language: str | None = None
     countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-3
     session: str | None = None
+    symbols: tuple[str, ...] = ()  # every part of a joint symbol ("E/2025/L.16", "E/HLPF/2025/L.1"), first = symbol
 
 
 @dataclass(frozen=True)
@@ -112,6 +138,11 @@ class Document:
     references: tuple[Reference, ...] = ()
     pages: int = 0
     size_bytes: int = 0
+    symbols: tuple[str, ...] = ()  # all parts of a joint symbol, the first being `symbol`
+    session: str | None = None  # "80", "2025", "first regular session 2025"
+    participants: tuple[str, ...] = ()  # countries named only in its lists of participants
+    mandates: tuple[Mandate, ...] = ()  # requests and invitations of its operative paragraphs
+    responses: tuple[Response, ...] = ()  # earlier texts it says it answers
 
 
 @dataclass(frozen=True)
@@ -128,6 +159,7 @@ class Chunk:
     page_end: int = 1
     char_start: int = 0
     char_end: int = 0
+    countries: tuple[str, ...] = ()  # the countries the passage names (ISO 3166-1 alpha-3)
 
     @property
     def key(self) -> str:

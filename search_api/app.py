@@ -43,7 +43,8 @@ _UNTIMED_PREFIXES = ("/static/", "/docs/assets/", API_PREFIX + "/health", API_PR
 
 def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     """Build the app: API under /api/v1, the search page at /. Pass `embedder` to share a loaded model."""
-    from search_api import docs, documents, opensearch, routes
+    from search_api import docs, documents, opensearch, research_routes, routes
+    from web import research_pages
     from web import routes as pages
 
     app = FastAPI(title="coopsearch", version="1.0", description=DESCRIPTION, openapi_tags=TAGS,
@@ -61,10 +62,12 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     app.state.uploads = UploadWorker(settings, embedder, app.state.write_lock, app.state.provenance)
     _reconcile_uploads(app.state.engine, settings)
     app.state.templates = pages.make_templates()
+    research_pages.install_template_globals(app.state.templates)
     install_error_handlers(app)
-    for router in (routes.read_router, routes.service_router, documents.read_router, documents.write_router):
+    for router in (routes.read_router, routes.service_router, documents.read_router, documents.write_router,
+                   research_routes.read_router):
         app.include_router(router, prefix=API_PREFIX)
-    for router in (opensearch.router, docs.router, docs.assets, pages.router, pages.assets):
+    for router in (opensearch.router, docs.router, docs.assets, pages.router, research_pages.router, pages.assets):
         app.include_router(router)
     install_middleware(app, settings)
     if settings.open_reads:

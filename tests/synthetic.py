@@ -6,16 +6,17 @@ from typing import Sequence
 
 from index.build import embedding_text
 from index.generation import GenerationWriter
+from ingest.countries import find_countries
 from ingest.types import Chunk, Document, Reference
 
 
 def document(doc_id: str, texts: Sequence[str], *, title: str | None = None, kinds: Sequence[str] | None = None,
              references: Sequence[Reference] = (), **metadata: object) -> tuple[Document, list[Chunk]]:
-    """A document and its chunks, one chunk per text."""
+    """A document and its chunks, one chunk per text; a chunk's countries are those its text names, as in ingest."""
     doc = Document(id=doc_id, source=f"/docs/{doc_id}.txt", sha256=doc_id, title=title or doc_id.replace("-", " "),
                    references=tuple(references), **metadata)  # type: ignore[arg-type]
     chunks = [Chunk(doc_id=doc_id, ordinal=i, text=text, kind=(kinds[i] if kinds else "paragraph"),
-                    label=f"para. {i + 1}") for i, text in enumerate(texts)]
+                    label=f"para. {i + 1}", countries=find_countries(text)) for i, text in enumerate(texts)]
     return doc, chunks
 
 

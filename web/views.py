@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from index.types import StoredChunk
 from ingest.types import Document
-from web.citation import citation
+from web.citation import citation, part_of, unique_label
 from web.params import PageQuery, at_offset, query_string, with_filter
 
 FACET_TITLES = {"doc_type": "Type", "body": "Body", "year": "Year", "country": "Country", "kind": "Paragraph kind"}
@@ -156,12 +156,15 @@ def outline(document: Document, chunks: list[StoredChunk]) -> list[Heading | Pas
     items: list[Heading | Passage] = []
     path: tuple[str, ...] = ()
     used: set[str] = set()
+    # a report holding several decisions labels each one's paragraphs apart: "decision-22-2-op-1"
+    several = len({part_of(c.chunk) for c in chunks} - {None}) > 1
     for stored in chunks:
         chunk = stored.chunk
         if chunk.heading_path != path:
             items.extend(_new_headings(path, chunk.heading_path, document.title, chunk.ordinal))
             path = chunk.heading_path
-        anchor = label_anchor(chunk.label) if chunk.label else None
+        label = unique_label(chunk) if several or (chunk.label or "").startswith("fn") else chunk.label
+        anchor = label_anchor(label) if label else None
         if anchor in used:
             anchor = None
         used.add(anchor or "")

@@ -50,7 +50,14 @@ def read_pdf(data: bytes, password: str | None = None) -> ExtractedText:
     title = cleaned.title
     if title is None and not is_junk_title(metadata_title):
         title = metadata_title
-    return ExtractedText(pages=pages, title_hint=title, footnotes=cleaned.footnotes, notes=notes)
+    return ExtractedText(pages=pages, title_hint=title, footnotes=cleaned.footnotes, notes=notes,
+                         masthead=_masthead(layouts))
+
+
+def _masthead(layouts: list[PageLayout]) -> str | None:
+    """Page 1's lines as drawn, before cleaning removes the running header that holds the symbol."""
+    text = "\n".join(line.text for line in layouts[0].lines) if layouts else ""
+    return text or None
 
 
 def _damaged(exc: BaseException) -> DamagedFile:

@@ -36,7 +36,9 @@ def filters_index(tmp_path_factory: pytest.TempPathFactory, tiny_embedder) -> Pa
         _target("eclac-doc", body="ECLAC", date="2021"),
         _target("symbol-doc", symbol="E/RES/1992/41", date="2021"),
         _target("old-doc", date="1992-07-30"),
-        _target("chile-doc", countries=("CHL", "MEX"), date="2021"),
+        # the country filter finds passages that name the country (issue 12), not every passage of the document
+        document("chile-doc", [TARGET_TEXT.format(n=n) + " Chile reported." for n in range(6)]
+                 + ["Mexico alone, item 7."], countries=("CHL", "MEX"), date="2021"),
         _target("operative-doc", kinds=["operative"] * 6, date="2021"),
         _target("small-doc", count=3, doc_type="decision", date="2021"),
     ]
@@ -51,8 +53,8 @@ CASES = [
     (Filters(symbol="1992/41"), lambda h: h.document.symbol == "E/RES/1992/41"),
     (Filters(year_to=1995), lambda h: h.document.date.startswith("1992")),
     (Filters(year_from=1990, year_to=1992), lambda h: h.document.date.startswith("1992")),
-    (Filters(country="CHL"), lambda h: "CHL" in h.document.countries),
-    (Filters(country="chl"), lambda h: "CHL" in h.document.countries),
+    (Filters(country="CHL"), lambda h: "Chile" in h.chunk.text),
+    (Filters(country="chl"), lambda h: "Chile" in h.chunk.text),
     (Filters(kind="operative"), lambda h: h.chunk.kind == "operative"),
     (Filters(doc_type="resolution", year_from=2020), lambda h: h.document.doc_type == "resolution"),
 ]

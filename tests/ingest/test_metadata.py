@@ -165,4 +165,4 @@ def test_a_decision_of_the_high_level_committee() -> None:
              "Reaffirming General Assembly resolution 33/134 of 19 December 1978,", "1. Stresses its role;"]
     meta = extract_metadata([Paragraph(t, 1, 1) for t in texts], "decision-22-1.txt", None)
     assert (meta.doc_type, meta.symbol, meta.body) == (
-        "decision", "SSC/DEC/22/1", "High-level Committee on South-South Cooperation")
+        "decision", "High-level Committee decision 22/1", "High-level Committee on South-South Cooperation")

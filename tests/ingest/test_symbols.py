@@ -40,14 +40,18 @@ ECLAC_591 = CORPUS / "eclac-resolution-591-xxix-cooperation-among-developing-cou
     ("e/hlpf/2025/3/add.1", "E/HLPF/2025/3/Add.1"),
     ("ICCD/COP(8)/CST/INF.1", "ICCD/COP(8)/CST/INF.1"),
     ("A/CONF.230/2025/INF/2", "A/CONF.230/2025/INF/2"),
-    ("decision 9/2", "SSC/DEC/9/2"),
-    ("decision 22/1", "SSC/DEC/22/1"),
-    ("High-level Committee decision 22/1", "SSC/DEC/22/1"),
-    ("decision 12/1 B", "SSC/DEC/12/1B"),
+    # the High-level Committee's and the Executive Board's decisions have no UN symbol: a readable form
+    ("High-level Committee decision 22/1", "High-level Committee decision 22/1"),
+    ("HLC decision 12/1 B", "High-level Committee decision 12/1 B"),
+    ("the report of the High-level Committee on its ninth session, in particular decision 9/2",
+     "High-level Committee decision 9/2"),
     ("decision 2025/201", "E/DEC/2025/201"),
     ("2025/201", "E/DEC/2025/201"),
     ("decision 55/443", "A/DEC/55/443"),
-    ("Executive Board decision 2025/15", "DP/DEC/2025/15"),
+    ("Executive Board decision 2025/15", "UNDP Executive Board decision 2025/15"),
+    ("TD/B/WG.6/Misc.8", "TD/B/WG.6/Misc.8"), ("A/AC.96/CRP.3", "A/AC.96/CRP.3"),
+    ("E/CN.6/2025/3/Rev.2", "E/CN.6/2025/3/Rev.2"), ("A/80/39/Corr.1", "A/80/39/Corr.1"),
+    ("A/C.2/80/L.16/Rev.1", "A/C.2/80/L.16/Rev.1"),
     ("resolution 2011/12", "E/RES/2011/12"),  # a year range only without the context word
     ("Security Council resolution 2753 (2024)", "S/RES/2753(2024)"),
     ("Human Rights Council resolution 17/4", "A/HRC/RES/17/4"),
@@ -86,19 +90,33 @@ def test_spans_point_at_the_raw_text() -> None:
 
 def test_joint_symbols_are_two() -> None:
     assert [m.normalised for m in find_symbols("A/80/74-E/2025/53")] == ["A/80/74", "E/2025/53"]
+    joint = "E/2025/L.16\u2013E/HLPF/2025/L.1"
+    assert [m.normalised for m in find_symbols(joint)] == ["E/2025/L.16", "E/HLPF/2025/L.1"]
+
+
+def test_decisions_are_read_with_the_citing_document_s_body_and_never_invented() -> None:
+    text = "the Executive Board agreed in decision 2024/30 to review"
+    assert [m.normalised for m in find_symbols(text, "UNDP Executive Board")] == [
+        "UNDP Executive Board decision 2024/30"]
+    assert find_symbols(text) == []  # not E/DEC/2024/30: the Council numbers its decisions from 201
+    assert find_symbols("decision 9/2") == []  # whose? no series is guessed
+    assert [m.normalised for m in find_symbols("decision 9/2", "High-level Committee on South-South Cooperation")] \
+        == ["High-level Committee decision 9/2"]
 
 
 @pytest.mark.parametrize("query, expected", [
     ("A/80/39", "A/80/39"), ("resolution 33/134", "A/RES/33/134"), ("1992/41", "E/RES/1992/41"),
-    ("591(XXIX)", "591(XXIX)"), ("what does decision 22/1 say about triangular cooperation", "SSC/DEC/22/1"),
+    ("591(XXIX)", "591(XXIX)"),
+    ("what does HLC decision 22/1 say about triangular cooperation", "High-level Committee decision 22/1"),
 ])
 def test_symbols_in_search_queries(query: str, expected: str) -> None:
     assert [m.normalised for m in find_symbols(query)] == [expected]
 
 
 @pytest.mark.parametrize("symbol", [
-    "A/RES/33/134", "E/RES/1992/41", "SSC/DEC/22/1", "SSC/DEC/12/1B", "E/DEC/2025/201", "A/DEC/55/443", "591(XXIX)",
-    "3201(S-VI)", "S/RES/2753(2024)", "A/RES/75/290A", "DP/DEC/2025/15", "A/HRC/RES/17/4", "A/80/39",
+    "A/RES/33/134", "E/RES/1992/41", "High-level Committee decision 22/1", "High-level Committee decision 12/1 B",
+    "E/DEC/2025/201", "A/DEC/55/443", "591(XXIX)", "3201(S-VI)", "S/RES/2753(2024)", "A/RES/75/290A",
+    "UNDP Executive Board decision 2025/15", "A/HRC/RES/17/4", "A/80/39",
     "E/HLPF/2025/3/Add.1",
 ])
 def test_normal_forms_are_fixed_points_and_aliases_lead_back(symbol: str) -> None:
@@ -113,7 +131,7 @@ def test_aliases_include_the_forms_people_type() -> None:
     assert {"33/134", "resolution 33/134", "General Assembly resolution 33/134"} <= symbol_aliases("A/RES/33/134")
     assert {"1992/41", "ECOSOC resolution 1992/41"} <= symbol_aliases("E/RES/1992/41")
     assert {"591 (XXIX)", "resolution 591(XXIX)"} <= symbol_aliases("591(XXIX)")
-    assert "decision 22/1" in symbol_aliases("SSC/DEC/22/1")
+    assert "HLC decision 22/1" in symbol_aliases("High-level Committee decision 22/1")
 
 
 # ---- references --------------------------------------------------------------------------
@@ -139,11 +157,16 @@ def test_references_of_ecosoc_1992_41() -> None:
 def test_references_of_eclac_591() -> None:
     references = _references(ECLAC_591)
     symbols = {r.symbol for r in references}
-    assert {"A/RES/33/134", "SSC/DEC/9/2", "SSC/DEC/12/1B", "SSC/DEC/12/1", "583(XXVIII)"} <= symbols
+    hlc = "High-level Committee decision"
+    assert {"A/RES/33/134", f"{hlc} 9/2", f"{hlc} 12/1 B", f"{hlc} 12/1", "583(XXVIII)"} <= symbols
     assert "591(XXIX)" not in symbols
-    labels = {r.symbol: r.label for r in references}
+    labels: dict[str, str | None] = {}
+    for reference in references:  # where each symbol is first recalled
+        labels.setdefault(reference.symbol, reference.label)
     assert labels["A/RES/33/134"] == "pp. 1"
-    assert labels["SSC/DEC/12/1"] == "op. 6 (h)"
+    # the Buenos Aires Plan of Action, named in op. 6 (g), is linked to the resolution that endorsed it
+    assert any(r.symbol == "A/RES/33/134" and r.raw == "Buenos Aires Plan of Action" for r in references)
+    assert labels[f"{hlc} 12/1"] == "op. 6 (h)"
 
 
 def test_references_leave_out_the_own_symbol_and_repeat_once_per_chunk() -> None:

@@ -5,16 +5,12 @@ Run with `pytest -s` to see the counts.
 """
 from __future__ import annotations
 
-import os
 import re
-import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from ingest.readers.pdf import read_pdf
 from ingest.types import ExtractedText
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
@@ -40,17 +36,9 @@ def _symbol(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def documents() -> dict[str, ExtractedText]:
-    """Every UN PDF read once, in parallel processes (reading is CPU-bound)."""
-    if not UN_PDFS.is_dir():
-        pytest.skip(f"../shared not present: needs {UN_PDFS}")
-    paths = sorted(UN_PDFS.glob("*.pdf"))
-    started = time.perf_counter()
-    workers = max(1, min(4, os.cpu_count() or 1))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        read = list(pool.map(read_pdf, [p.read_bytes() for p in paths], [None] * len(paths)))
-    print(f"\nread {len(paths)} UN PDFs in {time.perf_counter() - started:.1f} s with {workers} processes")
-    return {path.name.removesuffix(".en.pdf"): extracted for path, extracted in zip(paths, read)}
+def documents(un_pdfs: dict[str, tuple[bytes, ExtractedText]]) -> dict[str, ExtractedText]:
+    """Every UN PDF as read (once per session, in tests/ingest/conftest.py), by symbol-like stem."""
+    return {name.removesuffix(".en.pdf"): extracted for name, (_, extracted) in un_pdfs.items()}
 
 
 def _items(extracted: ExtractedText) -> list[tuple[str, str]]:

@@ -35,6 +35,7 @@ OPERATIONS = [
     ("GET", "/api/v1/documents/{doc_id}"), ("GET", "/api/v1/documents/{doc_id}/chunks"),
     ("GET", "/api/v1/documents/{doc_id}/references"), ("GET", "/api/v1/documents/{doc_id}/file"),
     ("DELETE", "/api/v1/documents/{doc_id}"), ("POST", "/api/v1/documents"), ("GET", "/api/v1/jobs/{job_id}"),
+    ("GET", "/api/v1/symbols/{symbol}"), ("GET", "/api/v1/mandates"),
 ]
 NO_INPUT = {("GET", "/api/v1/stats"), ("GET", "/api/v1/health"), ("GET", "/api/v1/ready")}  # nothing to negate
 EXAMPLES = {"POST /api/v1/documents": 3}  # each upload runs a real ingest (a worker process)
