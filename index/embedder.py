@@ -20,7 +20,7 @@ import numpy as np
 from index.batching import ArrayTokenizer
 from index.errors import ModelLoadError
 from index.onnx_encoder import OnnxEncoder, default_cache_dir, exportable, onnx_path
-from index.torch_encoder import TorchPassageEncoder, plan_for, supports_fast_path
+from index.torch_encoder import TorchPassageEncoder, embedding_dimension, plan_for, supports_fast_path
 
 
 def default_model_path() -> Path:
@@ -130,7 +130,7 @@ class Embedder:
         self.query_threads = query_threads if self.device == "cpu" else 0  # 0: leave torch as it is
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self.model = self._load()
-        dimension = self.model.get_embedding_dimension()
+        dimension = embedding_dimension(self.model)
         self.info = ModelInfo(name=_model_name(self.model_dir), fingerprint=model_fingerprint(self.model_dir),
                               dimension=int(dimension), precision=self.precision)
         self.fast = supports_fast_path(self.model)

@@ -44,10 +44,16 @@ def plan_for(device: str, *, batch_size: int | None = None, threads: int = 1) ->
 
 
 def supports_fast_path(model: Any) -> bool:
-    """True when the model starts with a Hugging Face transformer whose tokenizer is a Rust one."""
+    """True when the model starts with a transformer module whose tokenizer is a Rust one."""
     first = model[0] if len(model) else None
     tokenizer = getattr(first, "tokenizer", None)
-    return hasattr(first, "auto_model") and getattr(tokenizer, "backend_tokenizer", None) is not None
+    return hasattr(first, "max_seq_length") and getattr(tokenizer, "backend_tokenizer", None) is not None
+
+
+def embedding_dimension(model: Any) -> int:
+    """Length of the model's vectors (sentence-transformers renamed the method in 6.x)."""
+    method = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    return int(method())
 
 
 class TorchPassageEncoder:
@@ -60,7 +66,7 @@ class TorchPassageEncoder:
         self.plan = plan
         self.max_length = int(transformer.max_seq_length)
         self.tokenize = ArrayTokenizer.from_transformers(transformer.tokenizer, self.max_length)
-        self.dimension = int(model.get_embedding_dimension())
+        self.dimension = embedding_dimension(model)
 
     def encode(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:
         """L2-normalised float32 rows in the order of `texts`."""
