@@ -47,6 +47,16 @@ def resolve_precision(precision: str, device: str) -> str:
     return "fp16" if device.startswith("cuda") else CPU_DEFAULT_PRECISION
 
 
+def precision_for_index(requested: str, index_precisions: Sequence[str]) -> str:
+    """The precision to embed queries and new passages for an index built in `index_precisions`.
+
+    `auto` follows the index: int8 for an int8 index (its vectors never mix with float ones), else auto.
+    """
+    if requested == "auto" and index_precisions and all(precision_family(p) == "int8" for p in index_precisions):
+        return "int8"
+    return requested
+
+
 def precision_family(precision: str) -> str:
     """Which precisions' vectors may share an index: `float` (fp32, bf16, fp16) or `int8`."""
     return FAMILIES.get(precision, precision)
@@ -120,7 +130,8 @@ class Embedder:
         if precision not in PRECISIONS:
             raise ModelLoadError(f"unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # weights are local; never reach for a hub
-        self.device = resolve_device(device)
+        # int8 runs in ONNX Runtime on the CPU, so `auto` means the CPU for it even where a GPU is present
+        self.device = "cpu" if precision == "int8" and device == "auto" else resolve_device(device)
         self.precision = resolve_precision(precision, self.device)
         if self.precision == "fp16" and not self.device.startswith("cuda"):
             raise ModelLoadError("precision fp16 needs a CUDA device; on the CPU use int8, bf16 or fp32")

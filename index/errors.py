@@ -14,6 +14,10 @@ class ModelMismatch(IndexError_):
     """The index was built with a different embedding model than the one configured."""
 
 
+class PrecisionMismatch(ModelMismatch):
+    """The index's vectors were computed in another precision family (int8 against fp32/bf16/fp16)."""
+
+
 class CorruptIndex(IndexError_):
     """An index file is truncated, unreadable or disagrees with the manifest."""
 

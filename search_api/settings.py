@@ -29,8 +29,9 @@ class Settings(BaseSettings):
     keyword_weight: float = FusionConfig.keyword_weight
     semantic_weight: float = FusionConfig.semantic_weight
     # -- embedding and vector index (see README "Speed and scale") ---------------------------------
-    precision: Literal["fp32", "bf16", "fp16"] = Field(
-        "fp32", description="Embedding precision: fp32, bf16 (CPU or GPU) or fp16 (GPU only)")
+    precision: Literal["auto", "fp32", "bf16", "fp16", "int8"] = Field(
+        "auto", description="Embedding precision: auto (fp16 on a GPU, else the CPU default, or what the index "
+        "was built with), fp32, bf16, fp16 (GPU only) or int8 (CPU only, ONNX Runtime)")
     device: str = Field("auto", description="Embedding device: auto (CUDA when present, else CPU), cpu, cuda, cuda:N")
     vector_flat_max: int = Field(50_000, description="Exact (flat) vector search up to this many chunks; HNSW above")
     vector_compression: Literal["none", "sq8"] = Field("none", description="sq8: 8-bit HNSW vectors (4x smaller)")
@@ -77,9 +78,12 @@ class Settings(BaseSettings):
 
     def make_embedder(self):  # type: ignore[no-untyped-def]
         """Load the configured embedding model (once per process: it takes seconds)."""
-        from index.embedder import Embedder
+        from index.embedder import Embedder, precision_for_index
+        from index.manifest import MANIFEST_NAME, read_manifest
 
-        return Embedder(self.model_dir(), device=self.device, precision=self.precision)
+        # Queries must be embedded in the family the index was built with (int8 or float).
+        built = read_manifest(self.index).precision if (self.index / MANIFEST_NAME).exists() else ()
+        return Embedder(self.model_dir(), device=self.device, precision=precision_for_index(self.precision, built))
 
     def vector_config(self):  # type: ignore[no-untyped-def]
         """How the vector index is laid out and searched (index.vectors.VectorConfig)."""
