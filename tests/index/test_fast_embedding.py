@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tiny_bert import build_tiny_bert
 
 from index.batching import ArrayTokenizer, plan_batches, prefetched
 from index.embedder import Embedder
-from tiny_bert import build_tiny_bert
 
 TEXTS = ["cooperation", "technical cooperation among developing countries " * 40, "South-South", "",
          "capacity building and knowledge sharing between institutions", "a", "triangular cooperation " * 9,

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import CORPUS, make_engine
+from tiny_bert import build_tiny_bert
 
 from index.build import IngestOptions, embedding_text, ingest_paths
 from index.embedder import Embedder, default_model_path
 from index.errors import PrecisionMismatch
 from index.manifest import read_manifest
 from ingest.pipeline import parse_file
-from support import CORPUS, make_engine
-from tiny_bert import build_tiny_bert
 
 
 @pytest.fixture(scope="module")
