@@ -93,7 +93,7 @@ def test_onnx_export_is_cached_and_reused(tiny_bert: Path, tmp_path: Path, monke
     first = Embedder(tiny_bert, device="cpu", precision="int8", cache_dir=cache)
     vectors = first.encode(TEXTS)
     built = {path.name: path.stat().st_mtime_ns for path in cache.glob("*.onnx")}
-    assert sorted(built) == [f"{first.info.fingerprint}-fp32.onnx", f"{first.info.fingerprint}-int8.onnx"]
+    assert sorted(built) == [f"{first.info.fingerprint}-{p}-r{onnx_encoder.RECIPE}.onnx" for p in ("fp32", "int8")]
 
     def no_rebuild(*args: object) -> None:
         raise AssertionError("the cached export was built again")
