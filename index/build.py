@@ -1,17 +1,21 @@
-"""Ingest files into an index folder: parse (in workers), embed what changed, write a new generation."""
+"""Ingest files into an index folder: parse (in workers), embed what changed, write a new generation.
+
+The stages overlap: while the main process embeds and writes one group of parsed documents, the worker
+processes parse the next files, so a folder costs about the larger of parse and embed, not their sum.
+"""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
 from index.embedder import Embedder
 from index.generation import GenerationWriter, acquire_lock
 from index.manifest import Manifest
-from ingest.batch import ParseJob, parse_many
+from ingest.batch import ParseJob, ParseOutcome, parse_many
 from ingest.pipeline import DEFAULT_MAX_BYTES, document_id, sha256_of
 from ingest.readers import is_supported
 from ingest.types import Chunk, Document, ParsedDocument
@@ -160,11 +164,70 @@ def _apply(writer: GenerationWriter, paths: Sequence[Path], embedder: Embedder, 
             report.unchanged.append(doc_id)
         else:
             jobs.append(ParseJob(path, _password_for(path, options.passwords)))
-    parsed = _parse(jobs, options, report, progress)
-    report.seconds["read"] = round(time.perf_counter() - started, 3)
-    vectors = _embed(parsed, embedder, report, progress)
+    outcomes: Iterable[ParseOutcome] = parse_many(jobs, workers=options.workers, timeout_s=options.timeout_s,
+                                                  max_bytes=options.max_bytes)
+    if progress is not None:
+        outcomes = progress(outcomes, len(jobs), "ingest")
+    report.seconds["prepare"] = round(time.perf_counter() - started, 3)  # find files, hash, compare
+    pipeline_started = time.perf_counter()
+    for group in _groups(_parsed(outcomes, report), _group_chunks(embedder)):
+        vectors = _embed(group, embedder, report)
+        _write(writer, group, vectors, known, report)
+        _show_rate(outcomes, report.chunks_added, time.perf_counter() - pipeline_started)
+    report.seconds["pipeline"] = round(time.perf_counter() - pipeline_started, 3)
     started = time.perf_counter()
-    for item, item_vectors in zip(parsed, vectors):
+    if options.prune:
+        _prune(writer, files, report)
+    report.seconds["write"] = round(report.seconds.get("write", 0.0) + time.perf_counter() - started, 3)
+    return bool(report.added or report.updated or report.removed)
+
+
+# Parsed documents are embedded in groups of about this many chunks while the worker processes parse
+# the next files: large enough to fill the embedder's batches, small enough to start embedding early.
+EMBED_GROUP_CHUNKS = 1024
+
+
+def _group_chunks(embedder: Embedder) -> int:
+    return max(EMBED_GROUP_CHUNKS, 8 * embedder.batch_size)
+
+
+def _parsed(outcomes: Iterable[ParseOutcome], report: IngestReport) -> Iterator[ParsedDocument]:
+    """The documents that parsed, in the files' order; failures go to the report. Time spent waiting
+    for the workers is the `read` stage (what the pipeline could not hide behind embedding)."""
+    waited = time.perf_counter()
+    for outcome in outcomes:
+        report.seconds["read"] = round(report.seconds.get("read", 0.0) + time.perf_counter() - waited, 3)
+        # seconds spent reading and chunking inside the workers, summed (CPU time, not wall time)
+        report.seconds["parse_cpu"] = round(report.seconds.get("parse_cpu", 0.0) + outcome.seconds, 3)
+        if outcome.parsed is not None:
+            report.pages_read += outcome.parsed.document.pages
+            yield outcome.parsed
+        else:
+            error = outcome.error
+            report.failed.append(FileProblem(str(outcome.job.path), getattr(error, "reason", "error"),
+                                             getattr(error, "message", str(error))))
+        waited = time.perf_counter()
+
+
+def _groups(documents: Iterable[ParsedDocument], min_chunks: int) -> Iterator[list[ParsedDocument]]:
+    """Consecutive documents in groups of at least `min_chunks` chunks (the last group may hold fewer)."""
+    group: list[ParsedDocument] = []
+    size = 0
+    for document in documents:
+        group.append(document)
+        size += len(document.chunks)
+        if size >= min_chunks:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _write(writer: GenerationWriter, group: list[ParsedDocument], vectors: list[np.ndarray], known: dict[str, str],
+           report: IngestReport) -> None:
+    """Store each document's chunks and their vectors (a document seen before is replaced)."""
+    started = time.perf_counter()
+    for item, item_vectors in zip(group, vectors, strict=True):
         doc_id = item.document.id
         if doc_id in known:
             writer.vectors.remove(np.asarray(writer.store.remove_document(doc_id)))
@@ -174,29 +237,14 @@ def _apply(writer: GenerationWriter, paths: Sequence[Path], embedder: Embedder, 
         ids = writer.store.add_document(item.document, item.chunks)
         writer.vectors.add(np.asarray(ids, dtype=np.int64), item_vectors)
         report.chunks_added += len(ids)
-    if options.prune:
-        _prune(writer, files, report)
-    report.seconds["write"] = round(time.perf_counter() - started, 3)
-    return bool(report.added or report.updated or report.removed)
+    report.seconds["write"] = round(report.seconds.get("write", 0.0) + time.perf_counter() - started, 3)
 
 
-def _parse(jobs: list[ParseJob], options: IngestOptions, report: IngestReport,
-           progress: ProgressFactory | None) -> list[ParsedDocument]:
-    outcomes = parse_many(jobs, workers=options.workers, timeout_s=options.timeout_s, max_bytes=options.max_bytes)
-    if progress is not None:
-        outcomes = progress(outcomes, len(jobs), "read")
-    parsed: list[ParsedDocument] = []
-    for outcome in outcomes:
-        # seconds spent reading and chunking inside the workers, summed (CPU time, not wall time)
-        report.seconds["parse_cpu"] = round(report.seconds.get("parse_cpu", 0.0) + outcome.seconds, 3)
-        if outcome.parsed is not None:
-            parsed.append(outcome.parsed)
-            report.pages_read += outcome.parsed.document.pages
-        else:
-            error = outcome.error
-            report.failed.append(FileProblem(str(outcome.job.path), getattr(error, "reason", "error"),
-                                             getattr(error, "message", str(error))))
-    return parsed
+def _show_rate(bar: object, passages: int, seconds: float) -> None:
+    """Passages and passages/s beside the files on a tqdm progress bar (other progress wrappers: nothing)."""
+    set_postfix = getattr(bar, "set_postfix_str", None)
+    if set_postfix is not None and seconds > 0:
+        set_postfix(f"{passages:,} passages, {passages / seconds:,.1f} passages/s")
 
 
 EMBED_CONTEXT_WORDS = 40  # at most this many words of title and heading go before a passage
@@ -218,17 +266,17 @@ def embedding_text(document: Document, chunk: Chunk) -> str:
     return " ".join(words[:EMBED_CONTEXT_WORDS]) + "\n" + chunk.text
 
 
-def _embed(parsed: list[ParsedDocument], embedder: Embedder, report: IngestReport,
-           progress: ProgressFactory | None) -> list[np.ndarray]:
+def _embed(parsed: list[ParsedDocument], embedder: Embedder, report: IngestReport) -> list[np.ndarray]:
+    """One matrix per document, its rows in the document's chunk order."""
     started = time.perf_counter()
     texts = [embedding_text(item.document, chunk) for item in parsed for chunk in item.chunks]
-    matrix = embedder.encode(texts, show_progress=progress is not None)
+    matrix = embedder.encode(texts)
     out: list[np.ndarray] = []
     offset = 0
     for item in parsed:
         out.append(matrix[offset:offset + len(item.chunks)])
         offset += len(item.chunks)
-    report.seconds["embed"] = round(time.perf_counter() - started, 3)
+    report.seconds["embed"] = round(report.seconds.get("embed", 0.0) + time.perf_counter() - started, 3)
     return out
 
 
