@@ -26,15 +26,18 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import embed_speed  # noqa: E402 - bench/ is put on the path just above
 
 SHARED = ROOT.parent / "shared" / "data"
 CACHE = ROOT / "bench" / ".cache" / "speed"
@@ -289,21 +292,28 @@ def sample_passages(real_index: Path, count: int) -> list[str]:
 
 def bench_precision(plan: Plan, cache: Path, real_index: Path) -> dict[str, object]:
     """Passages/s on real chunks and SciFact nDCG@10 (semantic, whole abstracts) for each precision."""
-    from index.embedder import PRECISIONS, resolve_device
+    from index.embedder import resolve_device
 
     doc_ids, doc_texts, queries, qrels = scifact_subset(plan.precision_docs, plan.precision_queries)
     passages = sample_passages(real_index, plan.speed_passages)
     device = resolve_device("auto")
     rows: dict[str, dict[str, object]] = {}
     reference: tuple[np.ndarray, np.ndarray] | None = None
-    for precision in PRECISIONS:
+    reference_passages: np.ndarray | None = None
+    for precision in ("fp32", "bf16", "fp16", "int8"):
         if precision == "fp16" and not device.startswith("cuda"):
             rows[precision] = {"skipped": "fp16 needs a GPU"}
+            continue
+        if precision == "bf16" and not device.startswith("cuda"):  # 0.62 passages/s on this CPU: 10 min a run
+            rows[precision] = {"skipped": "bf16 on a CPU without bf16 units is 4x slower than fp32"}
+            continue
+        if precision == "int8" and device != "cpu":
+            rows[precision] = {"skipped": "int8 runs on the CPU (ONNX Runtime)"}
             continue
         embedder = load_embedder(precision)
         embedder.encode(passages[:4])
         started = time.perf_counter()
-        embedder.encode(passages)
+        passage_vectors = embedder.encode(passages)
         speed = len(passages) / (time.perf_counter() - started)
         log(f"precision {precision}: {speed:.1f} passages/s; embedding {len(doc_texts)} SciFact abstracts")
         tag = f"{precision}-{embedder.info.fingerprint}-{len(doc_ids)}"
@@ -315,7 +325,12 @@ def bench_precision(plan: Plan, cache: Path, real_index: Path) -> dict[str, obje
             ndcg_at_10(scores, doc_ids, queries, qrels), 4), **embedder.describe()}
         if reference is None:
             reference = (docs, scores)
+            reference_passages = passage_vectors
         else:
+            passage_cosine = np.sum(passage_vectors * reference_passages, axis=1)
+            row["passages_mean_cosine_to_fp32"] = round(float(passage_cosine.mean()), 5)
+            row["passages_min_cosine_to_fp32"] = round(float(passage_cosine.min()), 5)
+            row["mean_cosine_to_fp32"] = round(float(np.mean(np.sum(docs * reference[0], axis=1))), 5)
             row["min_cosine_to_fp32"] = round(float(np.min(np.sum(docs * reference[0], axis=1))), 5)
             row["top1_agreement_with_fp32"] = round(float(np.mean(
                 np.argmax(scores, axis=1) == np.argmax(reference[1], axis=1))), 4)
@@ -643,6 +658,7 @@ def bench_latency(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[s
     from index.manifest import read_manifest
 
     runs = [(mode, c) for mode in ("hybrid", "semantic") for c in plan.concurrency]
+    embedder.encode_query("warm-up: builds the cached ONNX export the servers load")
     pool = query_pool(real_index, plan.queries * len(runs) + 20)
     targets = [("real", real_index)] + [(str(n), build_synthetic(real_index, n, cache / f"synthetic-{n}"))
                                         for n in plan.sizes if n > 0]
@@ -686,8 +702,8 @@ def render(data: dict) -> str:
         lines.append(f"\ningest {folder}: {row['files']} files, {row['pages']} pages, {row['chunks']} chunks")
         lines.append(f"  {'stage':<12}{'seconds':>10}{'pages/s':>10}{'chunks/s':>10}")
         for stage, value in row["stages"].items():
-            lines.append(f"  {stage:<12}{value['seconds']:>10}{str(value['pages_per_s']):>10}"
-                         f"{str(value['chunks_per_s']):>10}")
+            lines.append(f"  {stage:<12}{value['seconds']:>10}{value['pages_per_s']!s:>10}"
+                         f"{value['chunks_per_s']!s:>10}")
     precision = data.get("precision")
     if precision:
         lines.append(f"\nprecision (SciFact {precision['scifact_docs']} abstracts, {precision['scifact_queries']} "
@@ -695,8 +711,10 @@ def render(data: dict) -> str:
                      f"{precision['chosen_default']}")
         for name, row in precision["by_precision"].items():
             lines.append(f"  {name:<6} " + ("  ".join(f"{k} {v}" for k, v in row.items()
-                                                      if k in ("passages_per_s", "ndcg_at_10", "min_cosine_to_fp32",
+                                                      if k in ("passages_per_s", "ndcg_at_10", "mean_cosine_to_fp32",
+                                                               "passages_mean_cosine_to_fp32", "min_cosine_to_fp32",
                                                                "top1_agreement_with_fp32", "skipped"))))
+    lines.extend(embed_speed.render(data))
     recall = data.get("recall")
     if recall:
         lines.append("\nHNSW recall@10 against exact search [share of results within 0.01 of the exact 10th score]")
@@ -735,7 +753,8 @@ def _files(value: str) -> dict[str, int]:
 
 
 # -- entry point -----------------------------------------------------------------------------------
-SECTIONS = ("environment", "ingest", "precision", "latency", "recall")  # latency builds the synthetic indexes
+# latency builds the synthetic indexes; pipeline and query_embedding are bench/embed_speed.py's
+SECTIONS = ("environment", "ingest", "precision", "latency", "recall", "pipeline", "query_embedding")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -750,6 +769,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="ingest only the first N files of each folder (or of the named ones)")
     parser.add_argument("--rebuild", action="store_true", help="ignore cached indexes and vectors")
     parser.add_argument("--out", type=Path, help="results file")
+    parser.add_argument("--pipeline-files", type=int, default=6, help="UN PDFs ingested by the pipeline section")
     args = parser.parse_args(argv)
     plan = replace(make_plan(args), run_budget_s=args.run_budget)
     out = args.out or RESULTS / ("speed-quick.json" if plan.quick else "speed.json")
@@ -772,6 +792,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "recall" in chosen:
         embedder = embedder or load_embedder()
         save_section(out, "recall", bench_recall(plan, cache, real_index, embedder))
+    if "pipeline" in chosen:
+        files = sorted(FOLDERS["un-pdfs"].glob("*.pdf"))[:args.pipeline_files]
+        save_section(out, "pipeline", embed_speed.bench_pipeline(files, log))
+    if "query_embedding" in chosen:
+        save_section(out, "query_embedding", embed_speed.bench_query_embedding(
+            query_pool(real_index, args.queries or 200), log))
     print(render(json.loads(out.read_text())))
     log(f"results: {out}")
     return 0
