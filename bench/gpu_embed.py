@@ -46,17 +46,18 @@ def log(message: str) -> None:
 
 
 # -- prepare: real passages as the product embeds them ----------------------------------------------
-def prepare(target: Path, folder: Path) -> int:
-    """Parse every speech with the product's parser and write each chunk's `embedding_text`."""
-    from index.build import embedding_text
-    from ingest.pipeline import parse_file
+def prepare(target: Path, folders: Sequence[Path]) -> int:
+    """Parse every file of `folders` with the product's parser (in its worker processes) and write each
+    chunk's `embedding_text`, in the order an ingest embeds them."""
+    from index.build import IngestReport, collect_files, embedding_text
+    from index.embedder import usable_cores
+    from ingest.batch import ParseJob, parse_many
 
+    files = [path for path in collect_files(list(folders), IngestReport()) if not path.name.startswith("UNGDC")]
     texts: list[str] = []
-    for path in sorted(folder.glob("*.txt")):
-        if path.name.startswith("UNGDC"):
-            continue
-        parsed = parse_file(path)
-        texts.extend(embedding_text(parsed.document, chunk) for chunk in parsed.chunks)
+    for outcome in parse_many([ParseJob(path) for path in files], workers=usable_cores(), timeout_s=600):
+        if outcome.parsed is not None:
+            texts.extend(embedding_text(outcome.parsed.document, chunk) for chunk in outcome.parsed.chunks)
     target.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(target, "wt", encoding="utf-8") as handle:
         json.dump(texts, handle)
@@ -64,10 +65,10 @@ def prepare(target: Path, folder: Path) -> int:
 
 
 def load_passages(path: Path, count: int) -> list[str]:
-    """`count` passages: the file's, repeated as often as needed (the tokenizer caches nothing)."""
+    """`count` passages: the file's, repeated as often as needed (the tokenizer caches nothing); 0: the file's."""
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         texts: list[str] = json.load(handle)
-    return [texts[i % len(texts)] for i in range(count)]
+    return [texts[i % len(texts)] for i in range(count or len(texts))]
 
 
 # -- the model folder ---------------------------------------------------------------------------------
@@ -316,18 +317,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     make = sub.add_parser("prepare", help="write the real passages file")
     make.add_argument("--out", type=Path, default=PASSAGES)
-    make.add_argument("--folder", type=Path, default=SPEECHES)
+    make.add_argument("--folder", type=Path, action="append", help=f"repeatable (default: {SPEECHES})")
     go = sub.add_parser("run", help="measure and print the table")
     go.add_argument("--passages", type=Path, default=PASSAGES)
     go.add_argument("--model", type=Path, default=None, help="model folder (default: the bundled model)")
     go.add_argument("--n", type=int, default=212_800, help="passages to embed (the file's, repeated)")
     go.add_argument("--out", type=Path, default=RESULTS / "gpu_embed.json")
+    vectors = sub.add_parser("vectors", help="embed a passages file with the product (fp32) and save the matrix")
+    vectors.add_argument("--passages", type=Path, required=True)
+    vectors.add_argument("--model", type=Path, default=None)
+    vectors.add_argument("--out", type=Path, required=True, help=".npy file")
+    fill = sub.add_parser("fill-cache", help="store `vectors` output in bench/embed_cache.py's cache, by text")
+    fill.add_argument("--passages", type=Path, required=True)
+    fill.add_argument("--vectors", type=Path, required=True)
+    fill.add_argument("--cache", type=Path, default=ROOT / "bench" / ".cache" / "embeddings.sqlite")
     args = parser.parse_args(argv)
+    if args.command == "fill-cache":  # then an ingest through CachedEmbedder embeds nothing on this CPU
+        sys.path.insert(0, str(ROOT / "bench"))
+        from embed_cache import CachedEmbedder
+
+        from index.embedder import Embedder
+
+        cached = CachedEmbedder(Embedder(default_model_path(), device="cpu"), args.cache)
+        texts, matrix = load_passages(args.passages, 0), np.load(args.vectors)
+        cached.conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                                [(cached._key(text), row.astype(np.float32).tobytes())
+                                 for text, row in zip(texts, matrix, strict=True)])
+        cached.conn.commit()
+        log(f"{len(texts):,} vectors stored in {args.cache}")
+        return 0
+    if args.command == "vectors":  # vectors for a benchmark index, computed where a GPU is (bench/speed.py)
+        with tempfile.TemporaryDirectory() as work:
+            model_dir, weights = model_folder(args.model or default_model_path(), Path(work))
+            texts = load_passages(args.passages, 0)
+            matrix, speed, described = product(model_dir, texts, precision="fp32")
+        np.save(args.out, matrix)
+        log(f"{len(texts):,} passages, {speed:,.0f}/s, {described}, weights: {weights}")
+        return 0
     if args.command == "prepare":
-        if not args.folder.exists():
-            print(f"no speeches at {args.folder} (../shared is absent)", file=sys.stderr)
+        folders = args.folder or [SPEECHES]
+        if missing := [folder for folder in folders if not folder.exists()]:
+            print(f"no folder {missing[0]} (../shared is absent?)", file=sys.stderr)
             return 2
-        log(f"wrote {prepare(args.out, args.folder):,} passages to {args.out}")
+        log(f"wrote {prepare(args.out, folders):,} passages to {args.out}")
         return 0
     if not args.passages.exists():
         print(f"no passages file at {args.passages}: run `python bench/gpu_embed.py prepare` first", file=sys.stderr)
