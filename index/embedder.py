@@ -68,13 +68,14 @@ class ModelInfo:
 
     `precision` says how the model was run; it is not part of the model's identity (compare=False):
     an index built in fp32 accepts vectors computed in bf16 by the same model, and the other way round
-    (but never int8 with a float precision: see FAMILIES).
+    (but never int8 with a float precision: see FAMILIES). Empty: not known (an identity read without
+    loading the model, e.g. for keyword search), so any precision is accepted.
     """
 
     name: str
     fingerprint: str
     dimension: int
-    precision: str = field(default="fp32", compare=False)
+    precision: str = field(default="", compare=False)
 
 
 def model_fingerprint(model_dir: Path) -> str:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from index.embedder import ModelInfo, precision_family
+from index.embedder import ModelInfo, precision_family, precision_for_index
 from index.errors import CorruptIndex, IndexNotFound, ModelMismatch, PrecisionMismatch
 
 FORMAT_VERSION = 1
@@ -66,6 +66,15 @@ def read_manifest(index_dir: Path) -> Manifest:
         raise CorruptIndex(f"manifest {path} has format version {manifest.format_version}; "
                            f"this coopsearch reads version {FORMAT_VERSION}: rebuild the index")
     return manifest
+
+
+def precision_for(index_dir: Path, requested: str) -> str:
+    """The precision to embed with for the index at `index_dir` (none yet: `requested` as it is).
+
+    `auto` follows an int8 index, whose vectors never mix with float ones (embedder.precision_for_index).
+    """
+    built = read_manifest(index_dir).precision if (index_dir / MANIFEST_NAME).exists() else ()
+    return precision_for_index(requested, built)
 
 
 def write_manifest(index_dir: Path, manifest: Manifest, before_switch: Callable[[], None] | None = None) -> None:
@@ -139,7 +148,7 @@ def check_precision(manifest: Manifest, model: ModelInfo, index_dir: Path) -> No
     about 0.01 in cosine, enough to reorder close neighbours, so an index and its queries use one family.
     """
     built = sorted({precision_family(precision) for precision in manifest.precision}) if manifest.vectors else []
-    if built and precision_family(model.precision) not in built:
+    if built and model.precision and precision_family(model.precision) not in built:
         raise PrecisionMismatch(
             f"index at {index_dir} holds vectors computed in {', '.join(manifest.precision)}, but the embedder "
             f"runs in {model.precision}; int8 and float (fp32, bf16, fp16) vectors never mix: use precision "

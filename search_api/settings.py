@@ -78,12 +78,10 @@ class Settings(BaseSettings):
 
     def make_embedder(self):  # type: ignore[no-untyped-def]
         """Load the configured embedding model (once per process: it takes seconds)."""
-        from index.embedder import Embedder, precision_for_index
-        from index.manifest import MANIFEST_NAME, read_manifest
+        from index.embedder import Embedder
+        from index.manifest import precision_for
 
-        # Queries must be embedded in the family the index was built with (int8 or float).
-        built = read_manifest(self.index).precision if (self.index / MANIFEST_NAME).exists() else ()
-        return Embedder(self.model_dir(), device=self.device, precision=precision_for_index(self.precision, built))
+        return Embedder(self.model_dir(), device=self.device, precision=precision_for(self.index, self.precision))
 
     def vector_config(self):  # type: ignore[no-untyped-def]
         """How the vector index is laid out and searched (index.vectors.VectorConfig)."""

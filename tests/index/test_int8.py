@@ -67,9 +67,10 @@ def test_auto_precision_follows_the_index(tiny_bert: Path, onnx_cache: Path, tmp
     from search_api.settings import Settings
 
     index_dir = tmp_path / "index"
-    settings = Settings(model=tiny_bert, index=index_dir, device="cpu")
+    settings = Settings.model_validate({"model": tiny_bert, "index": index_dir, "device": "cpu"})
     assert settings.precision == "auto" and settings.make_embedder().precision == "fp32"  # no index yet
     int8 = Embedder(tiny_bert, device="cpu", precision="int8", cache_dir=onnx_cache)
     ingest_paths(index_dir, [CORPUS], int8, IngestOptions(workers=1))
     assert settings.make_embedder().precision == "int8"
-    assert Settings(model=tiny_bert, index=index_dir, precision="fp32").make_embedder().precision == "fp32"
+    explicit = Settings.model_validate({"model": tiny_bert, "index": index_dir, "precision": "fp32"})
+    assert explicit.make_embedder().precision == "fp32"
