@@ -14,6 +14,7 @@ The next writer deletes what a crash left behind: `gen-*.tmp/` folders, and fini
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -24,8 +25,19 @@ from filelock import FileLock, Timeout
 
 from index.embedder import ModelInfo
 from index.errors import IndexLocked
-from index.manifest import (FORMAT_VERSION, MANIFEST_NAME, STORE_NAME, VECTORS_NAME, Manifest, check_model,
-                            file_record, fsync_dir, now_iso, read_manifest, write_manifest)
+from index.manifest import (
+    FORMAT_VERSION,
+    MANIFEST_NAME,
+    STORE_NAME,
+    VECTORS_NAME,
+    Manifest,
+    check_model,
+    file_record,
+    fsync_dir,
+    now_iso,
+    read_manifest,
+    write_manifest,
+)
 from index.store import Store
 from index.vectors import VectorConfig, VectorIndex
 
@@ -121,10 +133,8 @@ class GenerationWriter:
 
     def abort(self) -> None:
         """Drop the unfinished generation; the current one is untouched."""
-        try:
+        with contextlib.suppress(Exception):  # a store broken mid-change still leaves its folder to delete
             self.store.close()
-        except Exception:
-            pass
         shutil.rmtree(self.work_dir, ignore_errors=True)
 
 
