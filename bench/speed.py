@@ -26,15 +26,19 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import embed_speed  # noqa: E402 - bench/ is put on the path just above
 
 SHARED = ROOT.parent / "shared" / "data"
 CACHE = ROOT / "bench" / ".cache" / "speed"
@@ -68,7 +72,8 @@ class Plan:
 def make_plan(args: argparse.Namespace) -> Plan:
     files = {name: args.files.get(name, args.files.get("*")) for name in FOLDERS}
     if args.quick:
-        return Plan(True, {name: files[name] or 4 for name in FOLDERS}, tuple(args.sizes or (20_000,)), args.queries or 100, (1, 8), 100, 30, 24, 100)
+        return Plan(True, {name: files[name] or 4 for name in FOLDERS}, tuple(args.sizes or (20_000,)),
+                    args.queries or 100, (1, 8), 100, 30, 24, 100)
     return Plan(False, files, tuple(args.sizes or (100_000, 1_000_000)), args.queries or 1000, (1, 8), 200, 100, 96,
                 300)
 
@@ -141,7 +146,7 @@ def save_section(path: Path, name: str, value: object) -> None:
         os.replace(tmp, path)
 
 
-def load_embedder(precision: str = "fp32"):  # type: ignore[no-untyped-def]
+def load_embedder(precision: str = "fp32"):
     from index.embedder import Embedder, default_model_path
 
     return Embedder(default_model_path(), precision=precision)
@@ -177,7 +182,7 @@ def read_versus_chunk(files: list[Path]) -> dict[str, float]:
     return {"read_s": round(extract, 3), "clean_chunk_s": round(max(total - extract, 0.0), 3)}
 
 
-def bench_ingest(plan: Plan, embedder, index_dir: Path) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def bench_ingest(plan: Plan, embedder, index_dir: Path) -> dict[str, object]:
     """Ingest both folders into one index (the real corpus), timing each stage.
 
     The read stage runs in worker processes and includes parsing; its split into read (text extraction)
@@ -194,18 +199,19 @@ def bench_ingest(plan: Plan, embedder, index_dir: Path) -> dict[str, object]:  #
         started = time.perf_counter()
         report = ingest_paths(index_dir, files, embedder, IngestOptions(workers=usable_cores()), progress=_progress)
         wall = time.perf_counter() - started
-        results[name] = ingest_row(report, split, wall, len(files))
-        log(f"ingest {name}: {results[name]['chunks']} chunks, {wall:.0f} s")
+        row = ingest_row(report, split, wall, len(files))
+        results[name] = row
+        log(f"ingest {name}: {row['chunks']} chunks, {wall:.0f} s")
     return results
 
 
-def _progress(items, total: int, desc: str):  # type: ignore[no-untyped-def]
+def _progress(items, total: int, desc: str):
     from tqdm import tqdm
 
     return tqdm(items, total=total, desc=desc, file=sys.stderr, mininterval=30)
 
 
-def ingest_row(report, split: dict[str, float], wall: float, files: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def ingest_row(report, split: dict[str, float], wall: float, files: int) -> dict[str, object]:
     """Seconds and pages/s, chunks/s per stage. The read stage (worker processes) is split into read and
     clean/chunk in proportion to the single-process measurement of the same files."""
     seconds = dict(report.seconds)
@@ -252,7 +258,7 @@ def scifact_subset(n_docs: int, n_queries: int, seed: int = 11
 def ndcg_at_10(scores: np.ndarray, doc_ids: list[str], queries: list[tuple[str, str]], qrels: dict) -> float:
     """Mean nDCG@10 (BEIR's definition: gain = relevance, log2 discount)."""
     values = []
-    for row, (qid, _) in zip(scores, queries):
+    for row, (qid, _) in zip(scores, queries, strict=True):
         top = np.argsort(-row, kind="stable")[:10]
         gains = [qrels[qid].get(doc_ids[i], 0) for i in top]
         dcg = sum(g / np.log2(r + 2) for r, g in enumerate(gains))
@@ -289,49 +295,60 @@ def sample_passages(real_index: Path, count: int) -> list[str]:
 
 def bench_precision(plan: Plan, cache: Path, real_index: Path) -> dict[str, object]:
     """Passages/s on real chunks and SciFact nDCG@10 (semantic, whole abstracts) for each precision."""
-    from index.embedder import PRECISIONS, resolve_device
+    from index.embedder import resolve_device
 
     doc_ids, doc_texts, queries, qrels = scifact_subset(plan.precision_docs, plan.precision_queries)
     passages = sample_passages(real_index, plan.speed_passages)
     device = resolve_device("auto")
     rows: dict[str, dict[str, object]] = {}
     reference: tuple[np.ndarray, np.ndarray] | None = None
-    for precision in PRECISIONS:
+    reference_passages: np.ndarray | None = None
+    for precision in ("fp32", "bf16", "fp16", "int8"):
         if precision == "fp16" and not device.startswith("cuda"):
             rows[precision] = {"skipped": "fp16 needs a GPU"}
+            continue
+        if precision == "bf16" and not device.startswith("cuda"):  # 0.62 passages/s on this CPU: 10 min a run
+            rows[precision] = {"skipped": "bf16 on a CPU without bf16 units is 4x slower than fp32"}
+            continue
+        if precision == "int8" and device != "cpu":
+            rows[precision] = {"skipped": "int8 runs on the CPU (ONNX Runtime)"}
             continue
         embedder = load_embedder(precision)
         embedder.encode(passages[:4])
         started = time.perf_counter()
-        embedder.encode(passages)
+        passage_vectors = embedder.encode(passages)
         speed = len(passages) / (time.perf_counter() - started)
         log(f"precision {precision}: {speed:.1f} passages/s; embedding {len(doc_texts)} SciFact abstracts")
         tag = f"{precision}-{embedder.info.fingerprint}-{len(doc_ids)}"
-        docs = cached_vectors(cache / f"scifact-docs-{tag}.npy", lambda: embedder.encode(doc_texts))
+        docs = cached_vectors(cache / f"scifact-docs-{tag}.npy", partial(embedder.encode, doc_texts))
         query_vectors = cached_vectors(cache / f"scifact-queries-{tag}.npy",
-                                       lambda: embedder.encode([q for _, q in queries]))
+                                       partial(embedder.encode, [q for _, q in queries]))
         scores = query_vectors @ docs.T
         row: dict[str, object] = {"passages_per_s": round(speed, 2), "ndcg_at_10": round(
             ndcg_at_10(scores, doc_ids, queries, qrels), 4), **embedder.describe()}
         if reference is None:
             reference = (docs, scores)
+            reference_passages = passage_vectors
         else:
+            passage_cosine = np.sum(passage_vectors * reference_passages, axis=1)
+            row["passages_mean_cosine_to_fp32"] = round(float(passage_cosine.mean()), 5)
+            row["passages_min_cosine_to_fp32"] = round(float(passage_cosine.min()), 5)
+            row["mean_cosine_to_fp32"] = round(float(np.mean(np.sum(docs * reference[0], axis=1))), 5)
             row["min_cosine_to_fp32"] = round(float(np.min(np.sum(docs * reference[0], axis=1))), 5)
             row["top1_agreement_with_fp32"] = round(float(np.mean(
                 np.argmax(scores, axis=1) == np.argmax(reference[1], axis=1))), 4)
         rows[precision] = row
-        del embedder
     base = rows["fp32"]
     eligible = [p for p, r in rows.items() if "ndcg_at_10" in r
                 and r["ndcg_at_10"] >= base["ndcg_at_10"] - 0.005]  # type: ignore[operator]
-    best = max(eligible, key=lambda p: rows[p]["passages_per_s"])  # type: ignore[return-value]
+    best = max(eligible, key=lambda p: float(rows[p]["passages_per_s"]))  # type: ignore[arg-type]
     return {"scifact_docs": len(doc_ids), "scifact_queries": len(queries), "passages_timed": len(passages),
             "rule": "fastest precision whose nDCG@10 is within 0.005 of fp32", "chosen_default": best,
             "by_precision": rows}
 
 
 # -- 3. synthetic indexes at scale -----------------------------------------------------------------
-def real_corpus(real_index: Path):  # type: ignore[no-untyped-def]
+def real_corpus(real_index: Path):
     """(documents, chunks by document, vectors by chunk id) of the real index."""
     from index.manifest import read_manifest
     from index.store import Store
@@ -343,7 +360,7 @@ def real_corpus(real_index: Path):  # type: ignore[no-untyped-def]
     documents = store.list_documents()
     chunks = {d.id: store.document_chunks(d.id) for d in documents}
     ids, vectors = VectorIndex.load(directory / "vectors.faiss", manifest.model.dimension).live_vectors()
-    by_id = dict(zip(ids.tolist(), range(len(ids))))
+    by_id = dict(zip(ids.tolist(), range(len(ids)), strict=True))
     store.close()
     return manifest, documents, chunks, vectors, by_id
 
@@ -400,7 +417,7 @@ def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> tuple[np
     return ids, scores[:, k - 1]
 
 
-def hnsw_sweep(ids: np.ndarray, vectors: np.ndarray, queries: np.ndarray, index, efs: Sequence[int]) -> list[dict]:  # type: ignore[no-untyped-def]
+def hnsw_sweep(ids: np.ndarray, vectors: np.ndarray, queries: np.ndarray, index, efs: Sequence[int]) -> list[dict]:
     """recall@10 and ms/query for each efSearch of a built VectorIndex."""
     import faiss
 
@@ -409,13 +426,13 @@ def hnsw_sweep(ids: np.ndarray, vectors: np.ndarray, queries: np.ndarray, index,
     inner = faiss.downcast_index(index.index.index)
     rows = []
     for ef in efs:
-        inner.hnsw.efSearch = ef
+        inner.hnsw.efSearch = ef  # type: ignore[attr-defined]
         started = time.perf_counter()
         found = [index.search(q, 10) for q in queries]
         ms = (time.perf_counter() - started) * 1000 / len(queries)
-        recall = np.mean([len(set(f.tolist()) & set(t.tolist())) / 10 for (_, f), t in zip(found, truth)])
+        recall = np.mean([len(set(f.tolist()) & set(t.tolist())) / 10 for (_, f), t in zip(found, truth, strict=True)])
         # near-ties: a result within 0.01 cosine of the exact 10th is as good a neighbour (synthetic copies)
-        close = np.mean([np.sum(s >= limit - 0.01) / 10 for (s, _), limit in zip(found, tenth)])
+        close = np.mean([np.sum(s >= limit - 0.01) / 10 for (s, _), limit in zip(found, tenth, strict=True)])
         rows.append({"ef_search": ef, "recall_at_10": round(float(recall), 4),
                      "within_0.01_of_exact_10th": round(float(close), 4), "ms_per_query": round(ms, 3)})
     return rows
@@ -454,7 +471,7 @@ def other_real_vectors(fingerprint: str) -> dict[Path, np.ndarray]:
     return found
 
 
-def bench_recall(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def bench_recall(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[str, object]:
     """HNSW (the product's settings) against exact search: real chunks plus SciFact abstracts, queried by
     SciFact claims and held-out chunks; then the synthetic indexes, and flat search time by size."""
     from index.embedder import usable_cores
@@ -484,7 +501,8 @@ def bench_recall(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[st
     result: dict[str, object] = {
         "real": {"vectors": len(base), "queries": len(query_set),
                  "sources": {"this benchmark's real index and SciFact sample": None,
-                             **{str(k): len(v) for k, v in others.items()}}, "hnsw": index.describe(), "build_s": round(build_s, 1),
+                             **{str(k): len(v) for k, v in others.items()}},
+                 "hnsw": index.describe(), "build_s": round(build_s, 1),
                  "sweep": hnsw_sweep(ids, base, query_set, index, efs),
                  "flat_ms_1_thread": flat_ms(base, query_set, 1),
                  "flat_ms_all_threads": flat_ms(base, query_set, usable_cores())}}
@@ -494,11 +512,13 @@ def bench_recall(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[st
         if not (folder / "manifest.json").exists():
             continue
         manifest = read_manifest(folder)
-        loaded = VectorIndex.load(manifest.generation_dir(folder) / "vectors.faiss", manifest.model.dimension, mmap=True)
+        loaded = VectorIndex.load(manifest.generation_dir(folder) / "vectors.faiss", manifest.model.dimension,
+                                  mmap=True)
         syn_ids, syn_vectors = loaded.live_vectors()
         probe = query_set[: min(len(query_set), 200)]
         row = {"vectors": len(syn_ids), "hnsw": loaded.describe(),
-               "sweep": hnsw_sweep(syn_ids, syn_vectors, probe, loaded, (32, 64, 96, 128)) if loaded.kind == "hnsw" else [],
+               "sweep": (hnsw_sweep(syn_ids, syn_vectors, probe, loaded, (32, 64, 96, 128))
+                         if loaded.kind == "hnsw" else []),
                "flat_ms_1_thread": flat_ms(syn_vectors, probe[:50], 1),
                "flat_ms_all_threads": flat_ms(syn_vectors, probe[:50], usable_cores())}
         if size <= 200_000:
@@ -513,7 +533,7 @@ def bench_recall(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[st
     return result
 
 
-def sq8_bytes(index, cache: Path) -> int:  # type: ignore[no-untyped-def]
+def sq8_bytes(index, cache: Path) -> int:
     path = cache / "sq8-probe.faiss"
     index.save(path)
     size = path.stat().st_size
@@ -551,7 +571,7 @@ class Server:
     def __init__(self, index_dir: Path, log_path: Path, timeout_s: float = 1200) -> None:
         self.port = free_port()
         env = {**os.environ, "COOPSEARCH_RATE_LIMIT_PER_S": "0", "HF_HUB_OFFLINE": "1"}
-        self.log = open(log_path, "w")
+        self.log = open(log_path, "w")  # noqa: SIM115 - the server writes to it until stop() closes it
         started = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "search_api.cli", "serve", "--index", str(index_dir), "--host", "127.0.0.1",
@@ -638,11 +658,12 @@ def run_queries(port: int, queries: list[str], mode: str, concurrency: int, budg
             "load_average": round(os.getloadavg()[0], 2)}
 
 
-def bench_latency(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def bench_latency(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[str, object]:
     """p50/p95/p99 through the HTTP API at each size, with memory and disk."""
     from index.manifest import read_manifest
 
     runs = [(mode, c) for mode in ("hybrid", "semantic") for c in plan.concurrency]
+    embedder.encode_query("warm-up: builds the cached ONNX export the servers load")
     pool = query_pool(real_index, plan.queries * len(runs) + 20)
     targets = [("real", real_index)] + [(str(n), build_synthetic(real_index, n, cache / f"synthetic-{n}"))
                                         for n in plan.sizes if n > 0]
@@ -686,8 +707,8 @@ def render(data: dict) -> str:
         lines.append(f"\ningest {folder}: {row['files']} files, {row['pages']} pages, {row['chunks']} chunks")
         lines.append(f"  {'stage':<12}{'seconds':>10}{'pages/s':>10}{'chunks/s':>10}")
         for stage, value in row["stages"].items():
-            lines.append(f"  {stage:<12}{value['seconds']:>10}{str(value['pages_per_s']):>10}"
-                         f"{str(value['chunks_per_s']):>10}")
+            lines.append(f"  {stage:<12}{value['seconds']:>10}{value['pages_per_s']!s:>10}"
+                         f"{value['chunks_per_s']!s:>10}")
     precision = data.get("precision")
     if precision:
         lines.append(f"\nprecision (SciFact {precision['scifact_docs']} abstracts, {precision['scifact_queries']} "
@@ -695,8 +716,10 @@ def render(data: dict) -> str:
                      f"{precision['chosen_default']}")
         for name, row in precision["by_precision"].items():
             lines.append(f"  {name:<6} " + ("  ".join(f"{k} {v}" for k, v in row.items()
-                                                      if k in ("passages_per_s", "ndcg_at_10", "min_cosine_to_fp32",
+                                                      if k in ("passages_per_s", "ndcg_at_10", "mean_cosine_to_fp32",
+                                                               "passages_mean_cosine_to_fp32", "min_cosine_to_fp32",
                                                                "top1_agreement_with_fp32", "skipped"))))
+    lines.extend(embed_speed.render(data))
     recall = data.get("recall")
     if recall:
         lines.append("\nHNSW recall@10 against exact search [share of results within 0.01 of the exact 10th score]")
@@ -713,13 +736,13 @@ def render(data: dict) -> str:
         lines.append(f"\nHTTP latency ({latency['method']})")
         lines.append(f"  {'size':>9} {'mode':<9}{'conc':>5}{'p50':>9}{'p95':>9}{'p99':>9}{'engine p50':>11}"
                      f"{'q/s':>7}{'errors':>7}{'load':>6}{'done':>11}")
-        for name, row in latency["sizes"].items():
+        for row in latency["sizes"].values():
             for run in row["runs"]:
                 lines.append(f"  {row['chunks']:>9} {run['mode']:<9}{run['concurrency']:>5}{run['p50_ms']:>9}"
                              f"{run['p95_ms']:>9}{run['p99_ms']:>9}{run['engine_p50_ms']:>11}"
                              f"{run['queries_per_s']:>7}{run['errors']:>7}{run.get('load_average', ''):>6}"
                              f"{str(run['requests']) + '/' + str(run.get('planned', '')):>11}")
-        for name, row in latency["sizes"].items():
+        for row in latency["sizes"].values():
             disk = sum(row["disk_bytes"].values()) / 2**20
             lines.append(f"  {row['chunks']:>9} chunks: {row['vector_index']}, disk {disk:.0f} MiB "
                          f"({', '.join(f'{k} {v / 2**20:.0f} MiB' for k, v in row['disk_bytes'].items())}), "
@@ -735,7 +758,8 @@ def _files(value: str) -> dict[str, int]:
 
 
 # -- entry point -----------------------------------------------------------------------------------
-SECTIONS = ("environment", "ingest", "precision", "latency", "recall")  # latency builds the synthetic indexes
+# latency builds the synthetic indexes; pipeline and query_embedding are bench/embed_speed.py's
+SECTIONS = ("environment", "ingest", "precision", "latency", "recall", "pipeline", "query_embedding")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -750,6 +774,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="ingest only the first N files of each folder (or of the named ones)")
     parser.add_argument("--rebuild", action="store_true", help="ignore cached indexes and vectors")
     parser.add_argument("--out", type=Path, help="results file")
+    parser.add_argument("--pipeline-files", type=int, default=6, help="UN PDFs ingested by the pipeline section")
     args = parser.parse_args(argv)
     plan = replace(make_plan(args), run_budget_s=args.run_budget)
     out = args.out or RESULTS / ("speed-quick.json" if plan.quick else "speed.json")
@@ -759,7 +784,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.rmtree(cache, ignore_errors=True)
     cache.mkdir(parents=True, exist_ok=True)
     real_index = cache / "real-index"
-    save_section(out, "environment", {**environment(), "last_invocation": {"argv": sys.argv[1:], "plan": plan.__dict__}})
+    save_section(out, "environment",
+                 {**environment(), "last_invocation": {"argv": sys.argv[1:], "plan": plan.__dict__}})
     embedder = None
     if "ingest" in chosen:
         embedder = embedder or load_embedder()
@@ -772,6 +798,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "recall" in chosen:
         embedder = embedder or load_embedder()
         save_section(out, "recall", bench_recall(plan, cache, real_index, embedder))
+    if "pipeline" in chosen:
+        files = sorted(FOLDERS["un-pdfs"].glob("*.pdf"))[:args.pipeline_files]
+        save_section(out, "pipeline", embed_speed.bench_pipeline(files, log))
+    if "query_embedding" in chosen:
+        save_section(out, "query_embedding", embed_speed.bench_query_embedding(
+            query_pool(real_index, args.queries or 200), log))
     print(render(json.loads(out.read_text())))
     log(f"results: {out}")
     return 0

@@ -1,4 +1,8 @@
-"""Ingest files into an index folder: parse (in workers), embed what changed, write a new generation."""
+"""Ingest files into an index folder: parse (in workers), embed what changed, write a new generation.
+
+The stages overlap: while the main process embeds and writes one group of parsed documents, the worker
+processes parse the next files, so a folder costs about the larger of parse and embed, not their sum.
+"""
 from __future__ import annotations
 
 import time
@@ -200,14 +204,79 @@ def _apply(writer: GenerationWriter, paths: Sequence[Path], embedder: Embedder, 
             report.unchanged.append(doc_id)
         else:
             jobs.append(ParseJob(path, _password_for(path, options.passwords)))
-    parsed = _within_limits([_recorded(item, options.record_as) for item in _parse(jobs, options, report, progress)],
-                            options, report)
-    if not options.claim_symbols:
-        parsed = _without_held_symbols(parsed, writer, report)
-    report.seconds["read"] = round(time.perf_counter() - started, 3)
-    vectors = _embed(parsed, embedder, report, progress)
+    outcomes: Iterable[ParseOutcome] = parse_many(jobs, workers=options.workers, timeout_s=options.timeout_s,
+                                                  max_bytes=options.max_bytes)
+    if progress is not None:
+        outcomes = progress(outcomes, len(jobs), "ingest")
+    report.seconds["prepare"] = round(time.perf_counter() - started, 3)  # find files, hash, compare
+    pipeline_started = time.perf_counter()
+    for parsed in _groups(_parsed(outcomes, report), _group_chunks(embedder)):
+        group = _admitted(parsed, writer, options, report)
+        vectors = _embed(group, embedder, report)
+        _write(writer, group, vectors, known, report)
+        _show_rate(outcomes, report.chunks_added, time.perf_counter() - pipeline_started)
+    report.seconds["pipeline"] = round(time.perf_counter() - pipeline_started, 3)
     started = time.perf_counter()
-    for item, item_vectors in zip(parsed, vectors, strict=True):
+    if options.prune:
+        _prune(writer, files, report)
+    report.seconds["write"] = round(report.seconds.get("write", 0.0) + time.perf_counter() - started, 3)
+    return bool(report.added or report.updated or report.removed)
+
+
+def _admitted(parsed: list[ParsedDocument], writer: GenerationWriter, options: IngestOptions,
+              report: IngestReport) -> list[ParsedDocument]:
+    """Parsed documents as they will be stored: under the path they are recorded as, within the passage limit,
+    and (for uploads) without a symbol another document holds."""
+    kept = _within_limits([_recorded(item, options.record_as) for item in parsed], options, report)
+    return kept if options.claim_symbols else _without_held_symbols(kept, writer, report)
+
+
+# Parsed documents are embedded in groups of about this many chunks while the worker processes parse
+# the next files: large enough to fill the embedder's batches, small enough to start embedding early.
+EMBED_GROUP_CHUNKS = 1024
+
+
+def _group_chunks(embedder: Embedder) -> int:
+    return max(EMBED_GROUP_CHUNKS, 8 * embedder.batch_size)
+
+
+def _parsed(outcomes: Iterable[ParseOutcome], report: IngestReport) -> Iterator[ParsedDocument]:
+    """The documents that parsed, in the files' order; failures go to the report. Time spent waiting
+    for the workers is the `read` stage (what the pipeline could not hide behind embedding)."""
+    waited = time.perf_counter()
+    for outcome in outcomes:
+        report.seconds["read"] = round(report.seconds.get("read", 0.0) + time.perf_counter() - waited, 3)
+        # seconds spent reading and chunking inside the workers, summed (CPU time, not wall time)
+        report.seconds["parse_cpu"] = round(report.seconds.get("parse_cpu", 0.0) + outcome.seconds, 3)
+        if outcome.parsed is not None:
+            report.pages_read += outcome.parsed.document.pages
+            yield outcome.parsed
+        else:
+            error = outcome.error
+            report.failed.append(FileProblem(str(outcome.job.path), getattr(error, "reason", "error"),
+                                             getattr(error, "message", str(error))))
+        waited = time.perf_counter()
+
+
+def _groups(documents: Iterable[ParsedDocument], min_chunks: int) -> Iterator[list[ParsedDocument]]:
+    """Consecutive documents in groups of at least `min_chunks` chunks (the last group may hold fewer)."""
+    group: list[ParsedDocument] = []
+    size = 0
+    for document in documents:
+        group.append(document)
+        size += len(document.chunks)
+        if size >= min_chunks:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _write(writer: GenerationWriter, group: list[ParsedDocument], vectors: list[np.ndarray], known: dict[str, str],
+           report: IngestReport) -> None:
+    """Store each document's chunks and their vectors (a document seen before is replaced)."""
+    started = time.perf_counter()
+    for item, item_vectors in zip(group, vectors, strict=True):
         doc_id = item.document.id
         if doc_id in known:
             writer.vectors.remove(np.asarray(writer.store.remove_document(doc_id)))
@@ -217,10 +286,7 @@ def _apply(writer: GenerationWriter, paths: Sequence[Path], embedder: Embedder, 
         ids = writer.store.add_document(item.document, item.chunks)
         writer.vectors.add(np.asarray(ids, dtype=np.int64), item_vectors)
         report.chunks_added += len(ids)
-    if options.prune:
-        _prune(writer, files, report)
-    report.seconds["write"] = round(time.perf_counter() - started, 3)
-    return bool(report.added or report.updated or report.removed)
+    report.seconds["write"] = round(report.seconds.get("write", 0.0) + time.perf_counter() - started, 3)
 
 
 def _recorded(item: ParsedDocument, record_as: dict[Path, Path]) -> ParsedDocument:
@@ -235,14 +301,18 @@ def _recorded(item: ParsedDocument, record_as: dict[Path, Path]) -> ParsedDocume
 
 def _without_held_symbols(parsed: list[ParsedDocument], writer: GenerationWriter,
                           report: IngestReport) -> list[ParsedDocument]:
-    held = writer.store.documents_with_symbols([item.document.symbol for item in parsed if item.document.symbol])
+    """Documents whose symbol (any part of a joint one) another document holds lose it (symbol_conflict)."""
+    def claimed(item: ParsedDocument) -> list[str]:
+        return list(dict.fromkeys(s for s in (item.document.symbol, *item.document.symbols) if s))
+
+    held = writer.store.documents_with_symbols([s for item in parsed for s in claimed(item)])
     out = []
     for item in parsed:
-        holder = held.get(item.document.symbol or "")
-        if holder is not None and holder != item.document.id:
+        taken = [(s, held[s]) for s in claimed(item) if held.get(s) not in (None, item.document.id)]
+        if taken:
             report.warnings.append(FileProblem(item.document.source, "symbol_conflict",
-                                               f"{item.document.symbol} is held by {holder}; stored without it"))
-            item = ParsedDocument(document=replace(item.document, symbol=None), chunks=item.chunks)
+                                               f"{taken[0][0]} is held by {taken[0][1]}; stored without it"))
+            item = ParsedDocument(document=replace(item.document, symbol=None, symbols=()), chunks=item.chunks)
         out.append(item)
     return out
 
@@ -261,24 +331,12 @@ def _within_limits(parsed: list[ParsedDocument], options: IngestOptions, report:
     return kept
 
 
-def _parse(jobs: list[ParseJob], options: IngestOptions, report: IngestReport,
-           progress: ProgressFactory | None) -> list[ParsedDocument]:
-    outcomes: Iterable[ParseOutcome] = parse_many(jobs, workers=options.workers, timeout_s=options.timeout_s,
-                                                  max_bytes=options.max_bytes)
-    if progress is not None:
-        outcomes = progress(outcomes, len(jobs), "read")
-    parsed: list[ParsedDocument] = []
-    for outcome in outcomes:
-        # seconds spent reading and chunking inside the workers, summed (CPU time, not wall time)
-        report.seconds["parse_cpu"] = round(report.seconds.get("parse_cpu", 0.0) + outcome.seconds, 3)
-        if outcome.parsed is not None:
-            parsed.append(outcome.parsed)
-            report.pages_read += outcome.parsed.document.pages
-        else:
-            error = outcome.error
-            report.failed.append(FileProblem(str(outcome.job.path), getattr(error, "reason", "error"),
-                                             getattr(error, "message", str(error))))
-    return parsed
+
+def _show_rate(bar: object, passages: int, seconds: float) -> None:
+    """Passages and passages/s beside the files on a tqdm progress bar (other progress wrappers: nothing)."""
+    set_postfix = getattr(bar, "set_postfix_str", None)
+    if set_postfix is not None and seconds > 0:
+        set_postfix(f"{passages:,} passages, {passages / seconds:,.1f} passages/s")
 
 
 EMBED_CONTEXT_WORDS = 40  # at most this many words of title and heading go before a passage
@@ -300,31 +358,18 @@ def embedding_text(document: Document, chunk: Chunk) -> str:
     return " ".join(words[:EMBED_CONTEXT_WORDS]) + "\n" + chunk.text
 
 
-def _embed(parsed: list[ParsedDocument], embedder: Embedder, report: IngestReport,
-           progress: ProgressFactory | None) -> list[np.ndarray]:
+def _embed(parsed: list[ParsedDocument], embedder: Embedder, report: IngestReport) -> list[np.ndarray]:
+    """One matrix per document, its rows in the document's chunk order."""
     started = time.perf_counter()
     texts = [embedding_text(item.document, chunk) for item in parsed for chunk in item.chunks]
-    if progress is None:
-        matrix = embedder.encode(texts)
-    else:  # the bar counts passages: rows come out a block at a time
-        rows = progress(_embedded_rows(embedder, texts), len(texts), "embed")
-        matrix = np.asarray(list(rows), dtype=np.float32).reshape(len(texts), embedder.dimension)
+    matrix = embedder.encode(texts)
     out: list[np.ndarray] = []
     offset = 0
     for item in parsed:
         out.append(matrix[offset:offset + len(item.chunks)])
         offset += len(item.chunks)
-    report.seconds["embed"] = round(time.perf_counter() - started, 3)
+    report.seconds["embed"] = round(report.seconds.get("embed", 0.0) + time.perf_counter() - started, 3)
     return out
-
-
-EMBED_BLOCK = 1024  # passages embedded between progress updates; large enough to keep batches full
-
-
-def _embedded_rows(embedder: Embedder, texts: list[str]) -> Iterator[np.ndarray]:
-    """Each text's vector in order, embedded EMBED_BLOCK texts at a time."""
-    for start in range(0, len(texts), EMBED_BLOCK):
-        yield from embedder.encode(texts[start:start + EMBED_BLOCK])
 
 
 def _prune(writer: GenerationWriter, files: list[Path], report: IngestReport) -> None:

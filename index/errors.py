@@ -3,7 +3,7 @@
     CoopsearchError            anything the core refuses; the command line prints it and exits 2
     ├── IndexUnavailable       the index cannot be opened (the API answers 503)
     │   ├── IndexNotFound      no index in the folder
-    │   ├── ModelMismatch      built with another embedding model
+    │   ├── ModelMismatch      built with another embedding model (PrecisionMismatch: another precision)
     │   └── CorruptIndex       a file is truncated, unreadable or disagrees with the manifest
     ├── IndexLocked            another ingest holds the write lock (409)
     ├── BadQuery               the query cannot be searched (422)
@@ -27,6 +27,10 @@ class IndexNotFound(IndexUnavailable):
 
 class ModelMismatch(IndexUnavailable):
     """The index was built with a different embedding model than the one configured."""
+
+
+class PrecisionMismatch(ModelMismatch):
+    """The index's vectors were computed in another precision family (int8 against fp32/bf16/fp16)."""
 
 
 class CorruptIndex(IndexUnavailable):

@@ -128,7 +128,7 @@ class GenerationWriter:
 
     def _precisions(self) -> tuple[str, ...]:
         earlier = set(self.previous.precision) if self.previous is not None and self.previous.vectors else set()
-        return tuple(sorted(earlier | {self.model.precision}))
+        return tuple(sorted(earlier | {self.model.precision or "fp32"}))  # not known: the float default
 
     def abort(self) -> None:
         """Drop the unfinished generation; the current one is untouched."""

@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import os
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
-from index.embedder import ModelInfo
-from index.errors import CorruptIndex, IndexNotFound, ModelMismatch
+from index.embedder import ModelInfo, precision_family, precision_for_index
+from index.errors import CorruptIndex, IndexNotFound, ModelMismatch, PrecisionMismatch
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
@@ -47,7 +47,7 @@ class Manifest:
 
 def now_iso() -> str:
     """UTC time in ISO 8601, to the second."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read_manifest(index_dir: Path) -> Manifest:
@@ -66,6 +66,15 @@ def read_manifest(index_dir: Path) -> Manifest:
         raise CorruptIndex(f"manifest {path} has format version {manifest.format_version}; "
                            f"this coopsearch reads version {FORMAT_VERSION}: rebuild the index")
     return manifest
+
+
+def precision_for(index_dir: Path, requested: str) -> str:
+    """The precision to embed with for the index at `index_dir` (none yet: `requested` as it is).
+
+    `auto` follows an int8 index, whose vectors never mix with float ones (embedder.precision_for_index).
+    """
+    built = read_manifest(index_dir).precision if (index_dir / MANIFEST_NAME).exists() else ()
+    return precision_for_index(requested, built)
 
 
 def write_manifest(index_dir: Path, manifest: Manifest, before_switch: Callable[[], None] | None = None) -> None:
@@ -129,3 +138,18 @@ def check_model(manifest: Manifest, model: ModelInfo, index_dir: Path) -> None:
             f"(dimension {manifest.model.dimension}, fingerprint {manifest.model.fingerprint}) but the configured "
             f"model is '{model.name}' (dimension {model.dimension}, fingerprint {model.fingerprint}); "
             "use the same model or rebuild the index into a new folder")
+    check_precision(manifest, model, index_dir)
+
+
+def check_precision(manifest: Manifest, model: ModelInfo, index_dir: Path) -> None:
+    """Refuse to mix int8 vectors with float ones (fp32, bf16, fp16) in one index, or to query across them.
+
+    Float precisions agree within cosine 0.999 and may share an index; int8 vectors differ from them by
+    about 0.01 in cosine, enough to reorder close neighbours, so an index and its queries use one family.
+    """
+    built = sorted({precision_family(precision) for precision in manifest.precision}) if manifest.vectors else []
+    if built and model.precision and precision_family(model.precision) not in built:
+        raise PrecisionMismatch(
+            f"index at {index_dir} holds vectors computed in {', '.join(manifest.precision)}, but the embedder "
+            f"runs in {model.precision}; int8 and float (fp32, bf16, fp16) vectors never mix: use precision "
+            f"{'int8' if built == ['int8'] else 'fp32'} (or auto) with this index, or rebuild it into a new folder")

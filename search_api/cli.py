@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from index.search import SearchEngine
     from index.types import SearchResult
 
-UNITS = {"read": "files", "embed": "passages"}  # what each stage's progress bar counts
+# What each stage's progress bar counts; the ingest pipeline's bar counts files and shows passages/s beside them.
+UNITS = {"ingest": "files", "read": "files", "embed": "passages"}
 
 
 class UsageError(Exception):

@@ -12,7 +12,7 @@ from edge.config import EdgeConfig
 from index.build import IngestOptions
 from index.embedder import Embedder, ModelInfo, default_model_path, model_fingerprint
 from index.fusion import FusionConfig
-from index.manifest import read_manifest
+from index.manifest import precision_for, read_manifest
 from index.search import SearchEngine
 from index.snapshot import IndexHolder
 from index.vectors import VectorConfig
@@ -39,8 +39,9 @@ class Settings(BaseSettings):
     keyword_weight: float = FusionConfig.keyword_weight
     semantic_weight: float = FusionConfig.semantic_weight
     # -- embedding and vector index (see README "Speed and scale") ---------------------------------
-    precision: Literal["fp32", "bf16", "fp16"] = Field(
-        "fp32", description="Embedding precision: fp32, bf16 (CPU or GPU) or fp16 (GPU only)")
+    precision: Literal["auto", "fp32", "bf16", "fp16", "int8"] = Field(
+        "auto", description="Embedding precision: auto (fp16 on a GPU, else the CPU default, or what the index "
+        "was built with), fp32, bf16, fp16 (GPU only) or int8 (CPU only, ONNX Runtime)")
     device: str = Field("auto", description="Embedding device: auto (CUDA when present, else CPU), cpu, cuda, cuda:N")
     vector_flat_max: int = Field(VectorConfig.flat_max,
                                  description="Exact (flat) vector search up to this many chunks; HNSW above")
@@ -120,7 +121,7 @@ class Settings(BaseSettings):
 
     def make_embedder(self) -> Embedder:
         """Load the configured embedding model (once per process: it takes seconds)."""
-        return Embedder(self.model_dir(), device=self.device, precision=self.precision)
+        return Embedder(self.model_dir(), device=self.device, precision=precision_for(self.index, self.precision))
 
     def make_engine(self, embedder: Embedder | None) -> SearchEngine:
         """The search engine over the configured index, with these settings' fusion and vector search.
