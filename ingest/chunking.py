@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from ingest.types import KIND_HEADING, KIND_PARAGRAPH, Block, Chunk
 
@@ -45,7 +46,7 @@ def split_long(text: str, max_words: int = MAX_WORDS) -> list[str]:
     current: list[str] = []
     for sentence in _sentences(text):
         for part in _fit(sentence, max_words):
-            if current and len(" ".join(current + [part]).split()) > max_words:
+            if current and len(" ".join([*current, part]).split()) > max_words:
                 pieces.append(" ".join(current))
                 current = []
             current.append(part)
@@ -55,7 +56,7 @@ def split_long(text: str, max_words: int = MAX_WORDS) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _segmenter():  # type: ignore[no-untyped-def]
+def _segmenter() -> Any:  # pysbd ships no types
     import pysbd
 
     return pysbd.Segmenter(language="en", clean=False)

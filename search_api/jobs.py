@@ -60,7 +60,7 @@ class Job:
         """The job as the API shows it."""
         settled = sum(1 for item in self.items if not item.pending)
         return JobOut(id=self.id, status=self.status,
-                      progress=JobProgress(stage=self.stage, files_total=len(self.items),  # type: ignore[arg-type]
+                      progress=JobProgress(stage=self.stage, files_total=len(self.items),
                                            files_done=settled),
                       files=[item.outcome for item in self.items if item.outcome is not None],
                       generation=self.generation, error=self.error,

@@ -68,7 +68,7 @@ class StagedFile:
     def settle(self, status: str, doc_id: str, warnings: list[str]) -> None:
         """Record that the index holds the file."""
         self.outcome = UploadOutcome(filename=self.filename, saved_as=self.saved_as, document_id=doc_id,
-                                     status=status, reason=None, message=None,  # type: ignore[arg-type]
+                                     status=status, reason=None, message=None,
                                      warnings=warnings)
 
     @property

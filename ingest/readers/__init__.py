@@ -1,8 +1,8 @@
 """Readers turn one file's bytes into ExtractedText; `read_file` picks one by extension."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ingest.errors import UnsupportedFormat
 from ingest.types import ExtractedText
