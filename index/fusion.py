@@ -4,7 +4,7 @@ Three methods, chosen by `FusionConfig.method`:
 
 - ``rrf``: reciprocal rank fusion, score = Σ weight / (rrf_k + rank); uses ranks only.
 - ``dbsf``: distribution-based score fusion (as Qdrant does it): each retriever's scores are
-  scaled to [0, 1] between mean − 3σ and mean + 3σ of its own list, then summed with weights.
+  scaled to [0, 1] between mean - 3 sigma and mean + 3 sigma of its own list, then summed with weights.
 - ``minmax``: each retriever's scores scaled to [0, 1] between its list's minimum and maximum,
   then summed with weights (a convex combination when the weights sum to 1).
 
@@ -13,12 +13,23 @@ A candidate missing from one retriever's list gets 0 from it.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 FUSION_METHODS = ("rrf", "dbsf", "minmax")
 Scored = Sequence[tuple[int, float]]  # (id, score), best first, higher is better
-Fused = list[tuple[int, float, tuple[str, ...]]]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A passage found by one or more retrievers, with its fused score."""
+
+    chunk_id: int
+    score: float
+    retrievers: tuple[str, ...]
+
+
+Fused = list[Candidate]
 
 
 @dataclass(frozen=True)
@@ -39,8 +50,8 @@ class FusionConfig:
         return {"keyword": self.keyword_weight, "semantic": self.semantic_weight}
 
 
-def fuse(scored: dict[str, Scored], config: FusionConfig) -> Fused:
-    """(id, fused score, retrievers that found it), best first, by the configured method."""
+def fuse(scored: Mapping[str, Scored], config: FusionConfig) -> Fused:
+    """Candidates (id, fused score, retrievers that found it), best first, by the configured method."""
     if config.method == "rrf":
         return reciprocal_rank_fusion({name: [i for i, _ in items] for name, items in scored.items()},
                                       config.weights(), config.rrf_k)
@@ -49,7 +60,7 @@ def fuse(scored: dict[str, Scored], config: FusionConfig) -> Fused:
 
 
 def reciprocal_rank_fusion(ranked: dict[str, list[int]], weights: dict[str, float], k: float) -> Fused:
-    """(id, fused score, retrievers that found it), best first; ties keep the first list's order."""
+    """Candidates, best first; ties keep the first list's order."""
     scores: dict[int, float] = {}
     found: dict[int, list[str]] = {}
     for name, ids in ranked.items():
@@ -58,7 +69,7 @@ def reciprocal_rank_fusion(ranked: dict[str, list[int]], weights: dict[str, floa
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
             found.setdefault(item, []).append(name)
     order = sorted(scores, key=lambda item: -scores[item])
-    return [(item, scores[item], tuple(found[item])) for item in order]
+    return [Candidate(item, scores[item], tuple(found[item])) for item in order]
 
 
 def score_fusion(scaled: dict[str, Scored], weights: dict[str, float]) -> Fused:
@@ -71,7 +82,7 @@ def score_fusion(scaled: dict[str, Scored], weights: dict[str, float]) -> Fused:
             scores[item] = scores.get(item, 0.0) + weight * score
             found.setdefault(item, []).append(name)
     order = sorted(scores, key=lambda item: -scores[item])
-    return [(item, scores[item], tuple(found[item])) for item in order]
+    return [Candidate(item, scores[item], tuple(found[item])) for item in order]
 
 
 def _minmax_scale(items: Scored) -> list[tuple[int, float]]:

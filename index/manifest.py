@@ -16,7 +16,7 @@ from typing import Callable
 from index.embedder import ModelInfo
 from index.errors import CorruptIndex, IndexNotFound, ModelMismatch
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the keyword table holds Snowball stems (index.query), not words
 MANIFEST_NAME = "manifest.json"
 STORE_NAME = "store.sqlite"
 VECTORS_NAME = "vectors.faiss"

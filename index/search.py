@@ -8,9 +8,9 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.errors import BadQuery
-from index.fusion import Fused, FusionConfig, fuse
+from index.fusion import Candidate, Fused, FusionConfig, fuse
 from index.highlight import fragments
-from index.query import QueryAnalysis, analyse, normalise_filter_symbol
+from index.query import QueryAnalysis, analyse, normalise_filter_symbol, stems
 from index.snapshot import IndexHolder, IndexSnapshot
 from index.store import FIELD_WEIGHTS
 from index.types import SEARCH_MODES, DocumentLinks, Filters, Hit, Link, SearchResult, StoredChunk
@@ -25,7 +25,7 @@ CANDIDATE_DEPTH = 100  # how deep each retriever looks before fusion
 class SearchConfig:
     """Everything that shapes a ranking: fusion, keyword field weights, candidate depth."""
 
-    fusion: FusionConfig = FusionConfig()
+    fusion: FusionConfig = field(default_factory=FusionConfig)
     field_weights: tuple[float, float, float] = FIELD_WEIGHTS
     depth: int = CANDIDATE_DEPTH
 
@@ -76,29 +76,50 @@ class SearchEngine:
         """
         started = time.perf_counter()
         snapshot = self.holder.current()
-        filters = replace(request.filters, symbol=normalise_filter_symbol(request.filters.symbol))
         analysis = analyse(request.query)
+        symbol = request.filters.symbol or analysis.symbol_filter
+        filters = replace(request.filters, symbol=normalise_filter_symbol(symbol))
         depth = max(self.config.depth, request.offset + request.k)
-        fused = self._fused(snapshot, request.query, request.mode, filters, depth)
+        fused = self._fused(snapshot, analysis, request.mode, filters, depth)
+        if analysis.required or analysis.excluded:
+            fused = self._admitted(snapshot, analysis, fused)
         if analysis.symbols:
             fused = self._symbols_first(snapshot, analysis, fused, filters)
         page = fused[request.offset:request.offset + request.k]
-        hits = self._hits(snapshot, page, request.query, request.offset)
-        facets = snapshot.store.facet_counts([item for item, _, _ in fused]) if request.facets else {}
+        hits = self._hits(snapshot, page, analysis, request.offset)
+        facets = snapshot.store.facet_counts([c.chunk_id for c in fused]) if request.facets else {}
         took = (time.perf_counter() - started) * 1000
         return SearchResult(query=request.query, mode=request.mode, hits=tuple(hits), took_ms=round(took, 2),
                             total=len(fused), filters=request.filters, facets=facets)
 
-    def _fused(self, snapshot: IndexSnapshot, query: str, mode: str, filters: Filters, depth: int) -> Fused:
+    def _fused(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, mode: str, filters: Filters, depth: int
+               ) -> Fused:
         """The retrievers' candidates (filtered inside each retriever), fused."""
         scored: dict[str, list[tuple[int, float]]] = {}
         if mode in ("hybrid", "keyword"):
-            scored["keyword"] = snapshot.store.keyword_search(query, depth, filters, self.config.field_weights)
-        if mode in ("hybrid", "semantic"):
+            scored["keyword"] = snapshot.store.keyword_search(analysis, depth, filters, self.config.field_weights)
+        if mode in ("hybrid", "semantic") and analysis.semantic_text:
             allowed = None if filters.is_empty() else snapshot.store.filtered_chunk_ids(filters)
-            scores, ids = snapshot.vectors.search(self.embedder.encode_query(query), depth, allowed)
-            scored["semantic"] = [(int(i), float(s)) for i, s in zip(ids, scores)]
+            scores, ids = snapshot.vectors.search(self.embedder.encode_query(analysis.semantic_text), depth, allowed)
+            scored["semantic"] = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
         return fuse(scored, self.config.fusion)
+
+    def _admitted(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, fused: Fused) -> Fused:
+        """The candidates whose text and headings hold every required phrase and no excluded one.
+
+        Keyword search applies these rules inside FTS5; semantic neighbours are checked here, so a
+        quoted phrase or a -word means the same in every mode.
+        """
+        chunks = snapshot.store.get_chunks([c.chunk_id for c in fused])
+        kept = []
+        for candidate in fused:
+            stored = chunks.get(candidate.chunk_id)
+            if stored is None:
+                continue
+            passage = stems(" ".join([*stored.chunk.heading_path, stored.chunk.text]))
+            if analysis.admits(set(passage), passage):
+                kept.append(candidate)
+        return kept
 
     def _symbols_first(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, fused: Fused, filters: Filters
                        ) -> Fused:
@@ -112,8 +133,8 @@ class SearchEngine:
         citing = snapshot.store.citing_chunk_ids(analysis.symbols, filters)
         if not own and not citing:
             return fused
-        position = {item: i for i, (item, _, _) in enumerate(fused)}
-        found = {item: retrievers for item, _, retrievers in fused}
+        position = {c.chunk_id: i for i, c in enumerate(fused)}
+        found = {c.chunk_id: c.retrievers for c in fused}
         front: list[int] = []
         for group, reading_order in ((own, analysis.symbol_only), (citing, False)):
             already = set(front)
@@ -122,11 +143,11 @@ class SearchEngine:
                 fresh.sort(key=lambda i: position.get(i, len(position)))  # stable: unfound ones stay in order
             front.extend(fresh)
         placed = set(front)
-        top = fused[0][1] if fused else 0.0
+        top = fused[0].score if fused else 0.0
         step = max(top, 1.0) * 1e-3
-        head = [(item, top + step * (len(front) - n), (*found.get(item, ()), "symbol"))
+        head = [Candidate(item, top + step * (len(front) - n), (*found.get(item, ()), "symbol"))
                 for n, item in enumerate(front)]
-        return head + [entry for entry in fused if entry[0] not in placed]
+        return head + [c for c in fused if c.chunk_id not in placed]
 
     def similar(self, chunk_id: int, k: int = 10) -> tuple[StoredChunk, list[Hit]]:
         """Nearest passages in other documents to a stored chunk."""
@@ -139,8 +160,8 @@ class SearchEngine:
         vector = snapshot.vectors.reconstruct(chunk_id)
         same_doc = np.asarray([c.id for c in snapshot.store.document_chunks(source.chunk.doc_id)], dtype=np.int64)
         scores, ids = snapshot.vectors.search(vector, k, excluded_ids=same_doc)  # left out inside FAISS
-        page = [(int(i), float(s), ("semantic",)) for i, s in zip(ids, scores)]
-        return source, self._hits(snapshot, page, "", 0)
+        page = [Candidate(int(i), float(s), ("semantic",)) for i, s in zip(ids, scores, strict=True)]
+        return source, self._hits(snapshot, page, None, 0)
 
     def document(self, doc_id: str) -> tuple[Document, list[StoredChunk]] | None:
         """A document and its chunks in order, or None."""
@@ -182,17 +203,16 @@ class SearchEngine:
         dated = [(hit, added.get(hit.chunk_id, "")) for hit in ranked.hits]
         return sorted(dated, key=lambda item: item[1], reverse=True)
 
-    def _hits(self, snapshot: IndexSnapshot, page: list[tuple[int, float, tuple[str, ...]]], query: str,
-              offset: int) -> list[Hit]:
-        chunks = snapshot.store.get_chunks([item for item, _, _ in page])
+    def _hits(self, snapshot: IndexSnapshot, page: Fused, analysis: QueryAnalysis | None, offset: int) -> list[Hit]:
+        chunks = snapshot.store.get_chunks([c.chunk_id for c in page])
         documents = snapshot.store.get_documents(c.chunk.doc_id for c in chunks.values())
         hits: list[Hit] = []
-        for position, (item, score, retrievers) in enumerate(page, start=offset + 1):
-            stored = chunks.get(item)
+        for position, candidate in enumerate(page, start=offset + 1):
+            stored = chunks.get(candidate.chunk_id)
             if stored is None:
                 continue
-            hits.append(Hit(chunk_id=item, chunk=stored.chunk, document=documents[stored.chunk.doc_id],
-                            score=round(float(score), 6), rank=position,
-                            highlights=fragments(stored.chunk.text, query) if query else (),
-                            retrievers=retrievers))
+            hits.append(Hit(chunk_id=candidate.chunk_id, chunk=stored.chunk, document=documents[stored.chunk.doc_id],
+                            score=round(float(candidate.score), 6), rank=position,
+                            fragments=fragments(stored.chunk.text, analysis) if analysis else (),
+                            retrievers=candidate.retrievers))
         return hits

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 
 from index.errors import CorruptIndex
+from index.query import QueryAnalysis, analyse, index_text
 from index.types import Filters, StoredChunk
 from ingest.types import Chunk, Document, Reference
 
@@ -36,31 +36,50 @@ CREATE INDEX IF NOT EXISTS doc_references_symbol ON doc_references(symbol);
 CREATE INDEX IF NOT EXISTS doc_references_doc ON doc_references(doc_id);
 CREATE INDEX IF NOT EXISTS documents_symbol ON documents(symbol);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, title, heading, tokenize = 'porter unicode61 remove_diacritics 2'
+    text, title, heading, tokenize = 'unicode61 remove_diacritics 2'
 );
 """
+# chunks_fts holds each passage's stems (index.query.index_text), not its words: FTS5 then matches
+# exactly what the query analysis stems, and no tokenizer of its own (porter) disagrees with it.
 
-# Words too common to help a keyword match; FTS5's bm25 would weigh them low anyway, but
-# OR-ing them in makes every row a candidate.
-STOPWORDS = frozenset("""a about above after again all also am an and any are as at be been before being
-between both but by can could did do does doing down during each for from further had has have having
-he her here hers how i if in into is it its itself just me more most my no nor not now of off on once
-only or other our out over own same she should so some such than that the their them then there these
-they this those through to too under until up very was we were what when where which while who whom why
-will with would you your""".split())
-_WORD = re.compile(r"\w+", re.UNICODE)
 # bm25 weights of the FTS5 columns: passage text, document title (and symbol), heading path.
 FIELD_WEIGHTS = (1.0, 0.5, 0.5)
 
 
-def fts_query(text: str) -> str | None:
-    """An FTS5 MATCH expression: the query's words, quoted, OR-ed; None when no word is left."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    kept = [w for w in words if w not in STOPWORDS] or words
-    unique = list(dict.fromkeys(kept))[:64]
-    if not unique:
+def fts_expression(query: QueryAnalysis) -> str | None:
+    """The FTS5 MATCH expression of an analysed query; None when nothing in it can match.
+
+    Required phrases are AND-ed (alternatives OR-ed inside a group); the free words, acronym
+    expansions and the phrases themselves are OR-ed after them, so bm25 weighs every one of them
+    while only the required ones filter; excluded phrases are NOT-ed; title terms use the title column.
+    """
+    # Required and excluded phrases look in the passage and its headings, as SearchEngine checks them.
+    required = [_SHOWN + " : (" + " OR ".join(_fts_phrase(p.stems) for p in group) + ")" for group in query.required]
+    required += ["title : " + _fts_phrase(p.stems) for p in query.in_title]
+    ranked = [_fts_phrase((t,)) for t in query.terms]
+    ranked += [_fts_phrase(p.stems) for p in query.expansions]
+    ranked += [_fts_phrase(p.stems) for group in query.required for p in group]
+    ranked = list(dict.fromkeys(ranked))[:64]
+    parts = [f"({r})" for r in required] + ([f"({' OR '.join(ranked)})"] if ranked and required else [])
+    expression = " AND ".join(parts) if required else " OR ".join(ranked)
+    if not expression:
         return None
-    return " OR ".join('"' + w.replace('"', '""') + '"' for w in unique)
+    if query.excluded:
+        excluded = " OR ".join(_fts_phrase(p.stems) for p in query.excluded)
+        expression = f"({expression}) NOT {_SHOWN} : ({excluded})"
+    return expression
+
+
+_SHOWN = "{text heading}"  # the columns a page shows a passage with
+
+
+def _fts_phrase(stems: tuple[str, ...]) -> str:
+    return '"' + " ".join(stems).replace('"', '""') + '"'
+
+
+def fts_query(text: str) -> str | None:
+    """The FTS5 MATCH expression for a query as typed (see `fts_expression`)."""
+    return fts_expression(analyse(text))
 
 
 class Store:
@@ -105,10 +124,11 @@ class Store:
                 " char_start, char_end) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (document.id, chunk.ordinal, chunk.text, chunk.kind, chunk.label, json.dumps(list(chunk.heading_path)),
                  chunk.page_start, chunk.page_end, chunk.char_start, chunk.char_end))
+            assert cursor.lastrowid is not None  # an INSERT into a rowid table always sets it
             rowid = int(cursor.lastrowid)
             ids.append(rowid)
             c.execute("INSERT INTO chunks_fts (rowid, text, title, heading) VALUES (?,?,?,?)",
-                      (rowid, chunk.text, title, " ".join(chunk.heading_path)))
+                      (rowid, index_text(chunk.text), index_text(title), index_text(" ".join(chunk.heading_path))))
         return ids
 
     def remove_document(self, doc_id: str) -> list[int]:
@@ -178,13 +198,13 @@ class Store:
         rows = self.conn.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
         return [StoredChunk(row["id"], _chunk(row)) for row in rows]
 
-    def keyword_search(self, query: str, k: int, filters: Filters | None = None,
+    def keyword_search(self, query: QueryAnalysis | str, k: int, filters: Filters | None = None,
                        weights: tuple[float, float, float] = FIELD_WEIGHTS) -> list[tuple[int, float]]:
-        """(chunk id, bm25 score, higher is better) for the FTS5 match of the query's words.
+        """(chunk id, bm25 score, higher is better) for the FTS5 match of the analysed query.
 
         `weights` weigh a match in the passage text, its document's title and symbol, and its headings.
         """
-        expression = fts_query(query)
+        expression = fts_expression(query if isinstance(query, QueryAnalysis) else analyse(query))
         if expression is None:
             return []
         where, params = filter_sql(filters or Filters())
@@ -214,7 +234,8 @@ class Store:
         where, params = filter_sql(filters or Filters())
         sql = ("SELECT DISTINCT chunks.id, chunks.doc_id, chunks.ordinal FROM doc_references r"
                " JOIN chunks ON chunks.doc_id = r.doc_id AND chunks.ordinal = r.chunk_ordinal"
-               f" JOIN documents d ON d.id = chunks.doc_id WHERE r.symbol COLLATE NOCASE IN ({','.join('?' * len(wanted))})"
+               " JOIN documents d ON d.id = chunks.doc_id"
+               f" WHERE r.symbol COLLATE NOCASE IN ({','.join('?' * len(wanted))})"
                f" {('AND ' + where) if where else ''} ORDER BY chunks.doc_id, chunks.ordinal")
         return [int(row[0]) for row in self.conn.execute(sql, [*wanted, *params])]
 
@@ -272,7 +293,7 @@ class Store:
         rows = self.conn.execute(
             f"SELECT doc_id, symbol, raw, label, chunk_ordinal FROM doc_references WHERE symbol IN ({marks})"
             " ORDER BY doc_id, chunk_ordinal", wanted).fetchall()
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [(row[0], row[1], row[2], row[3], row[4]) for row in rows]
 
     def chunk_ids_for(self, doc_id: str, ordinals: Sequence[int]) -> dict[int, int]:
         """ordinal -> chunk id within a document."""

@@ -5,11 +5,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from index.types import Hit, Link, SearchResult
 from index.search import MAX_K, MAX_QUERY_CHARS, SearchRequest
-from index.types import StoredChunk
+from index.types import Hit, Link, SearchResult, StoredChunk
 from ingest.types import Document
 from search_api import examples
+from web.marks import fragment_html
 
 
 class DocumentSummary(BaseModel):
@@ -26,6 +26,23 @@ class DocumentSummary(BaseModel):
     countries: list[str] = []
 
 
+class HighlightSpan(BaseModel):
+    """A fragment of the passage (character offsets into `text`) and the spans in it that match the query."""
+
+    start: int
+    end: int
+    marks: list[tuple[int, int]] = Field(description="(start, end) offsets into the passage's text to mark")
+
+
+class DuplicatePlace(BaseModel):
+    """Another place holding the same (or nearly the same) passage, collapsed into this hit."""
+
+    chunk_id: int
+    label: str | None = None
+    page: int
+    document: DocumentSummary
+
+
 class SearchHit(BaseModel):
     """One ranked passage."""
 
@@ -39,8 +56,10 @@ class SearchHit(BaseModel):
     kind: str
     heading_path: list[str]
     highlights: list[str] = Field(description="Fragments with the query's terms in <mark>; the rest is HTML-escaped")
+    highlight_spans: list[HighlightSpan] = Field([], description="The same fragments as character offsets")
     retrievers: list[str]
     document: DocumentSummary
+    also_in: list[DuplicatePlace] = Field([], description="Duplicates of this passage collapsed into it")
 
 
 class FacetValue(BaseModel):
@@ -284,8 +303,13 @@ def search_hit(hit: Hit) -> SearchHit:
     chunk = hit.chunk
     return SearchHit(rank=hit.rank, score=hit.score, chunk_id=hit.chunk_id, text=chunk.text, page=chunk.page_start,
                      page_end=chunk.page_end, label=chunk.label, kind=chunk.kind,
-                     heading_path=list(chunk.heading_path), highlights=list(hit.highlights),
-                     retrievers=list(hit.retrievers), document=document_summary(hit.document))
+                     heading_path=list(chunk.heading_path),
+                     highlights=[fragment_html(chunk.text, f) for f in hit.fragments],
+                     highlight_spans=[HighlightSpan(start=f.start, end=f.end, marks=list(f.marks))
+                                      for f in hit.fragments],
+                     retrievers=list(hit.retrievers), document=document_summary(hit.document),
+                     also_in=[DuplicatePlace(chunk_id=d.chunk_id, label=d.chunk.label, page=d.chunk.page_start,
+                                             document=document_summary(d.document)) for d in hit.duplicates])
 
 
 def search_response(result: SearchResult, request: SearchRequest) -> SearchResponse:

@@ -14,13 +14,14 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from index.errors import BadQuery
-from index.highlight import mark, match_spans, query_terms
+from index.highlight import highlight_spans
 from index.search import MAX_K, SearchEngine
 from index.types import Hit, SearchResult
 from search_api.errors import ApiError
 from web import views
 from web.citation import citation, short_body
 from web.export import atom_feed, hit_row, result_json, to_csv
+from web.marks import fragment_html, mark_html
 from web.params import PageQuery, parse_query, query_string
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -41,7 +42,7 @@ _EMPHASIS = re.compile(r"(\*\*|\*)(?=\S)([^*\n]+?)(?<=\S)\1")
 
 def highlight_html(text: str, query: str) -> Markup:
     """The passage, HTML-escaped, with the query's terms in <mark>."""
-    return Markup(mark(text, match_spans(text, query_terms(query)) if query else []))
+    return Markup(mark_html(text, highlight_spans(text, query) if query else []))
 
 
 def emphasis_html(text: str | Markup) -> Markup:
@@ -67,7 +68,8 @@ class HitView:
 def hit_views(hits: tuple[Hit, ...] | list[Hit], q: str) -> list[HitView]:
     """Results with their highlighted fragments (escaped by the engine), citation and links."""
     suffix = "?" + urlencode({"q": q}) if q else ""
-    return [HitView(hit, [Markup(f) for f in hit.highlights], citation(hit.document, hit.chunk),
+    return [HitView(hit, [Markup(fragment_html(hit.chunk.text, f)) for f in hit.fragments],
+                    citation(hit.document, hit.chunk),
                     f"/documents/{hit.document.id}{suffix}#c{hit.chunk.ordinal}", f"/chunks/{hit.chunk_id}/similar")
             for hit in hits]
 
