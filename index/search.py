@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from index import spelling
+from index.duplicates import collapse
 from index.embedder import Embedder
 from index.errors import BadQuery
 from index.fusion import Candidate, Fused, FusionConfig, fuse
@@ -13,12 +15,13 @@ from index.highlight import fragments
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol, stems
 from index.snapshot import IndexHolder, IndexSnapshot
 from index.store import FIELD_WEIGHTS
-from index.types import SEARCH_MODES, DocumentLinks, Filters, Hit, Link, SearchResult, StoredChunk
+from index.types import SEARCH_MODES, DocumentLinks, Duplicate, Filters, Hit, Link, SearchResult, StoredChunk
 from ingest.types import Document
 
 MAX_QUERY_CHARS = 1000
 MAX_K = 100
 CANDIDATE_DEPTH = 100  # how deep each retriever looks before fusion
+SEMANTIC_FLOOR = 0.0
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,10 @@ class SearchConfig:
     fusion: FusionConfig = field(default_factory=FusionConfig)
     field_weights: tuple[float, float, float] = FIELD_WEIGHTS
     depth: int = CANDIDATE_DEPTH
+    # Semantic neighbours less similar than this (cosine) are not matches: every passage has a nearest
+    # neighbour, even for "xyzzy qwertyuiop". Calibrated on the dev half (README, "Search quality").
+    semantic_floor: float = SEMANTIC_FLOOR
+    collapse_duplicates: bool = True  # show the same text once, with its other places (index.duplicates)
 
 
 @dataclass(frozen=True)
@@ -85,12 +92,32 @@ class SearchEngine:
             fused = self._admitted(snapshot, analysis, fused)
         if analysis.symbols:
             fused = self._symbols_first(snapshot, analysis, fused, filters)
+        duplicates: dict[int, tuple[int, ...]] = {}
+        if self.config.collapse_duplicates:
+            fused, duplicates = self._collapsed(snapshot, fused)
         page = fused[request.offset:request.offset + request.k]
-        hits = self._hits(snapshot, page, analysis, request.offset)
+        hits = self._hits(snapshot, page, analysis, request.offset, duplicates)
         facets = snapshot.store.facet_counts([c.chunk_id for c in fused]) if request.facets else {}
+        total = self._total(snapshot, analysis, request.mode, filters, fused, depth)
+        suggestions = () if hits else spelling.suggestions(request.query, snapshot.store.similar_words)
         took = (time.perf_counter() - started) * 1000
         return SearchResult(query=request.query, mode=request.mode, hits=tuple(hits), took_ms=round(took, 2),
-                            total=len(fused), filters=request.filters, facets=facets)
+                            total=total, filters=request.filters, facets=facets, suggestions=suggestions)
+
+    def _total(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, mode: str, filters: Filters, fused: Fused,
+               depth: int) -> int:
+        """How many passages matched: the candidates, plus keyword matches beyond the candidate depth."""
+        found = sum(1 for c in fused if "keyword" in c.retrievers)
+        if mode == "semantic" or found < depth:
+            return len(fused)
+        return len(fused) + max(0, snapshot.store.keyword_count(analysis, filters) - depth)
+
+    def _collapsed(self, snapshot: IndexSnapshot, fused: Fused) -> tuple[Fused, dict[int, tuple[int, ...]]]:
+        """The ranking with duplicate passages folded into the best-ranked copy (index.duplicates)."""
+        chunks = snapshot.store.get_chunks([c.chunk_id for c in fused])
+        groups = collapse([(c.chunk_id, chunks[c.chunk_id].chunk.text) for c in fused if c.chunk_id in chunks])
+        kept = {g.kept: g.duplicates for g in groups}
+        return [c for c in fused if c.chunk_id in kept], {k: d for k, d in kept.items() if d}
 
     def _fused(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, mode: str, filters: Filters, depth: int
                ) -> Fused:
@@ -101,7 +128,8 @@ class SearchEngine:
         if mode in ("hybrid", "semantic") and analysis.semantic_text:
             allowed = None if filters.is_empty() else snapshot.store.filtered_chunk_ids(filters)
             scores, ids = snapshot.vectors.search(self.embedder.encode_query(analysis.semantic_text), depth, allowed)
-            scored["semantic"] = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
+            scored["semantic"] = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)
+                                  if s >= self.config.semantic_floor]
         return fuse(scored, self.config.fusion)
 
     def _admitted(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, fused: Fused) -> Fused:
@@ -203,8 +231,11 @@ class SearchEngine:
         dated = [(hit, added.get(hit.chunk_id, "")) for hit in ranked.hits]
         return sorted(dated, key=lambda item: item[1], reverse=True)
 
-    def _hits(self, snapshot: IndexSnapshot, page: Fused, analysis: QueryAnalysis | None, offset: int) -> list[Hit]:
-        chunks = snapshot.store.get_chunks([c.chunk_id for c in page])
+    def _hits(self, snapshot: IndexSnapshot, page: Fused, analysis: QueryAnalysis | None, offset: int,
+              duplicates: dict[int, tuple[int, ...]] | None = None) -> list[Hit]:
+        duplicates = duplicates or {}
+        others = [d for c in page for d in duplicates.get(c.chunk_id, ())]
+        chunks = snapshot.store.get_chunks([c.chunk_id for c in page] + others)
         documents = snapshot.store.get_documents(c.chunk.doc_id for c in chunks.values())
         hits: list[Hit] = []
         for position, candidate in enumerate(page, start=offset + 1):
@@ -214,5 +245,7 @@ class SearchEngine:
             hits.append(Hit(chunk_id=candidate.chunk_id, chunk=stored.chunk, document=documents[stored.chunk.doc_id],
                             score=round(float(candidate.score), 6), rank=position,
                             fragments=fragments(stored.chunk.text, analysis) if analysis else (),
-                            retrievers=candidate.retrievers))
+                            retrievers=candidate.retrievers,
+                            duplicates=tuple(Duplicate(d, chunks[d].chunk, documents[chunks[d].chunk.doc_id])
+                                             for d in duplicates.get(candidate.chunk_id, ()) if d in chunks)))
         return hits

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import CorruptIndex
-from index.query import QueryAnalysis, analyse, index_text
+from index.query import QueryAnalysis, analyse, index_text, words
 from index.types import Filters, StoredChunk
 from ingest.types import Chunk, Document, Reference
 
@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS doc_references (
 CREATE INDEX IF NOT EXISTS doc_references_symbol ON doc_references(symbol);
 CREATE INDEX IF NOT EXISTS doc_references_doc ON doc_references(doc_id);
 CREATE INDEX IF NOT EXISTS documents_symbol ON documents(symbol);
+CREATE TABLE IF NOT EXISTS vocabulary (word TEXT PRIMARY KEY, passages INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, title, heading, tokenize = 'unicode61 remove_diacritics 2'
 );
@@ -129,12 +130,43 @@ class Store:
             ids.append(rowid)
             c.execute("INSERT INTO chunks_fts (rowid, text, title, heading) VALUES (?,?,?,?)",
                       (rowid, index_text(chunk.text), index_text(title), index_text(" ".join(chunk.heading_path))))
+        self._count_words([chunk.text for chunk in chunks], +1)
         return ids
+
+    def _count_words(self, texts: Sequence[str], sign: int) -> None:
+        """Add (or take away) the passages' words in `vocabulary`, which spelling suggestions read."""
+        counts: dict[str, int] = {}
+        for text in texts:
+            for word in {w for _, _, w in words(text) if len(w) > 2 and not w.isdigit()}:
+                counts[word] = counts.get(word, 0) + 1
+        self.conn.executemany("INSERT INTO vocabulary (word, passages) VALUES (?, ?) ON CONFLICT (word)"
+                              " DO UPDATE SET passages = passages + excluded.passages",
+                              [(w, sign * n) for w, n in counts.items()])
+        if sign < 0:
+            self.conn.execute("DELETE FROM vocabulary WHERE passages <= 0")
+
+    def similar_words(self, first: str, shortest: int, longest: int) -> list[tuple[str, int]]:
+        """(word, passages) of the indexed words starting with `first`, of a length in [shortest, longest]."""
+        rows = self.conn.execute("SELECT word, passages FROM vocabulary WHERE word >= ? AND word < ?"
+                                 " AND length(word) BETWEEN ? AND ?", (first, first + "\uffff", shortest, longest))
+        return [(row[0], int(row[1])) for row in rows]
+
+    def keyword_count(self, query: QueryAnalysis, filters: Filters | None = None, cap: int = 10_000) -> int:
+        """How many passages the analysed query matches by keyword (counted up to `cap`)."""
+        expression = fts_expression(query)
+        if expression is None:
+            return 0
+        where, params = filter_sql(filters or Filters())
+        sql = ("SELECT count(*) FROM (SELECT chunks_fts.rowid FROM chunks_fts"
+               " JOIN chunks ON chunks.id = chunks_fts.rowid JOIN documents d ON d.id = chunks.doc_id"
+               f" WHERE chunks_fts MATCH ? {('AND ' + where) if where else ''} LIMIT ?)")
+        return int(self.conn.execute(sql, [expression, *params, cap]).fetchone()[0])
 
     def remove_document(self, doc_id: str) -> list[int]:
         """Delete a document with its chunks and keyword rows; returns the removed chunk ids."""
         c = self.conn
         ids = [row[0] for row in c.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
+        self._count_words([row[0] for row in c.execute("SELECT text FROM chunks WHERE doc_id = ?", (doc_id,))], -1)
         c.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
         c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_countries WHERE doc_id = ?", (doc_id,))

@@ -77,6 +77,7 @@ class SearchResult:
     total: int = 0
     filters: Filters = field(default_factory=Filters)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestions: tuple[str, ...] = ()  # other spellings of a query that found nothing
 
 
 @dataclass(frozen=True)

@@ -78,11 +78,13 @@ class SearchResponse(BaseModel):
     mode: str
     k: int = Field(description="The page size asked for")
     offset: int
-    total: int = Field(description="Candidates found before paging (each retriever looks at most 100 deep, "
-                                   "or offset + k when deeper)")
+    total: int = Field(description="Passages that match, duplicates counted once: every keyword match (counted "
+                                   "up to 10,000) and the semantic neighbours above the similarity floor")
     next_offset: int | None = Field(None, description="The offset of the next page; null on the last page")
     took_ms: float
     results: list[SearchHit]
+    suggestions: list[str] = Field([], description="When nothing matches: the query with its unknown words "
+                                                   "replaced by the nearest words of the index")
     facets: dict[str, list[FacetValue]] | None = Field(
         None, description="With facets=true: passage counts by doc_type, body, year, country and kind over "
                           "all candidates, not only this page")
@@ -319,7 +321,8 @@ def search_response(result: SearchResult, request: SearchRequest) -> SearchRespo
               if request.facets else None)
     return SearchResponse(query=result.query, mode=result.mode, k=request.k, offset=request.offset,
                           total=result.total, next_offset=end if result.hits and end < result.total else None,
-                          took_ms=result.took_ms, results=[search_hit(h) for h in result.hits], facets=facets)
+                          took_ms=result.took_ms, results=[search_hit(h) for h in result.hits],
+                          suggestions=list(result.suggestions), facets=facets)
 
 
 def link_out(link: Link) -> LinkOut:

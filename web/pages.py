@@ -167,6 +167,8 @@ def search_context(request: Request, query: PageQuery, notices: list[str]) -> di
         "stable_url": base + "?" + query_string(query), "csv_href": f"/export.csv?{plain}&k={MAX_K}",
         "json_href": f"/export.json?{plain}&k={MAX_K}", "feed_href": f"/feed.atom?{plain}",
         "semantic_href": views.page_href(PageQuery(q=query.q, mode="semantic", filters=query.filters)),
+        "suggestion_hrefs": [(s, views.page_href(PageQuery(q=s, mode=query.mode, filters=query.filters)))
+                             for s in result.suggestions],
     })
     return context
 
