@@ -1,10 +1,12 @@
 """Retrieval quality of the product's own ingest and search, on BEIR SciFact and the cooperation set.
 
-    python bench/quality.py                 # keyword, semantic, hybrid (the defaults) and the variants tried
-    python bench/quality.py --quick         # keyword, semantic, hybrid only
-    python bench/quality.py --only scifact  # one set
+    python bench/quality.py                          # keyword, semantic, hybrid on every set, both halves
+    python bench/quality.py --half dev --levers      # and the variants tried, on the dev half (tuning)
+    python bench/quality.py --only un --only scifact # some sets (scifact, un, speeches)
 
-Prints one table (nDCG@10, Recall@100, MRR@10) and writes bench/results/quality.json. Indexes are
+Prints one table (nDCG@10 per kind, then nDCG@10, Recall@100, MRR@10 over all queries) for each half
+of the judged sets (`un`: corpus/ + the 34 UN PDFs; `speeches`: corpus/ + the 524 General Debate
+speeches) and SciFact, and writes bench/results/quality.json. Indexes are
 built with `index.build.ingest_paths` into bench/.cache/ and reused while the model and the code
 that decides what is stored are unchanged; embeddings are cached by text, so a rebuild after an
 ingest change embeds only the passages whose text changed.
@@ -44,7 +46,7 @@ from metrics import mean, mrr, ndcg, recall  # noqa: E402
 
 from index.build import IngestOptions, ingest_paths  # noqa: E402
 from index.embedder import Embedder, default_model_path  # noqa: E402
-from index.fusion import FusionConfig  # noqa: E402
+from index.fusion import Boosts, FusionConfig  # noqa: E402
 from index.manifest import MANIFEST_NAME  # noqa: E402
 from index.search import SearchConfig, SearchEngine, SearchRequest  # noqa: E402
 from index.snapshot import IndexHolder  # noqa: E402
@@ -75,28 +77,32 @@ class Variant:
     config: SearchConfig = field(default_factory=SearchConfig)
 
 
-def variants(quick: bool) -> list[Variant]:
-    """The three modes with the defaults, then (unless quick) the alternatives that were tried."""
+def variants(levers: bool) -> list[Variant]:
+    """The three modes with the defaults, then (with `levers`) the alternatives tried on the dev half."""
     base = SearchConfig()
     out = [Variant("keyword", "keyword"), Variant("semantic", "semantic"), Variant("hybrid", "hybrid")]
-    if quick:
+    if not levers:
         return out
+    boost = base.boosts
     tried = [
-        ("hybrid rrf k=60 1:1 (first default)", replace(base, fusion=FusionConfig(60, 1, 1, "rrf"),
-                                                        field_weights=(1.0, 0.3, 0.3))),
-        ("hybrid rrf k=60 1:1", replace(base, fusion=FusionConfig(60, 1, 1, "rrf"))),
+        ("hybrid dbsf 1:1", replace(base, fusion=replace(base.fusion, keyword_weight=1.0))),
+        ("hybrid dbsf 3:1", replace(base, fusion=replace(base.fusion, keyword_weight=3.0))),
         ("hybrid rrf k=10 2:1", replace(base, fusion=FusionConfig(10, 2, 1, "rrf"))),
-        ("hybrid dbsf 1:1", replace(base, fusion=FusionConfig(60, 1, 1, "dbsf"))),
-        ("hybrid dbsf 2:1", replace(base, fusion=FusionConfig(60, 2, 1, "dbsf"))),
-        ("hybrid dbsf 3:1", replace(base, fusion=FusionConfig(60, 3, 1, "dbsf"))),
-        ("hybrid minmax 1:1", replace(base, fusion=FusionConfig(60, 1, 1, "minmax"))),
-        ("hybrid minmax 1.5:1", replace(base, fusion=FusionConfig(60, 1.5, 1, "minmax"))),
-        ("hybrid minmax 2:1", replace(base, fusion=FusionConfig(60, 2, 1, "minmax"))),
-        ("hybrid minmax 3:1", replace(base, fusion=FusionConfig(60, 3, 1, "minmax"))),
-        ("hybrid default, depth 200", replace(base, depth=200)),
+        ("hybrid minmax 2:1", replace(base, fusion=replace(base.fusion, method="minmax"))),
+        ("hybrid depth 50", replace(base, depth=50)),
+        ("hybrid depth 200", replace(base, depth=200)),
+        ("hybrid no duplicate collapse", replace(base, collapse_duplicates=False)),
+        ("hybrid no semantic floor", replace(base, semantic_floor=-1.0)),
+        ("hybrid fields 1/1/1", replace(base, field_weights=(1.0, 1.0, 1.0))),
+        ("hybrid fields 1/0.2/0.2", replace(base, field_weights=(1.0, 0.2, 0.2))),
+        ("keyword fields 1/1/1", replace(base, field_weights=(1.0, 1.0, 1.0))),
+        ("hybrid no boosts", replace(base, boosts=Boosts())),
     ]
-    out += [Variant(name, "hybrid", config) for name, config in tried]
-    out.append(Variant("keyword, title/heading 0.3", "keyword", replace(base, field_weights=(1.0, 0.3, 0.3))))
+    for name, value in (("adaptive", 0.5), ("adaptive", 1.0), ("adaptive", 2.0), ("coverage", 0.5),
+                        ("coverage", 1.0), ("coverage", 2.0), ("proximity", 0.25), ("proximity", 0.5),
+                        ("proximity", 1.0)):
+        tried.append((f"hybrid {name} {value}", replace(base, boosts=replace(boost, **{name: value}))))
+    out += [Variant(name, "keyword" if name.startswith("keyword") else "hybrid", config) for name, config in tried]
     return out
 
 
@@ -295,6 +301,35 @@ def evaluate(dataset: Dataset, engine: SearchEngine, mode: str, limit: int | Non
     return out
 
 
+# Queries that match nothing in these collections, for the similarity floor's calibration.
+NONSENSE = ["xyzzy qwertyuiop", "asdf ghjkl zxcv", "blorft wibble snorkel", "qqq zzz", "lorem ipsum dolor sit amet",
+            "purple elephant trampoline recipe", "how to bake sourdough bread", "quantum chromodynamics of gluons",
+            "football world cup penalty shootout", "zzyzx kjhgf"]
+
+
+def calibrate_floor(dataset: Cooperation, index_dir: Path, embedder: Embedder, echo: Callable[[str], None]) -> dict:
+    """Cosine similarities of judged passages (found among the first 100) and of nonsense queries' best
+    neighbours, on the dev half: the floor goes above the nonsense and below nearly all judged passages."""
+    snapshot = IndexHolder(index_dir, embedder.info).current()
+    judged: list[float] = []
+    for qid, text in dataset.queries():
+        scores, ids = snapshot.vectors.search(embedder.encode_query(text), 100, None)
+        chunks = snapshot.store.get_chunks([int(i) for i in ids])
+        documents = snapshot.store.get_documents(c.chunk.doc_id for c in chunks.values())
+        for score, item in zip(scores, ids, strict=True):
+            stored = chunks[int(item)]
+            hit = Hit(int(item), stored.chunk, documents[stored.chunk.doc_id], float(score), 0)
+            if dataset.judge(qid, [hit]).found:
+                judged.append(float(score))
+    nonsense = [float(snapshot.vectors.search(embedder.encode_query(q), 1, None)[0][0]) for q in NONSENSE]
+    judged.sort()
+    quantiles = {f"p{p}": round(judged[int(p / 100 * (len(judged) - 1))], 3) for p in (1, 5, 10, 25, 50)}
+    out = {"judged_passages": len(judged), "judged_cosine": quantiles,
+           "nonsense_best": sorted(round(v, 3) for v in nonsense)}
+    echo(f"  {dataset.name}: {out}")
+    return out
+
+
 # -- the run ------------------------------------------------------------------------------------
 def _line(dataset: Dataset, variant: Variant, m: dict) -> list[str]:
     """Table rows of one measured variant: one line, or one per half for the cooperation sets."""
@@ -336,14 +371,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=["scifact", *COOP_SOURCES], action="append", help="measure these sets")
     parser.add_argument("--half", choices=HALVES, help="only this half of the judged sets (tune on dev)")
-    parser.add_argument("--quick", action="store_true", help="only keyword, semantic and the default hybrid")
+    parser.add_argument("--levers", action="store_true", help="also the variants tried (tune on --half dev)")
     parser.add_argument("--limit", type=int, help="first N queries of each set (smoke runs)")
     parser.add_argument("--variant", action="append", help="only the variants with these names")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--calibrate-floor", action="store_true", help="print the similarity floor's evidence (dev)")
     args = parser.parse_args(argv)
     inner = Embedder(default_model_path())
     embedder = CachedEmbedder(inner, CACHE / "embeddings.sqlite")
-    chosen = [v for v in variants(args.quick) if not args.variant or v.name in args.variant]
+    chosen = [v for v in variants(args.levers) if not args.variant or v.name in args.variant]
     echo = lambda line: print(line, flush=True)  # noqa: E731
     results: dict[str, dict] = {}
     echo(header())
@@ -354,6 +390,11 @@ def main(argv: list[str] | None = None) -> int:
                               "runs": run_dataset(SciFact(), index_dir, embedder, chosen, args.limit, echo)}
         for name, value in PUBLISHED_SCIFACT.items():
             echo(f"  {'scifact':<9} {'':<5} {'published: ' + name:<34} {'':<34} {value:.3f}")
+    if args.calibrate_floor:
+        for name, dataset in coop_sets("dev").items():
+            if name in wanted:
+                calibrate_floor(dataset, cached_index(name, COOP_SOURCES[name], COOP_CODE, embedder), embedder, echo)
+        return 0
     for name, dataset in coop_sets(args.half).items():
         if name in wanted:
             index_dir = cached_index(name, COOP_SOURCES[name], COOP_CODE, embedder)

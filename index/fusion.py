@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 FUSION_METHODS = ("rrf", "dbsf", "minmax")
 Scored = Sequence[tuple[int, float]]  # (id, score), best first, higher is better
@@ -104,3 +105,55 @@ def _dbsf_scale(items: Scored) -> list[tuple[int, float]]:
         return [(i, 1.0) for i, _ in items]
     low, high = mu - 3 * sigma, mu + 3 * sigma
     return [(i, min(1.0, max(0.0, (s - low) / (high - low)))) for i, s in items]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How much of the query a passage holds: its terms, and its neighbouring pairs of terms."""
+
+    coverage: float  # share of the query's terms in the passage
+    proximity: float  # share of the query's adjacent term pairs standing together in the passage
+
+
+def evidence(terms: Sequence[str], passage: Sequence[str]) -> Evidence:
+    """The query terms' (stems') coverage and adjacency in a passage's stems."""
+    if not terms:
+        return Evidence(0.0, 0.0)
+    present = set(passage)
+    coverage = sum(1 for t in terms if t in present) / len(terms)
+    pairs = list(pairwise(terms))
+    if not pairs:
+        return Evidence(coverage, coverage)
+    adjacent = set(pairwise(passage))
+    return Evidence(coverage, sum(1 for p in pairs if p in adjacent) / len(pairs))
+
+
+@dataclass(frozen=True)
+class Boosts:
+    """Evidence added to fused scores (0 leaves a lever off); measured in README "Search quality"."""
+
+    adaptive: float = 0.0  # keyword weight x (1 + adaptive x coverage of the best keyword passage)
+    coverage: float = 0.0  # + coverage x share of the query's terms in the passage
+    proximity: float = 0.0  # + proximity x share of the query's term pairs standing together
+
+    def any(self) -> bool:
+        """True when some lever is on."""
+        return bool(self.adaptive or self.coverage or self.proximity)
+
+
+def boosted(scored: Mapping[str, Scored], config: FusionConfig, boosts: Boosts,
+            found: Mapping[int, Evidence]) -> Fused:
+    """Fuse, trusting keyword search more when its best passage holds the query, then add each
+    candidate's evidence (`found`: id -> Evidence of its text) to its fused score."""
+    keyword = scored.get("keyword") or []
+    if boosts.adaptive and keyword:
+        top = found.get(keyword[0][0], Evidence(0.0, 0.0))
+        config = FusionConfig(config.rrf_k, config.keyword_weight * (1 + boosts.adaptive * top.coverage),
+                              config.semantic_weight, config.method)
+    fused = fuse(scored, config)
+    if not (boosts.coverage or boosts.proximity):
+        return fused
+    rescored = [Candidate(c.chunk_id, c.score + boosts.coverage * found[c.chunk_id].coverage
+                          + boosts.proximity * found[c.chunk_id].proximity, c.retrievers)
+                if c.chunk_id in found else c for c in fused]
+    return sorted(rescored, key=lambda c: -c.score)

@@ -10,7 +10,7 @@ from index import spelling
 from index.duplicates import collapse
 from index.embedder import Embedder
 from index.errors import BadQuery
-from index.fusion import Candidate, Fused, FusionConfig, fuse
+from index.fusion import Boosts, Candidate, Evidence, Fused, FusionConfig, boosted, evidence, fuse
 from index.highlight import fragments
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol, stems
 from index.snapshot import IndexHolder, IndexSnapshot
@@ -35,6 +35,7 @@ class SearchConfig:
     # neighbour, even for "xyzzy qwertyuiop". Calibrated on the dev half (README, "Search quality").
     semantic_floor: float = SEMANTIC_FLOOR
     collapse_duplicates: bool = True  # show the same text once, with its other places (index.duplicates)
+    boosts: Boosts = field(default_factory=Boosts)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,14 @@ class SearchEngine:
             scores, ids = snapshot.vectors.search(self.embedder.encode_query(analysis.semantic_text), depth, allowed)
             scored["semantic"] = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)
                                   if s >= self.config.semantic_floor]
-        return fuse(scored, self.config.fusion)
+        if not self.config.boosts.any() or not analysis.terms:
+            return fuse(scored, self.config.fusion)
+        candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
+        chunks = snapshot.store.get_chunks(candidates)
+        found: dict[int, Evidence] = {
+            i: evidence(analysis.terms, stems(" ".join([*c.chunk.heading_path, c.chunk.text])))
+            for i, c in chunks.items()}
+        return boosted(scored, self.config.fusion, self.config.boosts, found)
 
     def _admitted(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, fused: Fused) -> Fused:
         """The candidates whose text and headings hold every required phrase and no excluded one.
