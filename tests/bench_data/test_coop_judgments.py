@@ -87,14 +87,24 @@ def corpus_texts(judged_docs: set[str]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def pdf_texts(judged_docs: set[str]) -> dict[str, str]:
+def pdf_texts(judged_docs: set[str], request: pytest.FixtureRequest) -> dict[str, str]:
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent: the UN PDFs of ../shared/data/un-pdfs cannot be checked")
     pytest.importorskip("pypdf")
     paths = [PDF_DIR / name for name in sorted(judged_docs) if name.lower().endswith(".pdf")]
     missing = [p.name for p in paths if not p.is_file()]
     assert not missing, f"judged PDFs not in {PDF_DIR}: {missing}"
-    return {name: normalise_for_match(text) for name, text in _extract_all(paths).items()}
+    # pypdf reads ~1,000 pages in minutes on a busy machine: keep each file's normalised text in
+    # pytest's cache, keyed by its size and modification time, so later runs read only changed files.
+    cache = request.config.cache
+    keys = {p.name: f"coop_judgments/pdf/{p.name}/{p.stat().st_size}-{p.stat().st_mtime_ns}" for p in paths}
+    texts = {p.name: cache.get(keys[p.name], None) if cache else None for p in paths}
+    fresh = _extract_all([p for p in paths if texts[p.name] is None])
+    for name, text in fresh.items():
+        texts[name] = normalise_for_match(text)
+        if cache:
+            cache.set(keys[name], texts[name])
+    return {name: text for name, text in texts.items() if text is not None}
 
 
 @pytest.fixture(scope="module")
