@@ -102,6 +102,11 @@ def variants(levers: bool) -> list[Variant]:
                         ("coverage", 1.0), ("coverage", 2.0), ("proximity", 0.25), ("proximity", 0.5),
                         ("proximity", 1.0)):
         tried.append((f"hybrid {name} {value}", replace(base, boosts=replace(boost, **{name: value}))))
+    for coverage, proximity, weight in ((1.0, 0.5, 2.0), (1.0, 0.25, 2.0), (2.0, 0.5, 2.0), (1.0, 1.0, 2.0),
+                                        (1.0, 0.5, 1.0), (1.0, 0.5, 1.5), (0.5, 0.5, 2.0)):
+        tried.append((f"hybrid coverage {coverage} proximity {proximity} dbsf {weight}:1",
+                      replace(base, boosts=Boosts(coverage=coverage, proximity=proximity),
+                              fusion=replace(base.fusion, keyword_weight=weight))))
     out += [Variant(name, "keyword" if name.startswith("keyword") else "hybrid", config) for name, config in tried]
     return out
 

@@ -21,7 +21,8 @@ from ingest.types import Document
 MAX_QUERY_CHARS = 1000
 MAX_K = 100
 CANDIDATE_DEPTH = 100  # how deep each retriever looks before fusion
-SEMANTIC_FLOOR = 0.0
+# Cosine floors by model name, calibrated on the dev half of the judged set (README, "Search quality").
+SEMANTIC_FLOORS = {"all-MiniLM-L6-v2": 0.30}
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,9 @@ class SearchConfig:
     field_weights: tuple[float, float, float] = FIELD_WEIGHTS
     depth: int = CANDIDATE_DEPTH
     # Semantic neighbours less similar than this (cosine) are not matches: every passage has a nearest
-    # neighbour, even for "xyzzy qwertyuiop". Calibrated on the dev half (README, "Search quality").
-    semantic_floor: float = SEMANTIC_FLOOR
+    # neighbour, even for "xyzzy qwertyuiop". None: the floor calibrated for the model in use
+    # (SEMANTIC_FLOORS), or no floor for a model that was not calibrated.
+    semantic_floor: float | None = None
     collapse_duplicates: bool = True  # show the same text once, with its other places (index.duplicates)
     boosts: Boosts = field(default_factory=Boosts)
 
@@ -70,6 +72,13 @@ class SearchEngine:
         self.holder = holder
         self.embedder = embedder
         self.config = config if fusion is None else replace(config, fusion=fusion)
+
+    @property
+    def semantic_floor(self) -> float:
+        """The cosine under which a semantic neighbour is not a match (see SearchConfig.semantic_floor)."""
+        if self.config.semantic_floor is not None:
+            return self.config.semantic_floor
+        return SEMANTIC_FLOORS.get(self.embedder.info.name, -1.0)
 
     @property
     def fusion(self) -> FusionConfig:
@@ -129,8 +138,8 @@ class SearchEngine:
         if mode in ("hybrid", "semantic") and analysis.semantic_text:
             allowed = None if filters.is_empty() else snapshot.store.filtered_chunk_ids(filters)
             scores, ids = snapshot.vectors.search(self.embedder.encode_query(analysis.semantic_text), depth, allowed)
-            scored["semantic"] = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)
-                                  if s >= self.config.semantic_floor]
+            floor = self.semantic_floor
+            scored["semantic"] = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if s >= floor]
         if not self.config.boosts.any() or not analysis.terms:
             return fuse(scored, self.config.fusion)
         candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
