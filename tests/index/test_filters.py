@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from support import make_engine
+from synthetic import build, document
 
 from index.search import SearchRequest
 from index.snapshot import IndexSnapshot
 from index.types import Filters
-from support import make_engine
-from synthetic import build, document
 
 QUERY = "triangular cooperation financing"
 # The passages below differ only by their number: near-duplicates that search shows once
