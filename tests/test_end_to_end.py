@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import make_engine
 
 from index.search import SearchRequest
-from support import make_engine
 
 
 @pytest.fixture(scope="module")
