@@ -102,6 +102,10 @@ def variants(levers: bool) -> list[Variant]:
                         ("coverage", 1.0), ("coverage", 2.0), ("proximity", 0.25), ("proximity", 0.5),
                         ("proximity", 1.0)):
         tried.append((f"hybrid {name} {value}", replace(base, boosts=replace(boost, **{name: value}))))
+    for coverage, proximity in ((1.0, 1.0), (2.0, 1.0), (1.0, 0.5)):
+        tried.append((f"hybrid rarity-weighted coverage {coverage} proximity {proximity}",
+                      replace(base, boosts=Boosts(coverage=coverage, proximity=proximity, rarity=True))))
+    tried.append(("hybrid boosts, adaptive 0.5", replace(base, boosts=replace(boost, adaptive=0.5))))
     for coverage, proximity, weight in ((1.0, 0.5, 2.0), (1.0, 0.25, 2.0), (2.0, 0.5, 2.0), (1.0, 1.0, 2.0),
                                         (1.0, 0.5, 1.0), (1.0, 0.5, 1.5), (0.5, 0.5, 2.0)):
         tried.append((f"hybrid coverage {coverage} proximity {proximity} dbsf {weight}:1",

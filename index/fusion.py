@@ -115,12 +115,15 @@ class Evidence:
     proximity: float  # share of the query's adjacent term pairs standing together in the passage
 
 
-def evidence(terms: Sequence[str], passage: Sequence[str]) -> Evidence:
-    """The query terms' (stems') coverage and adjacency in a passage's stems."""
+def evidence(terms: Sequence[str], passage: Sequence[str], weights: Mapping[str, float] | None = None) -> Evidence:
+    """The query terms' (stems') coverage and adjacency in a passage's stems; with `weights` (a term's
+    rarity), coverage is the share of the query's weight the passage holds."""
     if not terms:
         return Evidence(0.0, 0.0)
     present = set(passage)
-    coverage = sum(1 for t in terms if t in present) / len(terms)
+    weight = weights or {}
+    total = sum(weight.get(t, 1.0) for t in terms)
+    coverage = sum(weight.get(t, 1.0) for t in terms if t in present) / total if total else 0.0
     pairs = list(pairwise(terms))
     if not pairs:
         return Evidence(coverage, coverage)
@@ -133,6 +136,7 @@ class Boosts:
     """Evidence added to fused scores (0 leaves a lever off); measured in README "Search quality"."""
 
     adaptive: float = 0.0  # keyword weight x (1 + adaptive x coverage of the best keyword passage)
+    rarity: bool = False  # coverage weighs each term by its inverse document frequency
     coverage: float = 0.0  # + coverage x share of the query's terms in the passage
     proximity: float = 0.0  # + proximity x share of the query's term pairs standing together
 

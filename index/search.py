@@ -147,8 +147,9 @@ class SearchEngine:
             return fuse(scored, self.config.fusion)  # the boosts are keyword evidence, for hybrid ranking
         candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
         chunks = snapshot.store.get_chunks(candidates)
+        weights = snapshot.store.term_rarity(analysis.terms) if self.config.boosts.rarity else None
         found: dict[int, Evidence] = {
-            i: evidence(analysis.terms, stems(" ".join([*c.chunk.heading_path, c.chunk.text])))
+            i: evidence(analysis.terms, stems(" ".join([*c.chunk.heading_path, c.chunk.text])), weights)
             for i, c in chunks.items()}
         return boosted(scored, self.config.fusion, self.config.boosts, found)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -150,6 +151,16 @@ class Store:
         rows = self.conn.execute("SELECT word, passages FROM vocabulary WHERE word >= ? AND word < ?"
                                  " AND length(word) BETWEEN ? AND ?", (first, first + "\uffff", shortest, longest))
         return [(row[0], int(row[1])) for row in rows]
+
+    def term_rarity(self, terms: Sequence[str]) -> dict[str, float]:
+        """Each stem's inverse document frequency over the passages, log(1 + passages / passages holding it)."""
+        passages = self.count_chunks()
+        out = {}
+        for term in terms:
+            holding = self.conn.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
+                                        [_fts_phrase((term,))]).fetchone()[0]
+            out[term] = math.log(1 + passages / max(1, int(holding)))
+        return out
 
     def keyword_count(self, query: QueryAnalysis, filters: Filters | None = None, cap: int = 10_000) -> int:
         """How many passages the analysed query matches by keyword (counted up to `cap`)."""
