@@ -96,3 +96,24 @@ def test_total_counts_matches_not_the_candidate_depth(index_dir, tiny_embedder) 
 def test_a_misspelt_query_gets_a_suggestion_from_the_index(index_dir, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
     result = _engine(index_dir, tiny_embedder).search(SearchRequest("secretery capasity", k=10, mode="keyword"))
     assert result.hits == () and result.suggestions == ("secretary capacity",)
+
+
+def test_the_api_and_the_page_list_the_folded_places(index_dir, tiny_embedder, tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from search_api.app import create_app
+    from search_api.settings import Settings
+
+    client = TestClient(create_app(Settings(index=index_dir, model=tiny_model_dir), tiny_embedder))
+    body = client.get("/api/v1/search", params={"q": '"national focal points"', "mode": "keyword"}).json()
+    (hit,) = [r for r in body["results"] if "Secretary-General to strengthen" in r["text"]]
+    assert len(hit["also_in"]) == 2 and body["total"] == 1
+    assert {place["document"]["source"] for place in hit["also_in"]} | {hit["document"]["source"]} == {
+        "draft.md", "report.md", "copy.md"}
+    span = hit["highlight_spans"][0]
+    assert [hit["text"][a:b] for a, b in span["marks"]] == ["national focal points"]
+    page = client.get("/", params={"q": '"national focal points"', "mode": "keyword"}).text
+    assert "Also in" in page
+    assert all(f'href="/documents/{place["document"]["id"]}#c' in page for place in hit["also_in"])
+    empty = client.get("/api/v1/search", params={"q": "secretery capasity", "mode": "keyword"}).json()
+    assert empty["results"] == [] and empty["total"] == 0 and empty["suggestions"] == ["secretary capacity"]
