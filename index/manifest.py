@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 import os
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from index.embedder import ModelInfo
 from index.errors import CorruptIndex, IndexNotFound, ModelMismatch
@@ -47,7 +47,7 @@ class Manifest:
 
 def now_iso() -> str:
     """UTC time in ISO 8601, to the second."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read_manifest(index_dir: Path) -> Manifest:
