@@ -117,3 +117,12 @@ def test_default_hybrid_is_near_keyword_above_semantic_and_the_first_default(  #
     assert hybrid >= keyword - 0.04 and hybrid > semantic + 0.05, (keyword, semantic, hybrid)
     # (The comparison with the first default, RRF k = 60 1:1, is gone: with Snowball stems and the coverage
     # and proximity boosts that variant ties the default here; bench/quality.py measures both on 300 queries.)
+
+
+def test_a_nonsense_query_finds_nothing_with_the_bundled_model(bundled_corpus_index, bundled_embedder) -> None:  # type: ignore[no-untyped-def]
+    """The calibrated similarity floor (index.search.SEMANTIC_FLOORS) leaves no semantic neighbour to show."""
+    engine = SearchEngine(IndexHolder(bundled_corpus_index, bundled_embedder.info), bundled_embedder)
+    for mode in ("hybrid", "semantic", "keyword"):
+        result = engine.search(SearchRequest("xyzzy qwertyuiop", k=10, mode=mode))
+        assert result.hits == () and result.total == 0, mode
+    assert engine.search(SearchRequest("technical cooperation among developing countries", k=10)).hits
