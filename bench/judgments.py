@@ -9,21 +9,35 @@ breaks, spacing, ligatures and punctuation introduced by PDF extraction do not m
 
 Grades: 2 = the passage answers the query directly, 1 = partially relevant, 0 = not judged relevant.
 
+Kinds: `fact` (a number, name, date or list in one sentence, asked in other words), `practice`
+(experiences and good practices to reuse), `mandate` (what a body decided, requested or recalled;
+symbols), `definition` (a concept explained).
+
+Halves: each query belongs to `dev` (tune on it) or `test` (report only) by a fixed hash of its id
+(`half`), computed here and never chosen by hand, so a query cannot be moved to the half that suits.
+
 File format (`coop_queries.jsonl`, one JSON object a line):
 
-    {"id": "c01", "query": "...", "kind": "good-practice",
+    {"id": "c01", "query": "...", "kind": "practice",
      "relevant": [{"doc": "file-name.txt", "phrase": "four to twelve words", "grade": 2}, ...]}
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 DEFAULT_PATH = Path(__file__).with_name("coop_queries.jsonl")
+# Judged queries written later from the documents, one file per writer (ids ua-, ub-, sc-).
+MORE_DIR = Path(__file__).with_name("judged")
 
-KINDS = frozenset({"good-practice", "definition", "operative", "fact", "symbol", "precedent"})
+KINDS = ("fact", "practice", "mandate", "definition")
+HALVES = ("dev", "test")
+# A General Debate speech is named ISO_SESSION_YEAR.txt (shared/data/ungdc-ssc).
+_SPEECH_FILE = re.compile(r"^[A-Z]{3}_\d{1,2}_\d{4}\.txt$")
 GRADES = frozenset({1, 2})
 
 
@@ -85,6 +99,21 @@ def _query(raw: object, where: str) -> Query:
     return Query(id=qid, query=text, kind=kind, relevant=judgments)
 
 
+def half(query_id: str) -> str:
+    """`dev` when the first byte of sha256(id) is even, else `test`: fixed by the id alone."""
+    return HALVES[hashlib.sha256(query_id.encode("utf-8")).digest()[0] % 2]
+
+
+def is_speech(doc: str) -> bool:
+    """True for a General Debate speech's file name (ISO_SESSION_YEAR.txt)."""
+    return bool(_SPEECH_FILE.match(doc))
+
+
+def source_set(query: Query) -> str:
+    """`speeches` when the query judges a General Debate speech, else `un` (corpus/ and the UN PDFs)."""
+    return "speeches" if any(is_speech(j.doc) for j in query.relevant) else "un"
+
+
 def load_judgments(path: str | Path = DEFAULT_PATH) -> list[Query]:
     """Read a JSONL judgments file; raises ValueError naming the line of any malformed entry."""
     path = Path(path)
@@ -103,6 +132,20 @@ def load_judgments(path: str | Path = DEFAULT_PATH) -> list[Query]:
             if query.id in seen:
                 raise ValueError(f"{where}: duplicate query id {query.id!r}")
             seen.add(query.id)
+            queries.append(query)
+    return queries
+
+
+def load_all(paths: list[Path] | None = None) -> list[Query]:
+    """Every judged query: coop_queries.jsonl, then bench/judged/*.jsonl; ids must be unique across files."""
+    files = paths if paths is not None else [DEFAULT_PATH, *sorted(MORE_DIR.glob("*.jsonl"))]
+    queries: list[Query] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        for query in load_judgments(path):
+            if query.id in seen:
+                raise ValueError(f"{path.name}: query id {query.id!r} is also in {seen[query.id]}")
+            seen[query.id] = path.name
             queries.append(query)
     return queries
 

@@ -1,10 +1,12 @@
 """Retrieval quality of the product's own ingest and search, on BEIR SciFact and the cooperation set.
 
-    python bench/quality.py                 # keyword, semantic, hybrid (the defaults) and the variants tried
-    python bench/quality.py --quick         # keyword, semantic, hybrid only
-    python bench/quality.py --only scifact  # one set
+    python bench/quality.py                          # keyword, semantic, hybrid on every set, both halves
+    python bench/quality.py --half dev --levers      # and the variants tried, on the dev half (tuning)
+    python bench/quality.py --only un --only scifact # some sets (scifact, un, speeches)
 
-Prints one table (nDCG@10, Recall@100, MRR@10) and writes bench/results/quality.json. Indexes are
+Prints one table (nDCG@10 per kind, then nDCG@10, Recall@100, MRR@10 over all queries) for each half
+of the judged sets (`un`: corpus/ + the 34 UN PDFs; `speeches`: corpus/ + the 524 General Debate
+speeches) and SciFact, and writes bench/results/quality.json. Indexes are
 built with `index.build.ingest_paths` into bench/.cache/ and reused while the model and the code
 that decides what is stored are unchanged; embeddings are cached by text, so a rebuild after an
 ingest change embeds only the passages whose text changed.
@@ -12,7 +14,6 @@ ingest change embeds only the passages whose text changed.
 from __future__ import annotations
 
 import argparse
-from abc import ABC, abstractmethod
 import gzip
 import hashlib
 import json
@@ -20,9 +21,10 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass, replace
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -34,18 +36,22 @@ CACHE = BENCH / ".cache"
 RESULTS = BENCH / "results" / "quality.json"
 SCIFACT = SHARED / "data" / "scifact"
 UN_PDFS = SHARED / "data" / "un-pdfs"
+SPEECHES = SHARED / "data" / "ungdc-ssc"
+# Each judged source set is searched in its own index; the seed corpus is in both.
+COOP_SOURCES = {"un": [ROOT / "corpus", UN_PDFS], "speeches": [ROOT / "corpus", SPEECHES]}
 
 from embed_cache import CachedEmbedder  # noqa: E402
-from judgments import Query, load_judgments, normalise_for_match  # noqa: E402
+from judgments import HALVES, KINDS, Query, half, load_all, normalise_for_match, source_set  # noqa: E402
 from metrics import mean, mrr, ndcg, recall  # noqa: E402
 
 from index.build import IngestOptions, ingest_paths  # noqa: E402
 from index.embedder import Embedder, default_model_path  # noqa: E402
-from index.fusion import FusionConfig  # noqa: E402
+from index.fusion import Boosts, FusionConfig  # noqa: E402
 from index.manifest import MANIFEST_NAME  # noqa: E402
 from index.search import SearchConfig, SearchEngine, SearchRequest  # noqa: E402
 from index.snapshot import IndexHolder  # noqa: E402
 from index.types import Hit  # noqa: E402
+from ingest.types import Chunk, Document  # noqa: E402
 
 PUBLISHED_SCIFACT = {
     "BM25 (BEIR, Anserini)": 0.665,
@@ -68,31 +74,44 @@ class Variant:
 
     name: str
     mode: str
-    config: SearchConfig = SearchConfig()
+    config: SearchConfig = field(default_factory=SearchConfig)
 
 
-def variants(quick: bool) -> list[Variant]:
-    """The three modes with the defaults, then (unless quick) the alternatives that were tried."""
+def variants(levers: bool) -> list[Variant]:
+    """The three modes with the defaults, then (with `levers`) the alternatives tried on the dev half."""
     base = SearchConfig()
     out = [Variant("keyword", "keyword"), Variant("semantic", "semantic"), Variant("hybrid", "hybrid")]
-    if quick:
+    if not levers:
         return out
+    boost = base.boosts
     tried = [
-        ("hybrid rrf k=60 1:1 (first default)", replace(base, fusion=FusionConfig(60, 1, 1, "rrf"),
-                                                        field_weights=(1.0, 0.3, 0.3))),
-        ("hybrid rrf k=60 1:1", replace(base, fusion=FusionConfig(60, 1, 1, "rrf"))),
+        ("hybrid dbsf 1:1", replace(base, fusion=replace(base.fusion, keyword_weight=1.0))),
+        ("hybrid dbsf 3:1", replace(base, fusion=replace(base.fusion, keyword_weight=3.0))),
         ("hybrid rrf k=10 2:1", replace(base, fusion=FusionConfig(10, 2, 1, "rrf"))),
-        ("hybrid dbsf 1:1", replace(base, fusion=FusionConfig(60, 1, 1, "dbsf"))),
-        ("hybrid dbsf 2:1", replace(base, fusion=FusionConfig(60, 2, 1, "dbsf"))),
-        ("hybrid dbsf 3:1", replace(base, fusion=FusionConfig(60, 3, 1, "dbsf"))),
-        ("hybrid minmax 1:1", replace(base, fusion=FusionConfig(60, 1, 1, "minmax"))),
-        ("hybrid minmax 1.5:1", replace(base, fusion=FusionConfig(60, 1.5, 1, "minmax"))),
-        ("hybrid minmax 2:1", replace(base, fusion=FusionConfig(60, 2, 1, "minmax"))),
-        ("hybrid minmax 3:1", replace(base, fusion=FusionConfig(60, 3, 1, "minmax"))),
-        ("hybrid default, depth 200", replace(base, depth=200)),
+        ("hybrid minmax 2:1", replace(base, fusion=replace(base.fusion, method="minmax"))),
+        ("hybrid depth 50", replace(base, depth=50)),
+        ("hybrid depth 200", replace(base, depth=200)),
+        ("hybrid no duplicate collapse", replace(base, collapse_duplicates=False)),
+        ("hybrid no semantic floor", replace(base, semantic_floor=-1.0)),
+        ("hybrid fields 1/1/1", replace(base, field_weights=(1.0, 1.0, 1.0))),
+        ("hybrid fields 1/0.2/0.2", replace(base, field_weights=(1.0, 0.2, 0.2))),
+        ("keyword fields 1/1/1", replace(base, field_weights=(1.0, 1.0, 1.0))),
+        ("hybrid no boosts", replace(base, boosts=Boosts())),
     ]
-    out += [Variant(name, "hybrid", config) for name, config in tried]
-    out.append(Variant("keyword, title/heading 0.3", "keyword", replace(base, field_weights=(1.0, 0.3, 0.3))))
+    for name, value in (("adaptive", 0.5), ("adaptive", 1.0), ("adaptive", 2.0), ("coverage", 0.5),
+                        ("coverage", 1.0), ("coverage", 2.0), ("proximity", 0.25), ("proximity", 0.5),
+                        ("proximity", 1.0)):
+        tried.append((f"hybrid {name} {value}", replace(base, boosts=replace(boost, **{name: value}))))
+    for coverage, proximity in ((1.0, 1.0), (2.0, 1.0), (1.0, 0.5)):
+        tried.append((f"hybrid rarity-weighted coverage {coverage} proximity {proximity}",
+                      replace(base, boosts=Boosts(coverage=coverage, proximity=proximity, rarity=True))))
+    tried.append(("hybrid boosts, adaptive 0.5", replace(base, boosts=replace(boost, adaptive=0.5))))
+    for coverage, proximity, weight in ((1.0, 0.5, 2.0), (1.0, 0.25, 2.0), (2.0, 0.5, 2.0), (1.0, 1.0, 2.0),
+                                        (1.0, 0.5, 1.0), (1.0, 0.5, 1.5), (0.5, 0.5, 2.0)):
+        tried.append((f"hybrid coverage {coverage} proximity {proximity} dbsf {weight}:1",
+                      replace(base, boosts=Boosts(coverage=coverage, proximity=proximity),
+                              fusion=replace(base.fusion, keyword_weight=weight))))
+    out += [Variant(name, "keyword" if name.startswith("keyword") else "hybrid", config) for name, config in tried]
     return out
 
 
@@ -207,32 +226,51 @@ class SciFact(Dataset):
 
 
 class Cooperation(Dataset):
-    """The cooperation set: graded passage judgments by distinctive phrase (bench/judgments.py).
+    """Judged cooperation queries of one source set: graded passage judgments by distinctive phrase.
 
     A phrase may stand in the passage's text or in the headings it is shown under.
     """
 
-    name, unit = "coop", "passages"
+    unit = "passages"
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.items = {q.id: q for q in (load_judgments(path) if path else load_judgments())}
+    def __init__(self, name: str, queries: list[Query]) -> None:
+        self.name = name
+        self.items = {q.id: q for q in queries}
 
     def queries(self) -> list[tuple[str, str]]:
         return [(q.id, q.query) for q in self.items.values()]
+
+    def group(self, qid: str) -> tuple[str, str]:
+        """(half, kind) of a query."""
+        return half(qid), self.items[qid].kind
 
     def judge(self, qid: str, hits: list[Hit]) -> Judged:
         query: Query = self.items[qid]
         credited: set[int] = set()
         gains: list[float] = []
         for hit in hits[:100]:
-            name = Path(hit.document.source).name
-            # A passage is shown under its headings; a resolution's number and title are a heading.
-            passage = normalise_for_match(" ".join([*hit.chunk.heading_path, hit.chunk.text]))
-            new = [i for i, j in enumerate(query.relevant)
-                   if i not in credited and j.doc == name and normalise_for_match(j.phrase) in passage]
+            new: list[int] = []
+            for chunk, document in shown_places(hit):
+                name = Path(document.source).name
+                # A passage is shown under its headings; a resolution's number and title are a heading.
+                passage = normalise_for_match(" ".join([*chunk.heading_path, chunk.text]))
+                new += [i for i, j in enumerate(query.relevant)
+                        if i not in credited and i not in new and j.doc == name
+                        and normalise_for_match(j.phrase) in passage]
             credited.update(new)  # a judgment counts once, at the first passage that holds it
             gains.append(float(max((query.relevant[i].grade for i in new), default=0)))
         return Judged(gains, [float(j.grade) for j in query.relevant], len(credited))
+
+
+def shown_places(hit: Hit) -> list[tuple[Chunk, Document]]:
+    """The passage a hit shows, then the duplicates collapsed into it ("also in …"): the page lists them all."""
+    return [(hit.chunk, hit.document), *((d.chunk, d.document) for d in getattr(hit, "duplicates", ()))]
+
+
+def coop_sets(half_wanted: str | None) -> dict[str, Cooperation]:
+    """The judged queries split by source set (`un`: corpus/ + the UN PDFs; `speeches`), optionally one half."""
+    chosen = [q for q in load_all() if half_wanted in (None, half(q.id))]
+    return {name: Cooperation(name, [q for q in chosen if source_set(q) == name]) for name in COOP_SOURCES}
 
 
 def ranked(engine: SearchEngine, query: str, mode: str, unit: str) -> list[Hit]:
@@ -247,60 +285,131 @@ def ranked(engine: SearchEngine, query: str, mode: str, unit: str) -> list[Hit]:
     return hits
 
 
-def evaluate(dataset: Dataset, engine: SearchEngine, mode: str, limit: int | None) -> dict[str, float]:
-    """Mean nDCG@10, Recall@100 and MRR@10 over the dataset's queries."""
+def _summary(rows: list[tuple[float, float, float]]) -> dict[str, float]:
+    return {"ndcg@10": round(mean([r[0] for r in rows]), 4), "recall@100": round(mean([r[1] for r in rows]), 4),
+            "mrr@10": round(mean([r[2] for r in rows]), 4), "queries": len(rows)}
+
+
+def evaluate(dataset: Dataset, engine: SearchEngine, mode: str, limit: int | None) -> dict:
+    """Mean nDCG@10, Recall@100 and MRR@10 over the dataset's queries; for the cooperation sets also
+    by half and kind (`{"dev": {"all": …, "fact": …}, "test": …}`)."""
     started = time.perf_counter()
+    groups: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     rows = []
     for qid, text in dataset.queries()[:limit]:
         judged = dataset.judge(qid, ranked(engine, text, mode, dataset.unit))
-        rows.append((ndcg(judged.gains, judged.ideal, 10), recall(judged.found, len(judged.ideal)),
-                     mrr(judged.gains, 10)))
-    return {"ndcg@10": round(mean([r[0] for r in rows]), 4), "recall@100": round(mean([r[1] for r in rows]), 4),
-            "mrr@10": round(mean([r[2] for r in rows]), 4), "queries": len(rows),
-            "seconds": round(time.perf_counter() - started, 1)}
+        row = (ndcg(judged.gains, judged.ideal, 10), recall(judged.found, len(judged.ideal)), mrr(judged.gains, 10))
+        rows.append(row)
+        if isinstance(dataset, Cooperation):
+            part, kind = dataset.group(qid)
+            groups.setdefault((part, kind), []).append(row)
+            groups.setdefault((part, "all"), []).append(row)
+    out: dict = {**_summary(rows), "seconds": round(time.perf_counter() - started, 1)}
+    for (part, kind), values in sorted(groups.items()):
+        out.setdefault(part, {})[kind] = _summary(values)
+    return out
+
+
+# Queries that match nothing in these collections, for the similarity floor's calibration.
+NONSENSE = ["xyzzy qwertyuiop", "asdf ghjkl zxcv", "blorft wibble snorkel", "qqq zzz", "lorem ipsum dolor sit amet",
+            "purple elephant trampoline recipe", "how to bake sourdough bread", "quantum chromodynamics of gluons",
+            "football world cup penalty shootout", "zzyzx kjhgf"]
+
+
+def calibrate_floor(dataset: Cooperation, index_dir: Path, embedder: Embedder, echo: Callable[[str], None]) -> dict:
+    """Cosine similarities of judged passages (found among the first 100) and of nonsense queries' best
+    neighbours, on the dev half: the floor goes above the nonsense and below nearly all judged passages."""
+    snapshot = IndexHolder(index_dir, embedder.info).current()
+    judged: list[float] = []
+    for qid, text in dataset.queries():
+        scores, ids = snapshot.vectors.search(embedder.encode_query(text), 100, None)
+        chunks = snapshot.store.get_chunks([int(i) for i in ids])
+        documents = snapshot.store.get_documents(c.chunk.doc_id for c in chunks.values())
+        for score, item in zip(scores, ids, strict=True):
+            stored = chunks[int(item)]
+            hit = Hit(int(item), stored.chunk, documents[stored.chunk.doc_id], float(score), 0)
+            if dataset.judge(qid, [hit]).found:
+                judged.append(float(score))
+    nonsense = [float(snapshot.vectors.search(embedder.encode_query(q), 1, None)[0][0]) for q in NONSENSE]
+    judged.sort()
+    quantiles = {f"p{p}": round(judged[int(p / 100 * (len(judged) - 1))], 3) for p in (1, 5, 10, 25, 50)}
+    out = {"judged_passages": len(judged), "judged_cosine": quantiles,
+           "nonsense_best": sorted(round(v, 3) for v in nonsense)}
+    echo(f"  {dataset.name}: {out}")
+    return out
 
 
 # -- the run ------------------------------------------------------------------------------------
+def _line(dataset: Dataset, variant: Variant, m: dict) -> list[str]:
+    """Table rows of one measured variant: one line, or one per half for the cooperation sets."""
+    if not isinstance(dataset, Cooperation):
+        return [f"  {dataset.name:<9} {'':<5} {variant.name:<34} {'':<34} {m['ndcg@10']:.3f}  {m['recall@100']:.3f}"
+                f"  {m['mrr@10']:.3f}  {m['queries']:>4}  ({m['seconds']:.0f} s)"]
+    out = []
+    for part in HALVES:
+        if part not in m:
+            continue
+        cells = "  ".join(f"{m[part][k]['ndcg@10']:.3f}" if k in m[part] else "  -  " for k in KINDS)
+        a = m[part]["all"]
+        out.append(f"  {dataset.name:<9} {part:<5} {variant.name:<34} {cells:<34} {a['ndcg@10']:.3f}  "
+                   f"{a['recall@100']:.3f}  {a['mrr@10']:.3f}  {a['queries']:>4}")
+    return out
+
+
+def header() -> str:
+    """The table's column names."""
+    kinds = "  ".join(f"{k[:5]:<5}" for k in KINDS)
+    return f"  {'set':<9} {'half':<5} {'variant':<34} {kinds:<34} nDCG@10 R@100 MRR@10 queries"
+
+
 def run_dataset(dataset: Dataset, index_dir: Path, embedder: Embedder, chosen: list[Variant],
-                limit: int | None, echo: Callable[[str], None]) -> dict[str, dict[str, float]]:
+                limit: int | None, echo: Callable[[str], None]) -> dict[str, dict]:
     """Measure every variant on one dataset."""
     holder = IndexHolder(index_dir, embedder.info)
     out = {}
     for variant in chosen:
         engine = SearchEngine(holder, embedder, config=variant.config)
         out[variant.name] = evaluate(dataset, engine, variant.mode, limit)
-        m = out[variant.name]
-        echo(f"  {dataset.name:<8} {variant.name:<34} {m['ndcg@10']:.3f}   {m['recall@100']:.3f}   "
-             f"{m['mrr@10']:.3f}   ({m['seconds']:.0f} s)")
+        for line in _line(dataset, variant, out[variant.name]):
+            echo(line)
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     """Build (or reuse) the indexes, measure, print the table, write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["scifact", "coop"], help="measure one set")
-    parser.add_argument("--quick", action="store_true", help="only keyword, semantic and the default hybrid")
+    parser.add_argument("--only", choices=["scifact", *COOP_SOURCES], action="append", help="measure these sets")
+    parser.add_argument("--half", choices=HALVES, help="only this half of the judged sets (tune on dev)")
+    parser.add_argument("--levers", action="store_true", help="also the variants tried (tune on --half dev)")
     parser.add_argument("--limit", type=int, help="first N queries of each set (smoke runs)")
     parser.add_argument("--variant", action="append", help="only the variants with these names")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--calibrate-floor", action="store_true", help="print the similarity floor's evidence (dev)")
     args = parser.parse_args(argv)
     inner = Embedder(default_model_path())
     embedder = CachedEmbedder(inner, CACHE / "embeddings.sqlite")
-    chosen = [v for v in variants(args.quick) if not args.variant or v.name in args.variant]
+    chosen = [v for v in variants(args.levers) if not args.variant or v.name in args.variant]
     echo = lambda line: print(line, flush=True)  # noqa: E731
     results: dict[str, dict] = {}
-    echo(f"  {'set':<8} {'variant':<34} nDCG@10 R@100   MRR@10")
-    if args.only in (None, "scifact"):
+    echo(header())
+    wanted = args.only or ["scifact", *COOP_SOURCES]
+    if "scifact" in wanted:
         index_dir = cached_index("scifact", [scifact_documents()], SCIFACT_CODE, embedder)
         results["scifact"] = {"unit": "documents", "published_ndcg@10": PUBLISHED_SCIFACT,
                               "runs": run_dataset(SciFact(), index_dir, embedder, chosen, args.limit, echo)}
         for name, value in PUBLISHED_SCIFACT.items():
-            echo(f"  {'scifact':<8} {'published: ' + name:<34} {value:.3f}")
-    if args.only in (None, "coop"):
-        index_dir = cached_index("coop", [ROOT / "corpus", UN_PDFS], COOP_CODE, embedder)
-        results["coop"] = {"unit": "passages",
-                           "runs": run_dataset(Cooperation(), index_dir, embedder, chosen, args.limit, echo)}
-    if (args.variant or args.only) and args.output.exists():  # a partial run updates what it measured
+            echo(f"  {'scifact':<9} {'':<5} {'published: ' + name:<34} {'':<34} {value:.3f}")
+    if args.calibrate_floor:
+        for name, dataset in coop_sets("dev").items():
+            if name in wanted:
+                calibrate_floor(dataset, cached_index(name, COOP_SOURCES[name], COOP_CODE, embedder), embedder, echo)
+        return 0
+    for name, dataset in coop_sets(args.half).items():
+        if name in wanted:
+            index_dir = cached_index(name, COOP_SOURCES[name], COOP_CODE, embedder)
+            results[name] = {"unit": "passages",
+                             "runs": run_dataset(dataset, index_dir, embedder, chosen, args.limit, echo)}
+    if (args.variant or args.only or args.half) and args.output.exists():  # a partial run updates what it measured
         previous = json.loads(args.output.read_text()).get("sets", {})
         for name, data in results.items():
             entry = previous.setdefault(name, data)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from index.fusion import Fused
+from index.fusion import Candidate, Fused
 from index.store import Store
 from index.types import Filters
 from ingest.symbols import find_symbols
@@ -40,8 +40,10 @@ def paragraph_first(store: Store, query: str, fused: Fused, filters: Filters) ->
     ids = [i for i in store.labelled_chunk_ids(symbol, label, filters)]
     if not ids:
         return fused
-    found = {item: retrievers for item, _, retrievers in fused}
-    top = fused[0][1] if fused else 0.0
+    found = {c.chunk_id: c.retrievers for c in fused}
+    top = fused[0].score if fused else 0.0
     step = max(top, 1.0) * 1e-3
-    head = [(item, top + step * (len(ids) - n), (*found.get(item, ()), "paragraph")) for n, item in enumerate(ids)]
-    return head + [entry for entry in fused if entry[0] not in set(ids)]
+    head = [Candidate(item, top + step * (len(ids) - n), (*found.get(item, ()), "paragraph"))
+            for n, item in enumerate(ids)]
+    named_ids = set(ids)
+    return head + [c for c in fused if c.chunk_id not in named_ids]

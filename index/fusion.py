@@ -4,7 +4,7 @@ Three methods, chosen by `FusionConfig.method`:
 
 - ``rrf``: reciprocal rank fusion, score = Σ weight / (rrf_k + rank); uses ranks only.
 - ``dbsf``: distribution-based score fusion (as Qdrant does it): each retriever's scores are
-  scaled to [0, 1] between mean − 3σ and mean + 3σ of its own list, then summed with weights.
+  scaled to [0, 1] between mean - 3 sigma and mean + 3 sigma of its own list, then summed with weights.
 - ``minmax``: each retriever's scores scaled to [0, 1] between its list's minimum and maximum,
   then summed with weights (a convex combination when the weights sum to 1).
 
@@ -13,12 +13,24 @@ A candidate missing from one retriever's list gets 0 from it.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Sequence
+from itertools import pairwise
 
 FUSION_METHODS = ("rrf", "dbsf", "minmax")
 Scored = Sequence[tuple[int, float]]  # (id, score), best first, higher is better
-Fused = list[tuple[int, float, tuple[str, ...]]]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A passage found by one or more retrievers, with its fused score."""
+
+    chunk_id: int
+    score: float
+    retrievers: tuple[str, ...]
+
+
+Fused = list[Candidate]
 
 
 @dataclass(frozen=True)
@@ -39,8 +51,8 @@ class FusionConfig:
         return {"keyword": self.keyword_weight, "semantic": self.semantic_weight}
 
 
-def fuse(scored: dict[str, Scored], config: FusionConfig) -> Fused:
-    """(id, fused score, retrievers that found it), best first, by the configured method."""
+def fuse(scored: Mapping[str, Scored], config: FusionConfig) -> Fused:
+    """Candidates (id, fused score, retrievers that found it), best first, by the configured method."""
     if config.method == "rrf":
         return reciprocal_rank_fusion({name: [i for i, _ in items] for name, items in scored.items()},
                                       config.weights(), config.rrf_k)
@@ -49,7 +61,7 @@ def fuse(scored: dict[str, Scored], config: FusionConfig) -> Fused:
 
 
 def reciprocal_rank_fusion(ranked: dict[str, list[int]], weights: dict[str, float], k: float) -> Fused:
-    """(id, fused score, retrievers that found it), best first; ties keep the first list's order."""
+    """Candidates, best first; ties keep the first list's order."""
     scores: dict[int, float] = {}
     found: dict[int, list[str]] = {}
     for name, ids in ranked.items():
@@ -58,7 +70,7 @@ def reciprocal_rank_fusion(ranked: dict[str, list[int]], weights: dict[str, floa
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
             found.setdefault(item, []).append(name)
     order = sorted(scores, key=lambda item: -scores[item])
-    return [(item, scores[item], tuple(found[item])) for item in order]
+    return [Candidate(item, scores[item], tuple(found[item])) for item in order]
 
 
 def score_fusion(scaled: dict[str, Scored], weights: dict[str, float]) -> Fused:
@@ -71,7 +83,7 @@ def score_fusion(scaled: dict[str, Scored], weights: dict[str, float]) -> Fused:
             scores[item] = scores.get(item, 0.0) + weight * score
             found.setdefault(item, []).append(name)
     order = sorted(scores, key=lambda item: -scores[item])
-    return [(item, scores[item], tuple(found[item])) for item in order]
+    return [Candidate(item, scores[item], tuple(found[item])) for item in order]
 
 
 def _minmax_scale(items: Scored) -> list[tuple[int, float]]:
@@ -93,3 +105,59 @@ def _dbsf_scale(items: Scored) -> list[tuple[int, float]]:
         return [(i, 1.0) for i, _ in items]
     low, high = mu - 3 * sigma, mu + 3 * sigma
     return [(i, min(1.0, max(0.0, (s - low) / (high - low)))) for i, s in items]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How much of the query a passage holds: its terms, and its neighbouring pairs of terms."""
+
+    coverage: float  # share of the query's terms in the passage
+    proximity: float  # share of the query's adjacent term pairs standing together in the passage
+
+
+def evidence(terms: Sequence[str], passage: Sequence[str], weights: Mapping[str, float] | None = None) -> Evidence:
+    """The query terms' (stems') coverage and adjacency in a passage's stems; with `weights` (a term's
+    rarity), coverage is the share of the query's weight the passage holds."""
+    if not terms:
+        return Evidence(0.0, 0.0)
+    present = set(passage)
+    weight = weights or {}
+    total = sum(weight.get(t, 1.0) for t in terms)
+    coverage = sum(weight.get(t, 1.0) for t in terms if t in present) / total if total else 0.0
+    pairs = list(pairwise(terms))
+    if not pairs:
+        return Evidence(coverage, coverage)
+    adjacent = set(pairwise(passage))
+    return Evidence(coverage, sum(1 for p in pairs if p in adjacent) / len(pairs))
+
+
+@dataclass(frozen=True)
+class Boosts:
+    """Evidence added to fused scores (0 leaves a lever off); measured in README "Search quality"."""
+
+    adaptive: float = 0.0  # keyword weight x (1 + adaptive x coverage of the best keyword passage)
+    rarity: bool = False  # coverage weighs each term by its inverse document frequency
+    coverage: float = 0.0  # + coverage x share of the query's terms in the passage
+    proximity: float = 0.0  # + proximity x share of the query's term pairs standing together
+
+    def any(self) -> bool:
+        """True when some lever is on."""
+        return bool(self.adaptive or self.coverage or self.proximity)
+
+
+def boosted(scored: Mapping[str, Scored], config: FusionConfig, boosts: Boosts,
+            found: Mapping[int, Evidence]) -> Fused:
+    """Fuse, trusting keyword search more when its best passage holds the query, then add each
+    candidate's evidence (`found`: id -> Evidence of its text) to its fused score."""
+    keyword = scored.get("keyword") or []
+    if boosts.adaptive and keyword:
+        top = found.get(keyword[0][0], Evidence(0.0, 0.0))
+        config = FusionConfig(config.rrf_k, config.keyword_weight * (1 + boosts.adaptive * top.coverage),
+                              config.semantic_weight, config.method)
+    fused = fuse(scored, config)
+    if not (boosts.coverage or boosts.proximity):
+        return fused
+    rescored = [Candidate(c.chunk_id, c.score + boosts.coverage * found[c.chunk_id].coverage
+                          + boosts.proximity * found[c.chunk_id].proximity, c.retrievers)
+                if c.chunk_id in found else c for c in fused]
+    return sorted(rescored, key=lambda c: -c.score)

@@ -1,10 +1,12 @@
-"""Find the query's terms in a passage and cut fragments around them, HTML-escaped with <mark>.
+"""Find an analysed query's terms in a passage: character spans, and fragments around them.
 
-- Words match by their Porter stem, as keyword search matches them ("cooperative" marks
-  "cooperation").
-- A quoted phrase ("\"talent bank\"") is marked only where its words stand together, as one mark.
+The core returns spans; the edges render them (`<mark>` in HTML, spans and a rendered string in JSON).
+
+- Words match by their stem (`index.query.stem`), as keyword search matches them ("cooperative" marks
+  "cooperation"; "incoming" does not mark "income").
+- A quoted phrase ("\"talent bank\"") is marked only where its words stand together, as one span.
 - A document symbol in the query is marked in any written form it takes in the passage
-  ("1992/41" marks "E/RES/1992/41" and "resolution 1992/41"), as one mark; the words that make up
+  ("1992/41" marks "E/RES/1992/41" and "resolution 1992/41"), as one span; the words that make up
   the symbol ("resolution", "41") are not marked on their own.
 - Fragments start at a sentence start when one is near, otherwise at a word; they end at a word
   end, never inside a word or a mark. The fragments holding the most distinct query terms, and
@@ -12,50 +14,17 @@
 """
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from itertools import pairwise
 
-from index.porter import stem
-from index.query import analyse
-from index.store import STOPWORDS
+from index.query import QueryAnalysis, analyse, stem, stems, words
+from index.types import Fragment
 from ingest.symbols import find_symbols
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_START = re.compile(r"(?:^|[.!?;:]\s+|\n\s*)(?=[\"'“(\[]?[A-Z0-9(])")
-
-
-def query_terms(query: str) -> list[str]:
-    """Lower-cased content words of the query."""
-    words = [w.lower() for w in _WORD.findall(query)]
-    return list(dict.fromkeys(w for w in words if w not in STOPWORDS and len(w) > 1)) or words
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    return stem(word.lower())
-
-
-def match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
-    """Character spans of words in `text` that match a query term (same word or same Porter stem)."""
-    if not terms:
-        return []
-    stems = {_stem(t) for t in terms}
-    exact = {t.lower() for t in terms}
-    spans: list[tuple[int, int]] = []
-    for match in _candidates(frozenset(stems | exact)).finditer(text):
-        word = match.group().lower()
-        if word in exact or _stem(word) in stems:
-            spans.append(match.span())
-    return spans
-
-
-@lru_cache(maxsize=256)
-def _candidates(keys: frozenset[str]) -> re.Pattern[str]:
-    """Words that may match: a Porter stem keeps its word's first letters (but "hoping" -> "hope")."""
-    prefixes = sorted({k[:4] if len(k) > 4 else k[:max(1, len(k) - 1)] for k in keys}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in prefixes) + r")\w*", re.IGNORECASE)
+_SYMBOL_WORDS = frozenset(stem(w) for w in ("resolution", "resolutions", "decision", "decisions", "ecosoc",
+                                             "document"))
 
 
 @dataclass(frozen=True)
@@ -66,64 +35,52 @@ class _Span:
     order: int  # the unit's position in the query, for adjacency
 
 
-def phrase_spans(text: str, phrase: str) -> list[tuple[int, int]]:
-    """Spans of the places where the phrase's words (by stem) stand together in `text`."""
-    wanted = [_stem(w) for w in _WORD.findall(phrase)]
-    if not wanted:
+def _as_analysis(query: QueryAnalysis | str) -> QueryAnalysis:
+    return query if isinstance(query, QueryAnalysis) else analyse(query)
+
+
+def mark_terms(query: QueryAnalysis) -> tuple[str, ...]:
+    """The stems to mark on their own: the free words, less the words that make up a symbol."""
+    if not query.symbols:
+        return query.terms
+    inside = {s for symbol in query.symbols for s in stems(symbol)} | _SYMBOL_WORDS
+    for match in find_symbols(query.text):
+        inside.update(stems(query.text[match.start:match.end]))
+    return tuple(t for t in query.terms if t not in inside)
+
+
+def phrase_spans(text: str, phrase_stems: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Spans of the places where the phrase's stems stand together in `text`."""
+    if not phrase_stems:
         return []
-    words = list(_WORD.finditer(text))
-    stems = [_stem(m.group()) for m in words]
-    out = []
-    for i in range(len(words) - len(wanted) + 1):
-        if stems[i:i + len(wanted)] == wanted:
-            out.append((words[i].start(), words[i + len(wanted) - 1].end()))
-    return out
+    found = words(text)
+    passage = [stem(w) for _, _, w in found]
+    n = len(phrase_stems)
+    return [(found[i][0], found[i + n - 1][1]) for i in range(len(found) - n + 1)
+            if tuple(passage[i:i + n]) == phrase_stems]
 
 
-def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
-    """The spans `fragments` marks for this query: symbols, quoted phrases and words, without overlaps."""
-    return [(s.start, s.end) for s in _spans(text, query)]
+def highlight_spans(text: str, query: QueryAnalysis | str) -> list[tuple[int, int]]:
+    """The spans to mark for this query: symbols, quoted phrases, acronyms written out and words,
+    without overlaps, in text order."""
+    return [(s.start, s.end) for s in _spans(text, _as_analysis(query))]
 
 
-@dataclass(frozen=True)
-class _QueryPlan:
-    """What to look for in passages, worked out once per query."""
-
-    symbols: frozenset[str]
-    phrases: tuple[str, ...]
-    terms: tuple[str, ...]
-    order_of: dict[str, int]
-
-
-@lru_cache(maxsize=256)
-def _plan(query: str) -> _QueryPlan:
-    analysis = analyse(query)
-    loose = query
-    for match in reversed(find_symbols(query)):
-        loose = loose[:match.start] + " " + loose[match.end:]
-    for phrase in analysis.phrases:
-        loose = loose.replace(phrase, " ")
-    terms = tuple(t for t in query_terms(loose) if t not in _SYMBOL_WORDS or not analysis.symbols)
-    offset = len(analysis.phrases)
-    order_of = {_stem(t): offset + i for i, t in enumerate(terms)}
-    return _QueryPlan(frozenset(analysis.symbols), analysis.phrases, terms, order_of)
-
-
-def _spans(text: str, query: str) -> list[_Span]:
-    plan = _plan(query)
+def _spans(text: str, query: QueryAnalysis) -> list[_Span]:
     found: list[_Span] = []
-    if plan.symbols:
-        found += [_Span(m.start, m.end, m.normalised, 0) for m in find_symbols(text) if m.normalised in plan.symbols]
-    for order, phrase in enumerate(plan.phrases):
-        found += [_Span(a, b, "phrase:" + phrase.lower(), order) for a, b in phrase_spans(text, phrase)]
-    offset = len(plan.phrases)
-    for start, end in match_spans(text, list(plan.terms)):
-        key = _stem(text[start:end])
-        found.append(_Span(start, end, key, plan.order_of.get(key, offset)))
+    if query.symbols:
+        wanted = set(query.symbols)
+        found += [_Span(m.start, m.end, m.normalised, 0) for m in find_symbols(text) if m.normalised in wanted]
+    phrases = [p for group in query.required for p in group] + list(query.expansions)
+    for order, phrase in enumerate(phrases):
+        found += [_Span(a, b, "phrase:" + " ".join(phrase.stems), order) for a, b in phrase_spans(text, phrase.stems)]
+    terms = mark_terms(query)
+    order_of = {t: len(phrases) + i for i, t in enumerate(terms)}
+    for start, end, word in words(text):
+        key = stem(word)
+        if key in order_of:
+            found.append(_Span(start, end, key, order_of[key]))
     return _without_overlaps(found)
-
-
-_SYMBOL_WORDS = frozenset({"resolution", "resolutions", "decision", "decisions", "ecosoc", "document"})
 
 
 def _without_overlaps(spans: list[_Span]) -> list[_Span]:
@@ -135,21 +92,9 @@ def _without_overlaps(spans: list[_Span]) -> list[_Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
-def mark(text: str, spans: list[tuple[int, int]]) -> str:
-    """HTML-escape `text` and wrap each span in <mark>."""
-    out: list[str] = []
-    cursor = 0
-    for start, end in spans:
-        out.append(html.escape(text[cursor:start]))
-        out.append("<mark>" + html.escape(text[start:end]) + "</mark>")
-        cursor = end
-    out.append(html.escape(text[cursor:]))
-    return "".join(out)
-
-
-def fragments(text: str, query: str, *, width: int = 220, limit: int = 3) -> tuple[str, ...]:
-    """Up to `limit` escaped fragments of about `width` characters, in text order, the best chosen."""
-    spans = _spans(text, query)
+def fragments(text: str, query: QueryAnalysis | str, *, width: int = 220, limit: int = 3) -> tuple[Fragment, ...]:
+    """Up to `limit` fragments of about `width` characters, in text order, the best chosen."""
+    spans = _spans(text, _as_analysis(query))
     if not spans:
         return ()
     windows = [_window(text, spans, i, width) for i in range(len(spans))]
@@ -160,13 +105,8 @@ def fragments(text: str, query: str, *, width: int = 220, limit: int = 3) -> tup
             chosen.append(window)
         if len(chosen) == limit:
             break
-    out = []
-    for lo, hi, _ in sorted(chosen):
-        inside = [(s.start - lo, s.end - lo) for s in spans if s.start >= lo and s.end <= hi]
-        prefix = "… " if lo > 0 else ""
-        suffix = " …" if hi < len(text) else ""
-        out.append(prefix + mark(text[lo:hi], inside) + suffix)
-    return tuple(out)
+    return tuple(Fragment(lo, hi, tuple((s.start, s.end) for s in spans if s.start >= lo and s.end <= hi))
+                 for lo, hi, _ in sorted(chosen))
 
 
 def _window(text: str, spans: list[_Span], first: int, width: int) -> tuple[int, int, float]:
@@ -179,8 +119,8 @@ def _window(text: str, spans: list[_Span], first: int, width: int) -> tuple[int,
             hi = span.end
     inside = [s for s in spans if s.start >= lo and s.end <= hi]
     distinct = len({s.unit for s in inside})
-    adjacent = sum(1 for a, b in zip(inside, inside[1:])
-                   if b.order == a.order + 1 and not text[a.end:b.start].strip(" -–\n\t"))
+    adjacent = sum(1 for a, b in pairwise(inside)
+                   if b.order == a.order + 1 and not text[a.end:b.start].strip(" -\u2013\n\t"))
     return lo, hi, distinct + 0.5 * adjacent + 0.01 * len(inside)
 
 
@@ -212,4 +152,4 @@ def _end_before(text: str, limit: int, at_least: int) -> int:
 
 def _joins(char: str) -> bool:
     """Part of a word, or a hyphen or slash inside one ("South-South", "1992/41")."""
-    return char.isalnum() or char in "-‐–/'’"
+    return char.isalnum() or char in "-\u2010\u2013/'\u2019"

@@ -16,7 +16,7 @@ from pathlib import Path
 from index.embedder import ModelInfo, precision_family, precision_for_index
 from index.errors import CorruptIndex, IndexNotFound, ModelMismatch, PrecisionMismatch
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the keyword table holds Snowball stems (index.query), not words
 MANIFEST_NAME = "manifest.json"
 STORE_NAME = "store.sqlite"
 VECTORS_NAME = "vectors.faiss"

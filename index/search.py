@@ -7,21 +7,28 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from index import spelling
 from index.cited_paragraph import paragraph_first
+from index.duplicates import collapse
 from index.embedder import Embedder
 from index.errors import BadQuery, ModelLoadError, NotFound
 from index.facts import IndexFacts
-from index.fusion import Fused, FusionConfig, fuse
+from index.fusion import Boosts, Candidate, Evidence, Fused, FusionConfig, boosted, evidence, fuse
 from index.highlight import fragments
-from index.query import QueryAnalysis, analyse, normalise_filter_symbol
+from index.query import QueryAnalysis, analyse, normalise_filter_symbol, stems
 from index.snapshot import IndexHolder, IndexSnapshot
 from index.store import FIELD_WEIGHTS
-from index.types import SEARCH_MODES, DocumentLinks, Filters, Hit, Link, SearchResult, StoredChunk
+from index.types import SEARCH_MODES, DocumentLinks, Duplicate, Filters, Hit, Link, SearchResult, StoredChunk
 from ingest.types import Document
 
 MAX_QUERY_CHARS = 1000
 MAX_K = 100
 CANDIDATE_DEPTH = 100  # how deep each retriever looks before fusion
+# Passages holding more of the query's terms, and its neighbouring terms together, move up: +2.1 points
+# of nDCG@10 on the dev half of the UN set, where adaptive keyword weights lost (README, "Search quality").
+DEFAULT_BOOSTS = Boosts(coverage=1.0, proximity=1.0)
+# Cosine floors by model name, calibrated on the dev half of the judged set (README, "Search quality").
+SEMANTIC_FLOORS = {"all-MiniLM-L6-v2": 0.30}
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,12 @@ class SearchConfig:
     fusion: FusionConfig = field(default_factory=FusionConfig)
     field_weights: tuple[float, float, float] = FIELD_WEIGHTS
     depth: int = CANDIDATE_DEPTH
+    # Semantic neighbours less similar than this (cosine) are not matches: every passage has a nearest
+    # neighbour, even for "xyzzy qwertyuiop". None: the floor calibrated for the model in use
+    # (SEMANTIC_FLOORS), or no floor for a model that was not calibrated.
+    semantic_floor: float | None = None
+    collapse_duplicates: bool = True  # show the same text once, with its other places (index.duplicates)
+    boosts: Boosts = field(default_factory=lambda: DEFAULT_BOOSTS)
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,15 @@ class SearchEngine(IndexFacts):
         self.config = config if fusion is None else replace(config, fusion=fusion)
 
     @property
+    def semantic_floor(self) -> float:
+        """The cosine under which a semantic neighbour is not a match (see SearchConfig.semantic_floor)."""
+        if self.config.semantic_floor is not None:
+            return self.config.semantic_floor
+        if self.embedder is None:  # no model: no semantic search to hold a floor to
+            return -1.0
+        return SEMANTIC_FLOORS.get(self.embedder.info.name, -1.0)
+
+    @property
     def fusion(self) -> FusionConfig:
         """The fusion settings in use."""
         return self.config.fusion
@@ -83,32 +105,82 @@ class SearchEngine(IndexFacts):
         """
         started = time.perf_counter()
         snapshot = self.holder.current()
-        filters = replace(request.filters, symbol=normalise_filter_symbol(request.filters.symbol))
         analysis = analyse(request.query)
+        symbol = request.filters.symbol or analysis.symbol_filter
+        filters = replace(request.filters, symbol=normalise_filter_symbol(symbol))
         depth = max(self.config.depth, request.offset + request.k)
-        fused = self._fused(snapshot, request.query, request.mode, filters, depth)
+        fused = self._fused(snapshot, analysis, request.mode, filters, depth)
+        if analysis.required or analysis.excluded:
+            fused = self._admitted(snapshot, analysis, fused)
         if analysis.symbols:
             fused = self._symbols_first(snapshot, analysis, fused, filters)
         fused = paragraph_first(snapshot.store, request.query, fused, filters)  # "E/RES/1992/41 op. 4"
+        duplicates: dict[int, tuple[int, ...]] = {}
+        if self.config.collapse_duplicates:
+            fused, duplicates = self._collapsed(snapshot, fused)
         page = fused[request.offset:request.offset + request.k]
-        hits = self._hits(snapshot, page, request.query, request.offset)
-        facets = snapshot.store.facet_counts([item for item, _, _ in fused]) if request.facets else {}
+        hits = self._hits(snapshot, page, analysis, request.offset, duplicates)
+        facets = snapshot.store.facet_counts([c.chunk_id for c in fused]) if request.facets else {}
+        total = self._total(snapshot, analysis, request.mode, filters, fused, depth)
+        suggestions = () if hits else spelling.suggestions(request.query, snapshot.store.similar_words)
         took = (time.perf_counter() - started) * 1000
         return SearchResult(query=request.query, mode=request.mode, hits=tuple(hits), took_ms=round(took, 2),
-                            total=len(fused), filters=request.filters, facets=facets)
+                            total=total, filters=request.filters, facets=facets, suggestions=suggestions)
 
-    def _fused(self, snapshot: IndexSnapshot, query: str, mode: str, filters: Filters, depth: int) -> Fused:
+    def _total(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, mode: str, filters: Filters, fused: Fused,
+               depth: int) -> int:
+        """How many passages matched: the candidates, plus keyword matches beyond the candidate depth."""
+        found = sum(1 for c in fused if "keyword" in c.retrievers)
+        if mode == "semantic" or found < depth:
+            return len(fused)
+        return len(fused) + max(0, snapshot.store.keyword_count(analysis, filters) - depth)
+
+    def _collapsed(self, snapshot: IndexSnapshot, fused: Fused) -> tuple[Fused, dict[int, tuple[int, ...]]]:
+        """The ranking with duplicate passages folded into the best-ranked copy (index.duplicates)."""
+        chunks = snapshot.store.get_chunks([c.chunk_id for c in fused])
+        groups = collapse([(c.chunk_id, chunks[c.chunk_id].chunk.text) for c in fused if c.chunk_id in chunks])
+        kept = {g.kept: g.duplicates for g in groups}
+        return [c for c in fused if c.chunk_id in kept], {k: d for k, d in kept.items() if d}
+
+    def _fused(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, mode: str, filters: Filters, depth: int
+               ) -> Fused:
         """The retrievers' candidates (filtered inside each retriever), fused."""
         scored: dict[str, Sequence[tuple[int, float]]] = {}
         if mode in ("hybrid", "keyword"):
-            scored["keyword"] = snapshot.store.keyword_search(query, depth, filters, self.config.field_weights)
-        if mode in ("hybrid", "semantic"):
+            scored["keyword"] = snapshot.store.keyword_search(analysis, depth, filters, self.config.field_weights)
+        if mode in ("hybrid", "semantic") and analysis.semantic_text:
             allowed = None if filters.is_empty() else snapshot.store.filtered_chunk_ids(filters)
             if self.embedder is None:
                 raise ModelLoadError(f"{mode} search needs the embedding model, and none was loaded")
-            scores, ids = snapshot.vectors.search(self.embedder.encode_query(query), depth, allowed)
-            scored["semantic"] = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
-        return fuse(scored, self.config.fusion)
+            scores, ids = snapshot.vectors.search(self.embedder.encode_query(analysis.semantic_text), depth, allowed)
+            floor = self.semantic_floor
+            scored["semantic"] = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if s >= floor]
+        if mode != "hybrid" or not self.config.boosts.any() or not analysis.terms:
+            return fuse(scored, self.config.fusion)  # the boosts are keyword evidence, for hybrid ranking
+        candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
+        chunks = snapshot.store.get_chunks(candidates)
+        weights = snapshot.store.term_rarity(analysis.terms) if self.config.boosts.rarity else None
+        found: dict[int, Evidence] = {
+            i: evidence(analysis.terms, stems(" ".join([*c.chunk.heading_path, c.chunk.text])), weights)
+            for i, c in chunks.items()}
+        return boosted(scored, self.config.fusion, self.config.boosts, found)
+
+    def _admitted(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, fused: Fused) -> Fused:
+        """The candidates whose text and headings hold every required phrase and no excluded one.
+
+        Keyword search applies these rules inside FTS5; semantic neighbours are checked here, so a
+        quoted phrase or a -word means the same in every mode.
+        """
+        chunks = snapshot.store.get_chunks([c.chunk_id for c in fused])
+        kept = []
+        for candidate in fused:
+            stored = chunks.get(candidate.chunk_id)
+            if stored is None:
+                continue
+            passage = stems(" ".join([*stored.chunk.heading_path, stored.chunk.text]))
+            if analysis.admits(set(passage), passage):
+                kept.append(candidate)
+        return kept
 
     def _symbols_first(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, fused: Fused, filters: Filters
                        ) -> Fused:
@@ -122,8 +194,8 @@ class SearchEngine(IndexFacts):
         citing = snapshot.store.citing_chunk_ids(analysis.symbols, filters)
         if not own and not citing:
             return fused
-        position = {item: i for i, (item, _, _) in enumerate(fused)}
-        found = {item: retrievers for item, _, retrievers in fused}
+        position = {c.chunk_id: i for i, c in enumerate(fused)}
+        found = {c.chunk_id: c.retrievers for c in fused}
         front: list[int] = []
         for group, reading_order in ((own, analysis.symbol_only), (citing, False)):
             already = set(front)
@@ -132,11 +204,11 @@ class SearchEngine(IndexFacts):
                 fresh.sort(key=lambda i: position.get(i, len(position)))  # stable: unfound ones stay in order
             front.extend(fresh)
         placed = set(front)
-        top = fused[0][1] if fused else 0.0
+        top = fused[0].score if fused else 0.0
         step = max(top, 1.0) * 1e-3
-        head = [(item, top + step * (len(front) - n), (*found.get(item, ()), "symbol"))
+        head = [Candidate(item, top + step * (len(front) - n), (*found.get(item, ()), "symbol"))
                 for n, item in enumerate(front)]
-        return head + [entry for entry in fused if entry[0] not in placed]
+        return head + [c for c in fused if c.chunk_id not in placed]
 
     def similar(self, chunk_id: int, k: int = 10) -> tuple[StoredChunk, list[Hit]]:
         """Nearest passages in other documents to a stored chunk."""
@@ -149,8 +221,8 @@ class SearchEngine(IndexFacts):
         vector = snapshot.vectors.reconstruct(chunk_id)
         same_doc = np.asarray([c.id for c in snapshot.store.document_chunks(source.chunk.doc_id)], dtype=np.int64)
         scores, ids = snapshot.vectors.search(vector, k, excluded_ids=same_doc)  # left out inside FAISS
-        page = [(int(i), float(s), ("semantic",)) for i, s in zip(ids, scores, strict=True)]
-        return source, self._hits(snapshot, page, "", 0)
+        page = [Candidate(int(i), float(s), ("semantic",)) for i, s in zip(ids, scores, strict=True)]
+        return source, self._hits(snapshot, page, None, 0)
 
     def document(self, doc_id: str) -> tuple[Document, list[StoredChunk]]:
         """A document and its chunks in order; NotFound when no document has this id."""
@@ -192,17 +264,21 @@ class SearchEngine(IndexFacts):
         dated = [(hit, added.get(hit.chunk_id, "")) for hit in ranked.hits]
         return sorted(dated, key=lambda item: item[1], reverse=True)
 
-    def _hits(self, snapshot: IndexSnapshot, page: Sequence[tuple[int, float, tuple[str, ...]]], query: str,
-              offset: int) -> list[Hit]:
-        chunks = snapshot.store.get_chunks([item for item, _, _ in page])
+    def _hits(self, snapshot: IndexSnapshot, page: Fused, analysis: QueryAnalysis | None, offset: int,
+              duplicates: dict[int, tuple[int, ...]] | None = None) -> list[Hit]:
+        duplicates = duplicates or {}
+        others = [d for c in page for d in duplicates.get(c.chunk_id, ())]
+        chunks = snapshot.store.get_chunks([c.chunk_id for c in page] + others)
         documents = snapshot.store.get_documents(c.chunk.doc_id for c in chunks.values())
         hits: list[Hit] = []
-        for position, (item, score, retrievers) in enumerate(page, start=offset + 1):
-            stored = chunks.get(item)
+        for position, candidate in enumerate(page, start=offset + 1):
+            stored = chunks.get(candidate.chunk_id)
             if stored is None:
                 continue
-            hits.append(Hit(chunk_id=item, chunk=stored.chunk, document=documents[stored.chunk.doc_id],
-                            score=round(float(score), 6), rank=position,
-                            highlights=fragments(stored.chunk.text, query) if query else (),
-                            retrievers=retrievers))
+            hits.append(Hit(chunk_id=candidate.chunk_id, chunk=stored.chunk, document=documents[stored.chunk.doc_id],
+                            score=round(float(candidate.score), 6), rank=position,
+                            fragments=fragments(stored.chunk.text, analysis) if analysis else (),
+                            retrievers=candidate.retrievers,
+                            duplicates=tuple(Duplicate(d, chunks[d].chunk, documents[chunks[d].chunk.doc_id])
+                                             for d in duplicates.get(candidate.chunk_id, ()) if d in chunks)))
         return hits

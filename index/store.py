@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 
 from index.errors import CorruptIndex
+from index.query import QueryAnalysis, analyse, index_text, words
 from index.types import Filters, StoredChunk
 from ingest.bodies import canonical_body
 from ingest.types import Chunk, Document, Reference
@@ -49,34 +51,56 @@ CREATE TABLE IF NOT EXISTS mandates (
 );
 CREATE INDEX IF NOT EXISTS mandates_doc ON mandates(doc_id);
 CREATE INDEX IF NOT EXISTS mandates_source ON mandates(source_symbol);
-CREATE TABLE IF NOT EXISTS doc_responses (doc_id TEXT NOT NULL, chunk_ordinal INTEGER, symbol TEXT NOT NULL, paragraph TEXT);
+CREATE TABLE IF NOT EXISTS doc_responses (
+    doc_id TEXT NOT NULL, chunk_ordinal INTEGER, symbol TEXT NOT NULL, paragraph TEXT
+);
 CREATE INDEX IF NOT EXISTS doc_responses_symbol ON doc_responses(symbol);
+CREATE TABLE IF NOT EXISTS vocabulary (word TEXT PRIMARY KEY, passages INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, title, heading, tokenize = 'porter unicode61 remove_diacritics 2'
+    text, title, heading, tokenize = 'unicode61 remove_diacritics 2'
 );
 """
+# chunks_fts holds each passage's stems (index.query.index_text), not its words: FTS5 then matches
+# exactly what the query analysis stems, and no tokenizer of its own (porter) disagrees with it.
 
-# Words too common to help a keyword match; FTS5's bm25 would weigh them low anyway, but
-# OR-ing them in makes every row a candidate.
-STOPWORDS = frozenset("""a about above after again all also am an and any are as at be been before being
-between both but by can could did do does doing down during each for from further had has have having
-he her here hers how i if in into is it its itself just me more most my no nor not now of off on once
-only or other our out over own same she should so some such than that the their them then there these
-they this those through to too under until up very was we were what when where which while who whom why
-will with would you your""".split())
-_WORD = re.compile(r"\w+", re.UNICODE)
 # bm25 weights of the FTS5 columns: passage text, document title (and symbol), heading path.
 FIELD_WEIGHTS = (1.0, 0.5, 0.5)
 
 
-def fts_query(text: str) -> str | None:
-    """An FTS5 MATCH expression: the query's words, quoted, OR-ed; None when no word is left."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    kept = [w for w in words if w not in STOPWORDS] or words
-    unique = list(dict.fromkeys(kept))[:64]
-    if not unique:
+def fts_expression(query: QueryAnalysis) -> str | None:
+    """The FTS5 MATCH expression of an analysed query; None when nothing in it can match.
+
+    Required phrases are AND-ed (alternatives OR-ed inside a group); the free words, acronym
+    expansions and the phrases themselves are OR-ed after them, so bm25 weighs every one of them
+    while only the required ones filter; excluded phrases are NOT-ed; title terms use the title column.
+    """
+    # Required and excluded phrases look in the passage and its headings, as SearchEngine checks them.
+    required = [_SHOWN + " : (" + " OR ".join(_fts_phrase(p.stems) for p in group) + ")" for group in query.required]
+    required += ["title : " + _fts_phrase(p.stems) for p in query.in_title]
+    ranked = [_fts_phrase((t,)) for t in query.terms]
+    ranked += [_fts_phrase(p.stems) for p in query.expansions]
+    ranked += [_fts_phrase(p.stems) for group in query.required for p in group]
+    ranked = list(dict.fromkeys(ranked))[:64]
+    parts = [f"({r})" for r in required] + ([f"({' OR '.join(ranked)})"] if ranked and required else [])
+    expression = " AND ".join(parts) if required else " OR ".join(ranked)
+    if not expression:
         return None
-    return " OR ".join('"' + w.replace('"', '""') + '"' for w in unique)
+    if query.excluded:
+        excluded = " OR ".join(_fts_phrase(p.stems) for p in query.excluded)
+        expression = f"({expression}) NOT {_SHOWN} : ({excluded})"
+    return expression
+
+
+_SHOWN = "{text heading}"  # the columns a page shows a passage with
+
+
+def _fts_phrase(stems: tuple[str, ...]) -> str:
+    return '"' + " ".join(stems).replace('"', '""') + '"'
+
+
+def fts_query(text: str) -> str | None:
+    """The FTS5 MATCH expression for a query as typed (see `fts_expression`)."""
+    return fts_expression(analyse(text))
 
 
 class Store:
@@ -114,8 +138,8 @@ class Store:
         # every part of a joint symbol finds the document ("E/HLPF/2025/L.1" as well as "E/2025/L.16")
         c.executemany("INSERT OR IGNORE INTO doc_symbols (doc_id, symbol) VALUES (?, ?)",
                       [(document.id, s) for s in (document.symbol, *document.symbols) if s])
-        c.executemany("INSERT INTO mandates (doc_id, chunk_ordinal, label, verb, who, what, due, due_year, source_symbol,"
-                      " reporting) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        c.executemany("INSERT INTO mandates (doc_id, chunk_ordinal, label, verb, who, what, due, due_year,"
+                      " source_symbol, reporting) VALUES (?,?,?,?,?,?,?,?,?,?)",
                       [(document.id, m.chunk_ordinal, m.label, m.verb, m.who, m.what, m.due, m.due_year,
                         m.source_symbol, int(bool(re.search(r"\breport", m.what[:200])))) for m in document.mandates])
         c.executemany("INSERT INTO doc_responses (doc_id, chunk_ordinal, symbol, paragraph) VALUES (?,?,?,?)",
@@ -134,18 +158,60 @@ class Store:
                 " char_start, char_end) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (document.id, chunk.ordinal, chunk.text, chunk.kind, chunk.label, json.dumps(list(chunk.heading_path)),
                  chunk.page_start, chunk.page_end, chunk.char_start, chunk.char_end))
+            assert cursor.lastrowid is not None  # an INSERT into a rowid table always sets it
             rowid = int(cursor.lastrowid)
             ids.append(rowid)
             c.executemany("INSERT OR IGNORE INTO chunk_countries (chunk_id, country) VALUES (?, ?)",
                           [(rowid, code) for code in chunk.countries])
             c.execute("INSERT INTO chunks_fts (rowid, text, title, heading) VALUES (?,?,?,?)",
-                      (rowid, chunk.text, title, " ".join(chunk.heading_path)))
+                      (rowid, index_text(chunk.text), index_text(title), index_text(" ".join(chunk.heading_path))))
+        self._count_words([chunk.text for chunk in chunks], +1)
         return ids
+
+    def _count_words(self, texts: Sequence[str], sign: int) -> None:
+        """Add (or take away) the passages' words in `vocabulary`, which spelling suggestions read."""
+        counts: dict[str, int] = {}
+        for text in texts:
+            for word in {w for _, _, w in words(text) if len(w) > 2 and not w.isdigit()}:
+                counts[word] = counts.get(word, 0) + 1
+        self.conn.executemany("INSERT INTO vocabulary (word, passages) VALUES (?, ?) ON CONFLICT (word)"
+                              " DO UPDATE SET passages = passages + excluded.passages",
+                              [(w, sign * n) for w, n in counts.items()])
+        if sign < 0:
+            self.conn.execute("DELETE FROM vocabulary WHERE passages <= 0")
+
+    def similar_words(self, first: str, shortest: int, longest: int) -> list[tuple[str, int]]:
+        """(word, passages) of the indexed words starting with `first`, of a length in [shortest, longest]."""
+        rows = self.conn.execute("SELECT word, passages FROM vocabulary WHERE word >= ? AND word < ?"
+                                 " AND length(word) BETWEEN ? AND ?", (first, first + "\uffff", shortest, longest))
+        return [(row[0], int(row[1])) for row in rows]
+
+    def term_rarity(self, terms: Sequence[str]) -> dict[str, float]:
+        """Each stem's inverse document frequency over the passages, log(1 + passages / passages holding it)."""
+        passages = self.count_chunks()
+        out = {}
+        for term in terms:
+            holding = self.conn.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
+                                        [_fts_phrase((term,))]).fetchone()[0]
+            out[term] = math.log(1 + passages / max(1, int(holding)))
+        return out
+
+    def keyword_count(self, query: QueryAnalysis, filters: Filters | None = None, cap: int = 10_000) -> int:
+        """How many passages the analysed query matches by keyword (counted up to `cap`)."""
+        expression = fts_expression(query)
+        if expression is None:
+            return 0
+        where, params = filter_sql(filters or Filters())
+        sql = ("SELECT count(*) FROM (SELECT chunks_fts.rowid FROM chunks_fts"
+               " JOIN chunks ON chunks.id = chunks_fts.rowid JOIN documents d ON d.id = chunks.doc_id"
+               f" WHERE chunks_fts MATCH ? {('AND ' + where) if where else ''} LIMIT ?)")
+        return int(self.conn.execute(sql, [expression, *params, cap]).fetchone()[0])
 
     def remove_document(self, doc_id: str) -> list[int]:
         """Delete a document with its chunks and keyword rows; returns the removed chunk ids."""
         c = self.conn
         ids = [row[0] for row in c.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
+        self._count_words([row[0] for row in c.execute("SELECT text FROM chunks WHERE doc_id = ?", (doc_id,))], -1)
         c.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
         c.executemany("DELETE FROM chunk_countries WHERE chunk_id = ?", [(i,) for i in ids])
         c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
@@ -214,13 +280,13 @@ class Store:
         rows = self.conn.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
         return [StoredChunk(row["id"], _chunk(row)) for row in rows]
 
-    def keyword_search(self, query: str, k: int, filters: Filters | None = None,
+    def keyword_search(self, query: QueryAnalysis | str, k: int, filters: Filters | None = None,
                        weights: tuple[float, float, float] = FIELD_WEIGHTS) -> list[tuple[int, float]]:
-        """(chunk id, bm25 score, higher is better) for the FTS5 match of the query's words.
+        """(chunk id, bm25 score, higher is better) for the FTS5 match of the analysed query.
 
         `weights` weigh a match in the passage text, its document's title and symbol, and its headings.
         """
-        expression = fts_query(query)
+        expression = fts_expression(query if isinstance(query, QueryAnalysis) else analyse(query))
         if expression is None:
             return []
         where, params = filter_sql(filters or Filters())
@@ -263,7 +329,8 @@ class Store:
         where, params = filter_sql(filters or Filters())
         sql = ("SELECT DISTINCT chunks.id, chunks.doc_id, chunks.ordinal FROM doc_references r"
                " JOIN chunks ON chunks.doc_id = r.doc_id AND chunks.ordinal = r.chunk_ordinal"
-               f" JOIN documents d ON d.id = chunks.doc_id WHERE r.symbol COLLATE NOCASE IN ({','.join('?' * len(wanted))})"
+               " JOIN documents d ON d.id = chunks.doc_id"
+               f" WHERE r.symbol COLLATE NOCASE IN ({','.join('?' * len(wanted))})"
                f" {('AND ' + where) if where else ''} ORDER BY chunks.doc_id, chunks.ordinal")
         return [int(row[0]) for row in self.conn.execute(sql, [*wanted, *params])]
 
@@ -325,7 +392,7 @@ class Store:
         rows = self.conn.execute(
             f"SELECT doc_id, symbol, raw, label, chunk_ordinal FROM doc_references WHERE symbol IN ({marks})"
             " ORDER BY doc_id, chunk_ordinal", wanted).fetchall()
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [(row[0], row[1], row[2], row[3], row[4]) for row in rows]
 
     def chunk_ids_for(self, doc_id: str, ordinals: Sequence[int]) -> dict[int, int]:
         """ordinal -> chunk id within a document."""
@@ -354,7 +421,8 @@ class Store:
             language=row["language"], countries=tuple(json.loads(row["countries"] or "[]")),
             references=tuple(Reference(r[0], r[1], r[2], r[3]) for r in refs),
             pages=row["pages"] or 0, size_bytes=row["size_bytes"] or 0, symbols=self._symbols(row["id"], row["symbol"]),
-            session=row["session"] if "session" in row.keys() else None,
+            # sqlite3.Row's `in` looks at values, not column names: keys() is the column test
+            session=row["session"] if "session" in row.keys() else None,  # noqa: SIM118
             participants=tuple(r[0] for r in self.conn.execute(
                 "SELECT country FROM doc_participants WHERE doc_id = ? ORDER BY rowid", (row["id"],))))
 

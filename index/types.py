@@ -40,6 +40,24 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class Fragment:
+    """A stretch of a passage to show, with the spans to mark; offsets are in the passage's text."""
+
+    start: int
+    end: int
+    marks: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Another place holding the same (or nearly the same) text as a hit, shown as "also in …"."""
+
+    chunk_id: int
+    chunk: Chunk
+    document: Document
+
+
+@dataclass(frozen=True)
 class Hit:
     """One search result."""
 
@@ -48,8 +66,9 @@ class Hit:
     document: Document
     score: float
     rank: int
-    highlights: tuple[str, ...] = ()
+    fragments: tuple[Fragment, ...] = ()  # where the query's terms stand; the edges render the marks
     retrievers: tuple[str, ...] = ()
+    duplicates: tuple[Duplicate, ...] = ()  # the same text elsewhere, collapsed into this hit
 
 
 @dataclass(frozen=True)
@@ -63,6 +82,7 @@ class SearchResult:
     total: int = 0
     filters: Filters = field(default_factory=Filters)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestions: tuple[str, ...] = ()  # other spellings of a query that found nothing
 
 
 @dataclass(frozen=True)

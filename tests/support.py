@@ -18,9 +18,9 @@ def require_shared(*parts: str) -> Path:
     return path
 
 
-def make_engine(index_dir: Path, embedder):  # type: ignore[no-untyped-def]
-    """A search engine over an index folder."""
-    from index.search import SearchEngine
+def make_engine(index_dir: Path, embedder, **config):  # type: ignore[no-untyped-def]
+    """A search engine over an index folder; `config` overrides SearchConfig's defaults."""
+    from index.search import SearchConfig, SearchEngine
     from index.snapshot import IndexHolder
 
-    return SearchEngine(IndexHolder(index_dir, embedder.info), embedder)
+    return SearchEngine(IndexHolder(index_dir, embedder.info), embedder, config=SearchConfig(**config))

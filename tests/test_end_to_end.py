@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import make_engine
 
 from index.search import SearchRequest
-from support import make_engine
 
 
 @pytest.fixture(scope="module")
@@ -34,5 +34,10 @@ def test_semantic_results_equal_brute_force_over_stored_vectors(engine, bundled_
     matrix = np.stack([snapshot.vectors.reconstruct(int(i)) for i in ids])
     query = bundled_embedder.encode_query("national focal points for technical cooperation")
     expected = [int(ids[i]) for i in np.argsort(-(matrix @ query), kind="stable")[:10]]
-    hits = engine.search(SearchRequest("national focal points for technical cooperation", k=10, mode="semantic")).hits
+    # exactness of the vector search itself: every neighbour, duplicates not folded, no similarity floor
+    from index.search import SearchConfig, SearchEngine
+
+    exact = SearchEngine(engine.holder, bundled_embedder,
+                         config=SearchConfig(collapse_duplicates=False, semantic_floor=-1.0))
+    hits = exact.search(SearchRequest("national focal points for technical cooperation", k=10, mode="semantic")).hits
     assert [h.chunk_id for h in hits] == expected

@@ -15,6 +15,7 @@ from index.search import SearchRequest
 from index.types import Hit, SearchResult
 from ingest.types import Document
 from web.citation import citation
+from web.marks import fragment_html
 
 EXAMPLE_DOCUMENT: dict[str, Any] = {
     "id": "ecosoc-resolution-1992-41-tcdc-3f2a1b", "title": "Technical cooperation among developing countries",
@@ -51,6 +52,23 @@ class DocumentSummary(BaseModel):
     countries: list[str] = []
 
 
+class HighlightSpan(BaseModel):
+    """A fragment of the passage (character offsets into `text`) and the spans in it that match the query."""
+
+    start: int
+    end: int
+    marks: list[tuple[int, int]] = Field(description="(start, end) offsets into the passage's text to mark")
+
+
+class DuplicatePlace(BaseModel):
+    """Another place holding the same (or nearly the same) passage, collapsed into this hit."""
+
+    chunk_id: int
+    label: str | None = None
+    page: int
+    document: DocumentSummary
+
+
 class SearchHit(BaseModel):
     """One ranked passage."""
 
@@ -65,10 +83,12 @@ class SearchHit(BaseModel):
     kind: str
     heading_path: list[str]
     highlights: list[str] = Field(description="Fragments with the query's terms in <mark>; the rest is HTML-escaped")
+    highlight_spans: list[HighlightSpan] = Field([], description="The same fragments as character offsets")
     retrievers: list[str]
     citation: str = Field(description='How to cite the passage, e.g. "ECOSOC resolution 1992/41, op. 4"')
     url: str = Field(description="The passage inside its document's page")
     document: DocumentSummary
+    also_in: list[DuplicatePlace] = Field([], description="Duplicates of this passage collapsed into it")
 
 
 class FacetValue(BaseModel):
@@ -88,11 +108,13 @@ class SearchResponse(BaseModel):
     filters: dict[str, str | int] = Field(default_factory=dict, description="The filters that were applied")
     k: int = Field(description="The page size asked for")
     offset: int
-    total: int = Field(description="Candidates found before paging (each retriever looks at most 100 deep, "
-                                   "or offset + k when deeper)")
+    total: int = Field(description="Passages that match, duplicates counted once: every keyword match (counted "
+                                   "up to 10,000) and the semantic neighbours above the similarity floor")
     next_offset: int | None = Field(None, description="The offset of the next page; null on the last page")
     took_ms: float
     results: list[SearchHit]
+    suggestions: list[str] = Field([], description="When nothing matches: the query with its unknown words "
+                                                   "replaced by the nearest words of the index")
     facets: dict[str, list[FacetValue]] | None = Field(
         None, description="With facets=true: passage counts by doc_type, body, year, country and kind over "
                           "all candidates, not only this page")
@@ -115,9 +137,14 @@ def search_hit(hit: Hit, base_url: str = "") -> SearchHit:
     chunk = hit.chunk
     return SearchHit(rank=hit.rank, score=hit.score, chunk_id=hit.chunk_id, ordinal=chunk.ordinal, text=chunk.text,
                      page=chunk.page_start, page_end=chunk.page_end, label=chunk.label, kind=chunk.kind,
-                     heading_path=list(chunk.heading_path), highlights=list(hit.highlights),
+                     heading_path=list(chunk.heading_path),
+                     highlights=[fragment_html(chunk.text, f) for f in hit.fragments],
+                     highlight_spans=[HighlightSpan(start=f.start, end=f.end, marks=list(f.marks))
+                                      for f in hit.fragments],
                      retrievers=list(hit.retrievers), citation=citation(hit.document, chunk),
-                     url=base_url.rstrip("/") + passage_path(hit), document=document_summary(hit.document))
+                     url=base_url.rstrip("/") + passage_path(hit), document=document_summary(hit.document),
+                     also_in=[DuplicatePlace(chunk_id=d.chunk_id, label=d.chunk.label, page=d.chunk.page_start,
+                                             document=document_summary(d.document)) for d in hit.duplicates])
 
 
 def search_response(result: SearchResult, request: SearchRequest, base_url: str = "") -> SearchResponse:
@@ -129,4 +156,4 @@ def search_response(result: SearchResult, request: SearchRequest, base_url: str 
     return SearchResponse(query=result.query, mode=result.mode, filters=filters, k=request.k, offset=request.offset,
                           total=result.total, next_offset=end if result.hits and end < result.total else None,
                           took_ms=result.took_ms, results=[search_hit(h, base_url) for h in result.hits],
-                          facets=facets)
+                          suggestions=list(result.suggestions), facets=facets)

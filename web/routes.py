@@ -20,12 +20,13 @@ from edge.access import policy
 from edge.errors import ApiError
 from edge.urls import public_base
 from index.errors import BadQuery
-from index.highlight import mark, match_spans, query_terms
+from index.highlight import highlight_spans
 from index.search import MAX_K, SearchEngine
 from index.types import MODE_HINTS, SEARCH_MODES, Hit, SearchResult
 from web import views
 from web.citation import citation, short_body
 from web.export import atom_feed, csv_row, export_json, to_csv
+from web.marks import fragment_html, mark_html
 from web.params import PageQuery, parse_query, query_string
 from web.results import SearchResponse, search_hit, search_response
 
@@ -43,7 +44,7 @@ _EMPHASIS = re.compile(r"(\*\*|\*)(?=\S)([^*\n]+?)(?<=\S)\1")
 
 def highlight_html(text: str, query: str) -> Markup:
     """The passage, HTML-escaped, with the query's terms in <mark>."""
-    return Markup(mark(text, match_spans(text, query_terms(query)) if query else []))
+    return Markup(mark_html(text, highlight_spans(text, query) if query else []))
 
 
 def emphasis_html(text: str | Markup) -> Markup:
@@ -69,7 +70,8 @@ class HitView:
 def hit_views(hits: tuple[Hit, ...] | list[Hit], q: str) -> list[HitView]:
     """Results with their highlighted fragments (escaped by the engine), citation and links."""
     suffix = "?" + urlencode({"q": q}) if q else ""
-    return [HitView(hit, [Markup(f) for f in hit.highlights], citation(hit.document, hit.chunk),
+    return [HitView(hit, [Markup(fragment_html(hit.chunk.text, f)) for f in hit.fragments],
+                    citation(hit.document, hit.chunk),
                     f"/documents/{hit.document.id}{suffix}#c{hit.chunk.ordinal}", f"/chunks/{hit.chunk_id}/similar")
             for hit in hits]
 
@@ -182,6 +184,8 @@ def search_context(request: Request, query: PageQuery, notices: list[str]) -> di
         "stable_url": base + "?" + query_string(query), "csv_href": f"/export.csv?{plain}&k={MAX_K}",
         "json_href": f"/export.json?{plain}&k={MAX_K}", "feed_href": f"/feed.atom?{plain}",
         "semantic_href": views.page_href(PageQuery(q=query.q, mode="semantic", filters=query.filters)),
+        "suggestion_hrefs": [(s, views.page_href(PageQuery(q=s, mode=query.mode, filters=query.filters)))
+                             for s in result.suggestions],
     })
     return context
 

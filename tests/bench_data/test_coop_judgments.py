@@ -1,8 +1,9 @@
-"""The cooperation benchmark set (bench/coop_queries.jsonl) and its matching helpers (bench/judgments.py).
+"""The cooperation benchmark set (bench/coop_queries.jsonl, bench/judged/*.jsonl) and its helpers (bench/judgments.py).
 
-Checks the file's shape and that every judged phrase really occurs in its document: the seed corpus
-in `corpus/`, and the UN PDFs in `../shared/data/un-pdfs` read with pypdf (skipped when `../shared`
-is absent).  Only the PDFs that are judged are read, in parallel processes where `fork` exists.
+Checks the files' shape and that every judged phrase really occurs in its document: the seed corpus
+in `corpus/`, the UN PDFs in `../shared/data/un-pdfs` read with pypdf, and the General Debate
+speeches in `../shared/data/ungdc-ssc` read as text (skipped when `../shared` is absent).  Only the
+documents that are judged are read, the PDFs in parallel processes where `fork` exists.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 PDF_DIR = SHARED / "data" / "un-pdfs"
+SPEECH_DIR = SHARED / "data" / "ungdc-ssc"
 CORPUS = ROOT / "corpus"
 JUDGMENTS_FILE = ROOT / "bench" / "coop_queries.jsonl"
 
@@ -61,13 +63,13 @@ def _extract_all(paths: list[Path]) -> dict[str, str]:
         ordered = sorted(paths, key=lambda p: p.stat().st_size, reverse=True)
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             texts = list(pool.map(_pdf_text, [str(p) for p in ordered]))
-        return {p.name: text for p, text in zip(ordered, texts)}
+        return {p.name: text for p, text in zip(ordered, texts, strict=True)}
     return {p.name: _pdf_text(str(p)) for p in paths}
 
 
 @pytest.fixture(scope="module")
 def queries() -> list:
-    return load_judgments(JUDGMENTS_FILE)
+    return judgments.load_all()
 
 
 @pytest.fixture(scope="module")
@@ -85,30 +87,79 @@ def corpus_texts(judged_docs: set[str]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def pdf_texts(judged_docs: set[str]) -> dict[str, str]:
+def pdf_texts(judged_docs: set[str], request: pytest.FixtureRequest) -> dict[str, str]:
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent: the UN PDFs of ../shared/data/un-pdfs cannot be checked")
     pytest.importorskip("pypdf")
     paths = [PDF_DIR / name for name in sorted(judged_docs) if name.lower().endswith(".pdf")]
     missing = [p.name for p in paths if not p.is_file()]
     assert not missing, f"judged PDFs not in {PDF_DIR}: {missing}"
-    return {name: normalise_for_match(text) for name, text in _extract_all(paths).items()}
+    # pypdf reads ~1,000 pages in minutes on a busy machine: keep each file's normalised text in
+    # pytest's cache, keyed by its size and modification time, so later runs read only changed files.
+    cache = request.config.cache
+    keys = {p.name: f"coop_judgments/pdf/{p.name}/{p.stat().st_size}-{p.stat().st_mtime_ns}" for p in paths}
+    texts = {p.name: cache.get(keys[p.name], None) if cache else None for p in paths}
+    fresh = _extract_all([p for p in paths if texts[p.name] is None])
+    for name, text in fresh.items():
+        texts[name] = normalise_for_match(text)
+        if cache:
+            cache.set(keys[name], texts[name])
+    return {name: text for name, text in texts.items() if text is not None}
+
+
+@pytest.fixture(scope="module")
+def speech_texts(judged_docs: set[str]) -> dict[str, str]:
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent: the speeches of ../shared/data/ungdc-ssc cannot be checked")
+    names = sorted(d for d in judged_docs if judgments.is_speech(d))
+    missing = [n for n in names if not (SPEECH_DIR / n).is_file()]
+    assert not missing, f"judged speeches not in {SPEECH_DIR}: {missing}"
+    return {n: normalise_for_match((SPEECH_DIR / n).read_text(encoding="utf-8-sig", errors="replace")) for n in names}
 
 
 # ------------------------------------------------------------------------------------------ the file
 
 
 def test_file_has_enough_queries_with_unique_ids(queries: list) -> None:
-    assert len(queries) >= 45
+    assert len(queries) >= 200
     ids = [q.id for q in queries]
     assert len(ids) == len(set(ids)), "duplicate query ids"
+
+
+def test_every_kind_has_forty_queries_and_both_halves(queries: list) -> None:
+    for kind in judgments.KINDS:
+        of_kind = [q for q in queries if q.kind == kind]
+        assert len(of_kind) >= 40, f"{kind}: {len(of_kind)} queries"
+        assert {judgments.half(q.id) for q in of_kind} == set(judgments.HALVES), kind
+
+
+def test_half_is_fixed_by_the_id_hash() -> None:
+    import hashlib
+
+    for qid in ("c01", "ua-001", "sc-042", "x"):
+        expected = "dev" if hashlib.sha256(qid.encode()).digest()[0] % 2 == 0 else "test"
+        assert judgments.half(qid) == expected
+
+
+def test_source_set_follows_the_judged_documents() -> None:
+    speech = Query("s", "q", "fact", (Judgment("BRA_33_1978.txt", "a b c d", 2), Judgment("a.txt", "e f g h", 1)))
+    pdf = Query("p", "q", "fact", (Judgment("A_80_39.en.pdf", "a b c d", 2),))
+    assert judgments.source_set(speech) == "speeches" and judgments.source_set(pdf) == "un"
+
+
+def test_load_all_rejects_an_id_repeated_across_files(tmp_path: Path) -> None:
+    line = '{"id": "x", "query": "q", "kind": "fact", "relevant": [{"doc": "a.txt", "phrase": "a b c d", "grade": 2}]}'
+    (tmp_path / "a.jsonl").write_text(line + "\n", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"also in a\.jsonl"):
+        judgments.load_all([tmp_path / "a.jsonl", tmp_path / "b.jsonl"])
 
 
 def test_every_query_is_well_formed(queries: list) -> None:
     problems = []
     for q in queries:
-        if not 1 <= len(q.relevant) <= 6:
-            problems.append(f"{q.id}: {len(q.relevant)} relevant passages (want 1-6)")
+        if not 1 <= len(q.relevant) <= 10:
+            problems.append(f"{q.id}: {len(q.relevant)} relevant passages (want 1-10)")
         if not any(j.grade == 2 for j in q.relevant):
             problems.append(f"{q.id}: no passage that answers it directly (grade 2)")
         keys = [(j.doc, normalise_for_match(j.phrase)) for j in q.relevant]
@@ -129,7 +180,7 @@ def test_queries_cover_every_kind_and_many_documents(queries: list, judged_docs:
 
 
 def test_seed_corpus_documents_exist(judged_docs: set[str]) -> None:
-    not_pdf = sorted(d for d in judged_docs if not d.lower().endswith(".pdf"))
+    not_pdf = sorted(d for d in judged_docs if not d.lower().endswith(".pdf") and not judgments.is_speech(d))
     assert not_pdf, "no judged document from the seed corpus"
     missing = [d for d in not_pdf if not (CORPUS / d).is_file()]
     assert not missing, f"judged documents missing from {CORPUS}: {missing}"
@@ -155,8 +206,19 @@ def test_pdf_phrases_occur_in_their_documents(queries: list, pdf_texts: dict[str
     assert not missing, "phrases not found in the pypdf text:\n" + "\n".join(missing)
 
 
+def test_speech_phrases_occur_in_their_documents(queries: list, speech_texts: dict[str, str]) -> None:
+    missing = [
+        f"{q.id}: {j.doc}: {j.phrase!r}"
+        for q in queries
+        for j in q.relevant
+        if j.doc in speech_texts and normalise_for_match(j.phrase) not in speech_texts[j.doc]
+    ]
+    assert not missing, "phrases not found in the speeches:\n" + "\n".join(missing)
+
+
 def test_every_judged_document_is_a_seed_file_or_a_shared_pdf(judged_docs: set[str]) -> None:
-    unknown = [d for d in judged_docs if not d.lower().endswith(".pdf") and not (CORPUS / d).is_file()]
+    unknown = [d for d in judged_docs
+               if not d.lower().endswith(".pdf") and not judgments.is_speech(d) and not (CORPUS / d).is_file()]
     assert not unknown, unknown
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent: cannot check that the judged PDFs exist")
@@ -171,17 +233,17 @@ def test_normalise_for_match_ignores_extraction_noise() -> None:
     assert normalise_for_match("South-South  Co-\noperation") == "southsouthcooperation"
     assert normalise_for_match("tech\u00adnical\u00a0coop\u00ader\u00adation") == "technicalcooperation"
     assert normalise_for_match("Of\ufb01cial “Records”, 2002!") == "officialrecords2002"  # ligature fi
-    assert normalise_for_match("Ｒｅｓｏｌｕｔｉｏｎ ３３/１３４") == "resolution33134"  # full-width
+    assert normalise_for_match("Ｒｅｓｏｌｕｔｉｏｎ ３３/１３４") == "resolution33134"  # noqa: RUF001 - full-width on purpose
     assert normalise_for_match("Pérez-Guerrero") == "pérezguerrero"
     assert normalise_for_match("DEVELOPING\r\ncountries¹⁰¹") == "developingcountries101"
-    assert normalise_for_match(" -–—\u00ad\n\t.,;") == ""
+    assert normalise_for_match(" -\u2013\u2014\u00ad\n\t.,;") == ""
 
 
 def _sample_query() -> Query:
     return Query(
         id="t1",
         query="experiences with talent databases",
-        kind="good-practice",
+        kind="practice",
         relevant=(
             Judgment(doc="brasilia.txt", phrase="use of talent bank database", grade=2),
             Judgment(doc="brasilia.txt", phrase="exchange of knowledge among international", grade=1),
@@ -192,7 +254,8 @@ def _sample_query() -> Query:
 
 def test_grade_of_matches_phrases_across_line_breaks_and_case() -> None:
     query = _sample_query()
-    passage = "Main lessons are the USE of talent-\nbank data-\nbase and exchange of knowledge among inter-\nnational agencies."
+    passage = ("Main lessons are the USE of talent-\nbank data-\nbase and exchange of knowledge among inter-\n"
+               "national agencies.")
     assert grade_of(query, "brasilia.txt", passage) == 2  # the highest matching grade wins
     assert grade_of(query, "brasilia.txt", "... exchange of knowledge among international agencies") == 1
     assert grade_of(query, "corpus/brasilia.txt", passage) == 2  # a path is reduced to its file name
@@ -218,13 +281,16 @@ def test_grade_of_on_the_real_file(queries: list) -> None:
     assert grade_of(talent, "what-is-technical-cooperation.txt", text) == 0
 
 
+_LINE = '{"id": "x", "query": "q", "kind": "%s", "relevant": [%s]}'
+
+
 @pytest.mark.parametrize(
     "line, message",
     [
-        ('{"id": "x", "query": "q", "kind": "fact", "relevant": [{"doc": "a.txt", "phrase": "a b c d", "grade": 3}]}', "grade"),
-        ('{"id": "x", "query": "q", "kind": "opinion", "relevant": [{"doc": "a.txt", "phrase": "a b c d", "grade": 2}]}', "kind"),
+        (_LINE % ("fact", '{"doc": "a.txt", "phrase": "a b c d", "grade": 3}'), "grade"),
+        (_LINE % ("opinion", '{"doc": "a.txt", "phrase": "a b c d", "grade": 2}'), "kind"),
         ('{"id": "x", "query": "q", "kind": "fact", "relevant": []}', "relevant"),
-        ('{"id": "x", "query": "q", "kind": "fact", "relevant": [{"doc": "dir/a.txt", "phrase": "a b c d", "grade": 2}]}', "doc"),
+        (_LINE % ("fact", '{"doc": "dir/a.txt", "phrase": "a b c d", "grade": 2}'), "doc"),
         ("not json", "invalid JSON"),
     ],
 )

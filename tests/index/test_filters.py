@@ -7,24 +7,32 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from support import make_engine
+from synthetic import build, document
 
 from index.search import SearchRequest
 from index.snapshot import IndexSnapshot
 from index.types import Filters
-from support import make_engine
-from synthetic import build, document
 
 QUERY = "triangular cooperation financing"
+# The passages below differ only by their number: near-duplicates that search shows once
+# (index.duplicates). These tests count passages through filters, so they see every copy.
+NO_COLLAPSE = {"collapse_duplicates": False}
 CROWD_TEXT = ("Triangular cooperation financing: the Board discussed triangular cooperation, its financing and "
               "cooperation partners, number {n}.")
 # Matching passages that share one query word with the query and little else, so that unfiltered they rank
 # below the 120 crowd passages (deeper than the 100 candidates each retriever collects).
 TARGET_TEXT = ("The Commission heard national statistics on fisheries, rural roads and secondary schools, "
-               "with a note on cooperation, item {n}.")
+               "with a note on cooperation, item {n}: {tail}.")
+
+
+def _tail(n: int) -> str:
+    """Words of this item alone, so that the items are not near-duplicates (which search shows once)."""
+    return " ".join(f"w{n}{letter}" for letter in "abcdefgh")
 
 
 def _target(doc_id: str, count: int = 6, **metadata: object):  # type: ignore[no-untyped-def]
-    return document(doc_id, [TARGET_TEXT.format(n=n) for n in range(count)], **metadata)
+    return document(doc_id, [TARGET_TEXT.format(n=n, tail=_tail(n)) for n in range(count)], **metadata)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +71,7 @@ CASES = [
 @pytest.mark.parametrize("mode", ["hybrid", "semantic", "keyword"])
 @pytest.mark.parametrize("filters, passes", CASES, ids=[repr(c[0]) for c in CASES])
 def test_k_results_come_back_under_a_selective_filter(filters_index, tiny_embedder, mode, filters, passes) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(filters_index, tiny_embedder)
+    engine = make_engine(filters_index, tiny_embedder, **NO_COLLAPSE)
     unfiltered = engine.search(SearchRequest(QUERY, k=100, mode=mode)).hits
     assert sum(1 for h in unfiltered if passes(h)) < 5  # filtering after retrieval would come up short
     result = engine.search(SearchRequest(QUERY, k=5, mode=mode, filters=filters))
@@ -73,14 +81,14 @@ def test_k_results_come_back_under_a_selective_filter(filters_index, tiny_embedd
 
 
 def test_year_from_keeps_recent_documents_only(filters_index, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
-    hits = make_engine(filters_index, tiny_embedder).search(
+    hits = make_engine(filters_index, tiny_embedder, **NO_COLLAPSE).search(
         SearchRequest(QUERY, k=100, filters=Filters(year_from=2024))).hits
     assert hits and all(int(h.document.date[:4]) >= 2024 for h in hits)
     assert {h.document.id for h in hits} == {"crowd-6", "crowd-7"}
 
 
 def test_fewer_matches_than_k_returns_them_all_and_none_returns_nothing(filters_index, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(filters_index, tiny_embedder)
+    engine = make_engine(filters_index, tiny_embedder, **NO_COLLAPSE)
     for mode in ("hybrid", "semantic", "keyword"):
         small = engine.search(SearchRequest(QUERY, k=10, mode=mode, filters=Filters(doc_type="decision")))
         assert [h.document.id for h in small.hits] == ["small-doc"] * 3 and small.total == 3
@@ -89,7 +97,7 @@ def test_fewer_matches_than_k_returns_them_all_and_none_returns_nothing(filters_
 
 
 def test_filtered_semantic_search_equals_brute_force(filters_index, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(filters_index, tiny_embedder)
+    engine = make_engine(filters_index, tiny_embedder, **NO_COLLAPSE)
     filters = Filters(year_from=2019, year_to=2021)
     hits = engine.search(SearchRequest(QUERY, k=20, mode="semantic", filters=filters)).hits
     snapshot = IndexSnapshot.open(filters_index, tiny_embedder.info)

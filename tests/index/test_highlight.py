@@ -1,16 +1,28 @@
-"""Highlight fragments: HTML-escaped, stem- and phrase-aware marks, never cut inside a word or a mark."""
+"""Highlight fragments: character spans from the analysed query (stem-, phrase- and symbol-aware), rendered
+as escaped HTML with <mark> by the edge (web.marks), never cut inside a word or a mark."""
 from __future__ import annotations
 
 import re
 
 import pytest
-
-from index.highlight import fragments, highlight_spans, match_spans, query_terms
-from index.porter import stem
 from support import CORPUS
+
+from index.highlight import fragments as core_fragments
+from index.highlight import highlight_spans
+from index.query import analyse, stem
+from web.marks import fragment_html
 
 BRASILIA = (CORPUS / "brasilia-2013-training-management-south-south-cooperation.txt").read_text(encoding="utf-8")
 ECLAC = (CORPUS / "eclac-resolution-591-xxix-cooperation-among-developing-countries.txt").read_text(encoding="utf-8")
+
+
+def fragments(text: str, query: str, **options: int) -> tuple[str, ...]:
+    """The core's fragments as the page and the API render them."""
+    return tuple(fragment_html(text, f) for f in core_fragments(text, analyse(query), **options))
+
+
+def match_spans(text: str, query: str) -> list[tuple[int, int]]:
+    return highlight_spans(text, analyse(query))
 
 
 def _marked(fragment: str) -> list[str]:
@@ -25,19 +37,32 @@ def _plain(fragment: str) -> str:
 
 @pytest.mark.parametrize("word, expected", [("cooperation", "cooper"), ("cooperative", "cooper"),
                                             ("countries", "countri"), ("country", "countri"),
-                                            ("relational", "relat"), ("hopping", "hop"), ("agreed", "agre"),
-                                            ("generalization", "gener"), ("sky", "sky"), ("caresses", "caress")])
-def test_porter_stems_as_fts5_does(word: str, expected: str) -> None:
+                                            ("hopping", "hop"), ("agreed", "agre"), ("sky", "sky"),
+                                            ("caresses", "caress")])
+def test_snowball_stems(word: str, expected: str) -> None:
     assert stem(word) == expected
 
 
 def test_stems_mark_other_forms_of_a_word() -> None:
     text = "Countries cooperate; a cooperative country builds cooperation."
-    marked = [text[a:b] for a, b in match_spans(text, query_terms("country cooperation"))]
+    marked = [text[a:b] for a, b in match_spans(text, "country cooperation")]
     assert marked == ["Countries", "cooperate", "cooperative", "country", "cooperation"]
-    assert [text[a:b] for a, b in match_spans(text, ["building"])] == ["builds"]
+    assert [text[a:b] for a, b in match_spans(text, "building")] == ["builds"]
     hoping = "Hoping, we hope; hopes."
-    assert [hoping[a:b] for a, b in match_spans(hoping, ["hoped"])] == ["Hoping", "hope", "hopes"]
+    assert [hoping[a:b] for a, b in match_spans(hoping, "hoped")] == ["Hoping", "hope", "hopes"]
+
+
+def test_incoming_does_not_mark_income() -> None:
+    text = "Incoming requests rose while national income fell; the incomes of LDCs too."
+    assert [text[a:b] for a, b in match_spans(text, "incoming requests")] == ["Incoming", "requests"]
+    assert [text[a:b] for a, b in match_spans(text, "income")] == ["income", "incomes"]
+
+
+def test_core_returns_offsets_into_the_passage() -> None:
+    text = "Partners & the talent bank."
+    (fragment,) = core_fragments(text, analyse("talent"))
+    assert (fragment.start, fragment.end) == (0, len(text))
+    assert [text[a:b] for a, b in fragment.marks] == ["talent"]
 
 
 def test_stopwords_are_not_marked() -> None:

@@ -29,7 +29,7 @@ def _store(tmp_path: Path) -> Store:
 def test_keyword_search_ranks_matching_chunks(tmp_path: Path) -> None:
     store = _store(tmp_path)
     hits = store.keyword_search("talent bank databases", 10)
-    assert len(hits) == 1  # porter stemming matches "databases" to "database"
+    assert len(hits) == 1  # stemming matches "databases" to "database"
     chunk = store.get_chunks([hits[0][0]])[hits[0][0]]
     assert "talent bank" in chunk.chunk.text
     assert store.keyword_search("the of and", 10)  # a query of stopwords only still searches its words

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import CORPUS, make_engine
+from synthetic import build, document
 
 from index.query import analyse
 from index.search import SearchRequest
 from index.types import Filters
 from ingest.types import Reference
-from support import CORPUS, make_engine
-from synthetic import build, document
 
 NOISE = [f"The Committee reviewed {n} projects of technical cooperation among developing countries in 1992 "
          f"and noted 41 new requests for information referral from national focal points." for n in range(3, 15)]
