@@ -45,7 +45,7 @@ def filters_index(tmp_path_factory: pytest.TempPathFactory, tiny_embedder) -> Pa
         _target("symbol-doc", symbol="E/RES/1992/41", date="2021"),
         _target("old-doc", date="1992-07-30"),
         # the country filter finds passages that name the country (issue 12), not every passage of the document
-        document("chile-doc", [TARGET_TEXT.format(n=n) + " Chile reported." for n in range(6)]
+        document("chile-doc", [TARGET_TEXT.format(n=n, tail=_tail(n)) + " Chile reported." for n in range(6)]
                  + ["Mexico alone, item 7."], countries=("CHL", "MEX"), date="2021"),
         _target("operative-doc", kinds=["operative"] * 6, date="2021"),
         _target("small-doc", count=3, doc_type="decision", date="2021"),
