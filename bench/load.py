@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import math
@@ -164,30 +165,34 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(args: argparse.Namespace) -> tuple[subprocess.Popen, str]:
-    """`coopsearch serve` on 127.0.0.1 (building its index first when missing); returns it and its URL."""
+def serve_and_wait(index: Path, corpus: Path, model: Path | None, env: dict[str, str], log: Path,
+                   startup_s: float, name: str = "load.py") -> tuple[subprocess.Popen, str]:
+    """`coopsearch serve` on a free port of 127.0.0.1 (building its index first when missing), with `env`
+    added to this process's; waits until it is ready and returns it and its URL (SystemExit otherwise)."""
     port = free_port()
     command = [sys.executable, "-m", "search_api.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--index", str(args.index), "--corpus", str(args.corpus)]
-    if args.model:
-        command += ["--model", str(args.model)]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "COOPSEARCH_RATE_LIMIT_PER_S": "0"}
-    args.index.parent.mkdir(parents=True, exist_ok=True)
-    log = open(args.index.parent / "load-serve.log", "wb")
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+               "--index", str(index), "--corpus", str(corpus)] + (["--model", str(model)] if model else [])
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
+        server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1", **env},
+                                  stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + args.startup_seconds
+    deadline = time.monotonic() + startup_s
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"load.py: the server exited ({server.returncode}); see {log.name}")
-        try:
+            raise SystemExit(f"{name}: the server exited ({server.returncode}); see {log}")
+        with contextlib.suppress(httpx.HTTPError):
             if httpx.get(base + "/api/v1/ready", timeout=2).status_code == 200:
                 return server, base
-        except httpx.HTTPError:
-            pass
         time.sleep(0.5)
     server.terminate()
-    raise SystemExit(f"load.py: the server was not ready within {args.startup_seconds} s; see {log.name}")
+    raise SystemExit(f"{name}: the server was not ready within {startup_s:g} s; see {log}")
+
+
+def start_server(args: argparse.Namespace) -> tuple[subprocess.Popen, str]:
+    """The load test's server: rate limit off, so the figures measure the server, not the limiter."""
+    return serve_and_wait(args.index, args.corpus, args.model, {"COOPSEARCH_RATE_LIMIT_PER_S": "0"},
+                          args.index.parent / "load-serve.log", args.startup_seconds)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -21,50 +21,18 @@ import json
 import os
 import platform
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 import httpx
+from load import serve_and_wait  # bench/ is on the path when this script runs
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 RESULTS = BENCH / "results" / "server_load.json"
 WORD = "xylophonist"  # in no document of the corpus
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(index: Path, corpus: Path, model: Path | None, startup_s: float,
-                 log: Path) -> tuple[subprocess.Popen, str]:
-    """`coopsearch serve` on 127.0.0.1 with the rate limit on for loopback; returns it and its URL."""
-    port = _free_port()
-    command = [sys.executable, "-m", "search_api.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--index", str(index), "--corpus", str(corpus)] + (["--model", str(model)] if model else [])
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "COOPSEARCH_RATE_LIMIT_LOOPBACK": "true"}
-    with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + startup_s
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"server_load.py: the server exited ({server.returncode}); see {log}")
-        try:
-            if httpx.get(base + "/api/v1/ready", timeout=2).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    server.terminate()
-    raise SystemExit(f"server_load.py: the server was not ready within {startup_s:g} s; see {log}")
 
 
 def paths(doc_id: str, chunk_id: int) -> list[tuple[str, str, dict | None]]:
@@ -162,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         from edge.keys import KeyStore
 
         _, key = KeyStore(index.parent / "api-keys.json").create("server_load writer", "write")
-        server, base = start_server(index, args.corpus, args.model, args.startup_seconds, Path(tmp) / "serve.log")
+        server, base = serve_and_wait(index, args.corpus, args.model, {"COOPSEARCH_RATE_LIMIT_LOOPBACK": "true"},
+                                      Path(tmp) / "serve.log", args.startup_seconds, "server_load.py")
         try:
             result = asyncio.run(run(base, key, args.clients, args.seconds))
         finally:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -17,7 +17,7 @@ from index.fusion import Boosts, Candidate, Evidence, Fused, FusionConfig, boost
 from index.highlight import fragments
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol, stems
 from index.snapshot import IndexHolder, IndexSnapshot
-from index.store import FIELD_WEIGHTS
+from index.store import FIELD_WEIGHTS, Store
 from index.types import SEARCH_MODES, DocumentLinks, Duplicate, Filters, Hit, Link, SearchResult, StoredChunk
 from ingest.types import Document
 
@@ -70,6 +70,23 @@ class SearchRequest:
             raise BadQuery(f"offset must be 0 or more, got {self.offset}")
 
 
+class PassageReads:
+    """The passages one search reads, each fetched from the store once: the boosts, the phrase rules, the
+    duplicate folding and the page all look at the same candidates."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._read: dict[int, StoredChunk] = {}
+
+    def __call__(self, ids: Iterable[int]) -> dict[int, StoredChunk]:
+        """The stored passages of these ids (unknown ids left out), reading only those not read yet."""
+        wanted = list(dict.fromkeys(ids))
+        missing = [i for i in wanted if i not in self._read]
+        if missing:
+            self._read.update(self._store.get_chunks(missing))
+        return {i: self._read[i] for i in wanted if i in self._read}
+
+
 class SearchEngine(IndexFacts):
     """The one search function behind the CLI, the API and the page.
 
@@ -109,17 +126,18 @@ class SearchEngine(IndexFacts):
         symbol = request.filters.symbol or analysis.symbol_filter
         filters = replace(request.filters, symbol=normalise_filter_symbol(symbol))
         depth = max(self.config.depth, request.offset + request.k)
-        fused = self._fused(snapshot, analysis, request.mode, filters, depth)
+        reads = PassageReads(snapshot.store)
+        fused = self._fused(snapshot, analysis, request.mode, filters, depth, reads)
         if analysis.required or analysis.excluded:
-            fused = self._admitted(snapshot, analysis, fused)
+            fused = self._admitted(analysis, fused, reads)
         if analysis.symbols:
             fused = self._symbols_first(snapshot, analysis, fused, filters)
         fused = paragraph_first(snapshot.store, request.query, fused, filters)  # "E/RES/1992/41 op. 4"
         duplicates: dict[int, tuple[int, ...]] = {}
         if self.config.collapse_duplicates:
-            fused, duplicates = self._collapsed(snapshot, fused)
+            fused, duplicates = self._collapsed(fused, reads)
         page = fused[request.offset:request.offset + request.k]
-        hits = self._hits(snapshot, page, analysis, request.offset, duplicates)
+        hits = self._hits(snapshot, page, analysis, request.offset, duplicates, reads)
         facets = snapshot.store.facet_counts([c.chunk_id for c in fused]) if request.facets else {}
         total = self._total(snapshot, analysis, request.mode, filters, fused, depth)
         suggestions = () if hits else spelling.suggestions(request.query, snapshot.store.similar_words)
@@ -135,15 +153,15 @@ class SearchEngine(IndexFacts):
             return len(fused)
         return len(fused) + max(0, snapshot.store.keyword_count(analysis, filters) - depth)
 
-    def _collapsed(self, snapshot: IndexSnapshot, fused: Fused) -> tuple[Fused, dict[int, tuple[int, ...]]]:
+    def _collapsed(self, fused: Fused, reads: PassageReads) -> tuple[Fused, dict[int, tuple[int, ...]]]:
         """The ranking with duplicate passages folded into the best-ranked copy (index.duplicates)."""
-        chunks = snapshot.store.get_chunks([c.chunk_id for c in fused])
+        chunks = reads([c.chunk_id for c in fused])
         groups = collapse([(c.chunk_id, chunks[c.chunk_id].chunk.text) for c in fused if c.chunk_id in chunks])
         kept = {g.kept: g.duplicates for g in groups}
         return [c for c in fused if c.chunk_id in kept], {k: d for k, d in kept.items() if d}
 
-    def _fused(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, mode: str, filters: Filters, depth: int
-               ) -> Fused:
+    def _fused(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, mode: str, filters: Filters, depth: int,
+               reads: PassageReads) -> Fused:
         """The retrievers' candidates (filtered inside each retriever), fused."""
         scored: dict[str, Sequence[tuple[int, float]]] = {}
         if mode in ("hybrid", "keyword"):
@@ -158,20 +176,20 @@ class SearchEngine(IndexFacts):
         if mode != "hybrid" or not self.config.boosts.any() or not analysis.terms:
             return fuse(scored, self.config.fusion)  # the boosts are keyword evidence, for hybrid ranking
         candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
-        chunks = snapshot.store.get_chunks(candidates)
+        chunks = reads(candidates)
         weights = snapshot.store.term_rarity(analysis.terms) if self.config.boosts.rarity else None
         found: dict[int, Evidence] = {
             i: evidence(analysis.terms, stems(" ".join([*c.chunk.heading_path, c.chunk.text])), weights)
             for i, c in chunks.items()}
         return boosted(scored, self.config.fusion, self.config.boosts, found)
 
-    def _admitted(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, fused: Fused) -> Fused:
+    def _admitted(self, analysis: QueryAnalysis, fused: Fused, reads: PassageReads) -> Fused:
         """The candidates whose text and headings hold every required phrase and no excluded one.
 
         Keyword search applies these rules inside FTS5; semantic neighbours are checked here, so a
         quoted phrase or a -word means the same in every mode.
         """
-        chunks = snapshot.store.get_chunks([c.chunk_id for c in fused])
+        chunks = reads([c.chunk_id for c in fused])
         kept = []
         for candidate in fused:
             stored = chunks.get(candidate.chunk_id)
@@ -265,10 +283,10 @@ class SearchEngine(IndexFacts):
         return sorted(dated, key=lambda item: item[1], reverse=True)
 
     def _hits(self, snapshot: IndexSnapshot, page: Fused, analysis: QueryAnalysis | None, offset: int,
-              duplicates: dict[int, tuple[int, ...]] | None = None) -> list[Hit]:
+              duplicates: dict[int, tuple[int, ...]] | None = None, reads: PassageReads | None = None) -> list[Hit]:
         duplicates = duplicates or {}
         others = [d for c in page for d in duplicates.get(c.chunk_id, ())]
-        chunks = snapshot.store.get_chunks([c.chunk_id for c in page] + others)
+        chunks = (reads or PassageReads(snapshot.store))([c.chunk_id for c in page] + others)
         documents = snapshot.store.get_documents(c.chunk.doc_id for c in chunks.values())
         hits: list[Hit] = []
         for position, candidate in enumerate(page, start=offset + 1):

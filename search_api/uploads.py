@@ -23,6 +23,7 @@ from typing import BinaryIO
 from index.build import IngestReport
 from ingest.pipeline import document_id, sha256_of
 from ingest.readers import SUPPORTED_SUFFIXES
+from ingest.roots import resolved_inside
 from search_api.schemas import UploadOutcome
 
 log = logging.getLogger("coopsearch")
@@ -198,11 +199,10 @@ def _reconcile_old(folder: Path, path: Path, hashes: Mapping[str, str]) -> str:
 def delete_uploaded_file(source: str, uploads_dir: Path) -> bool:
     """Delete a removed document's file when it is in the uploads folder (never elsewhere), so that a later
     ingest of the folder does not bring it back; True when a file was deleted."""
-    try:
-        path = Path(source).resolve(strict=True)
-        if path.is_file() and path.is_relative_to(uploads_dir.resolve()):
-            path.unlink()
-            return True
-    except (OSError, RuntimeError, ValueError):
-        pass
+    path = resolved_inside(Path(source), [uploads_dir])
+    if path is None or not path.is_file():
+        return False
+    with contextlib.suppress(OSError):
+        path.unlink()
+        return True
     return False

@@ -8,7 +8,7 @@ import pytest
 
 from ingest.errors import DamagedFile, EmptyFile, EncryptedFile, NoTextLayer
 from ingest.paragraphs import split_paragraphs
-from ingest.pdf_cleaning import (
+from ingest.pdf import (
     Vocabulary, clean_text, is_noise_line, keeps_hyphen, repair_split_hyphens, strip_reference_markers,
 )
 from ingest.readers.pdf import read_pdf

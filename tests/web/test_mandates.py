@@ -5,9 +5,6 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,24 +94,10 @@ def test_the_mandates_page_and_each_resolution_s_page_list_them(client: TestClie
 
 
 @pytest.fixture(scope="module")
-def server(research_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """A real uvicorn server on a free port of 127.0.0.1."""
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(research_app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+def server(research_app, serve) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A real uvicorn server on a free port of 127.0.0.1 (tests/web/conftest.py's `running`)."""
+    with serve(research_app) as url:
+        yield url
 
 
 @pytest.fixture()
