@@ -85,9 +85,20 @@ def words(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), _fold(m.group())) for m in _TOKEN.finditer(text)]
 
 
+def token_list(text: str) -> list[str]:
+    """The words of `text` as written (unfolded), in order: `words` without positions."""
+    return _TOKEN.findall(text)
+
+
+@lru_cache(maxsize=262144)
+def stem_of_token(token: str) -> str:
+    """The stem of one word as written: folded, then stemmed (cached: a passage's words repeat across passages)."""
+    return stem(_fold(token))
+
+
 def stems(text: str) -> list[str]:
     """The stems of the words of `text`, in order: what the keyword index stores and a query is matched by."""
-    return [stem(word) for _, _, word in words(text)]
+    return list(map(stem_of_token, _TOKEN.findall(text)))
 
 
 def index_text(text: str) -> str:

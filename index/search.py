@@ -1,7 +1,9 @@
 """Search: keyword (FTS5 bm25) and semantic (FAISS) retrieval, fused; similar passages; documents."""
 from __future__ import annotations
 
+import threading
 import time
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -9,12 +11,12 @@ import numpy as np
 
 from index import spelling
 from index.cited_paragraph import paragraph_first
-from index.duplicates import collapse
 from index.embedder import Embedder
 from index.errors import BadQuery, ModelLoadError, NotFound
 from index.facts import IndexFacts
-from index.fusion import Boosts, Candidate, Evidence, Fused, FusionConfig, boosted, evidence, fuse
+from index.fusion import Boosts, Candidate, Fused, FusionConfig, boosted, fuse
 from index.highlight import fragments
+from index.passage_features import FeatureCache, collapse, evidences
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol, stems
 from index.snapshot import IndexHolder, IndexSnapshot
 from index.store import FIELD_WEIGHTS, Store
@@ -99,6 +101,8 @@ class SearchEngine(IndexFacts):
         self.holder = holder
         self.embedder = embedder
         self.config = config if fusion is None else replace(config, fusion=fusion)
+        self._feature_caches: weakref.WeakKeyDictionary[IndexSnapshot, FeatureCache] = weakref.WeakKeyDictionary()
+        self._feature_lock = threading.Lock()
 
     @property
     def semantic_floor(self) -> float:
@@ -135,7 +139,7 @@ class SearchEngine(IndexFacts):
         fused = paragraph_first(snapshot.store, request.query, fused, filters)  # "E/RES/1992/41 op. 4"
         duplicates: dict[int, tuple[int, ...]] = {}
         if self.config.collapse_duplicates:
-            fused, duplicates = self._collapsed(fused, reads)
+            fused, duplicates = self._collapsed(snapshot, fused, reads)
         page = fused[request.offset:request.offset + request.k]
         hits = self._hits(snapshot, page, analysis, request.offset, duplicates, reads)
         facets = snapshot.store.facet_counts([c.chunk_id for c in fused]) if request.facets else {}
@@ -153,10 +157,11 @@ class SearchEngine(IndexFacts):
             return len(fused)
         return len(fused) + max(0, snapshot.store.keyword_count(analysis, filters) - depth)
 
-    def _collapsed(self, fused: Fused, reads: PassageReads) -> tuple[Fused, dict[int, tuple[int, ...]]]:
+    def _collapsed(self, snapshot: IndexSnapshot, fused: Fused, reads: PassageReads
+                   ) -> tuple[Fused, dict[int, tuple[int, ...]]]:
         """The ranking with duplicate passages folded into the best-ranked copy (index.duplicates)."""
-        chunks = reads([c.chunk_id for c in fused])
-        groups = collapse([(c.chunk_id, chunks[c.chunk_id].chunk.text) for c in fused if c.chunk_id in chunks])
+        features = self._features(snapshot).get([c.chunk_id for c in fused], reads)
+        groups = collapse([(c.chunk_id, features[c.chunk_id]) for c in fused if c.chunk_id in features])
         kept = {g.kept: g.duplicates for g in groups}
         return [c for c in fused if c.chunk_id in kept], {k: d for k, d in kept.items() if d}
 
@@ -176,12 +181,17 @@ class SearchEngine(IndexFacts):
         if mode != "hybrid" or not self.config.boosts.any() or not analysis.terms:
             return fuse(scored, self.config.fusion)  # the boosts are keyword evidence, for hybrid ranking
         candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
-        chunks = reads(candidates)
         weights = snapshot.store.term_rarity(analysis.terms) if self.config.boosts.rarity else None
-        found: dict[int, Evidence] = {
-            i: evidence(analysis.terms, stems(" ".join([*c.chunk.heading_path, c.chunk.text])), weights)
-            for i, c in chunks.items()}
+        found = evidences(analysis.terms, self._features(snapshot).get(candidates, reads), weights)
         return boosted(scored, self.config.fusion, self.config.boosts, found)
+
+    def _features(self, snapshot: IndexSnapshot) -> FeatureCache:
+        """The passage features kept for this generation (a new generation starts an empty cache)."""
+        cache = self._feature_caches.get(snapshot)
+        if cache is None:
+            with self._feature_lock:
+                cache = self._feature_caches.setdefault(snapshot, FeatureCache())
+        return cache
 
     def _admitted(self, analysis: QueryAnalysis, fused: Fused, reads: PassageReads) -> Fused:
         """The candidates whose text and headings hold every required phrase and no excluded one.

@@ -1,0 +1,96 @@
+"""The cached passage features give exactly what the per-passage Python gave: the boosts' evidence, the
+duplicate groups, the stems; and the cache reads each passage once."""
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from support import CORPUS
+
+from index import duplicates
+from index.fusion import evidence
+from index.passage_features import FeatureCache, collapse, evidences, features_of
+from index.query import _TOKEN, _fold, stem, stems
+from index.types import StoredChunk
+from ingest.types import Chunk
+
+
+def _paragraphs() -> list[str]:
+    out: list[str] = []
+    for path in sorted(CORPUS.glob("*.txt")):
+        out += [p.strip() for p in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")) if p.strip()]
+    return out
+
+
+def _near_copy(text: str, rng: random.Random) -> str:
+    words = text.split()
+    for _ in range(max(1, len(words) // 25)):  # about one word in 25 changed: above the threshold
+        words[rng.randrange(len(words))] = "altered"
+    return " ".join(words)
+
+
+@pytest.fixture(scope="module")
+def passages() -> dict[int, StoredChunk]:
+    """Real paragraphs of corpus/, with exact copies (other case and spacing), near copies and short texts."""
+    rng = random.Random(5)
+    texts = _paragraphs()
+    assert len(texts) > 50
+    texts += [t.upper().replace(" ", "  ") for t in rng.sample(texts, 15)]
+    texts += [_near_copy(t, rng) for t in rng.sample([t for t in texts if len(t.split()) > 30], 25)]
+    texts += ["Annex", "Annex", "A B C D E F", "a b c d e f g", "co-operation Coopération ﬁnance İstanbul", ""]
+    headings = [(), ("Chapter I", "Co-operation"), ("Résumé",)]
+    return {n + 1: StoredChunk(n + 1, Chunk(doc_id="d", ordinal=n, text=t, heading_path=headings[n % 3]))
+            for n, t in enumerate(texts)}
+
+
+def test_stems_are_the_folded_stems_of_each_word() -> None:
+    text = "Co-operation among ﬁnancial İstanbul organizations, incoming co-ordinators"
+    assert stems(text) == [stem(_fold(m.group())) for m in _TOKEN.finditer(text)]
+
+
+def test_evidence_equals_the_per_passage_computation(passages: dict[int, StoredChunk]) -> None:
+    rng = random.Random(11)
+    cache = FeatureCache()
+    features = cache.get(passages, lambda ids: {i: passages[i] for i in ids})
+    queries = [["cooper", "develop", "countri"], ["technic"], [], ["zzzunknown", "cooper"]]
+    for _ in range(30):  # terms drawn from the passages, so pairs do stand together somewhere
+        words = stems(rng.choice(list(passages.values())).chunk.text)
+        if len(words) > 4:
+            start = rng.randrange(len(words) - 3)
+            queries.append(list(dict.fromkeys(words[start:start + rng.randint(1, 4)])))
+    for terms in queries:
+        for weights in (None, {t: 1.0 + n for n, t in enumerate(terms)}):
+            got = evidences(terms, features, weights)
+            for i, stored in passages.items():
+                expected = evidence(terms, stems(" ".join([*stored.chunk.heading_path, stored.chunk.text])), weights)
+                assert got[i] == expected, (terms, stored.chunk.text[:80])
+
+
+def test_duplicate_groups_equal_the_per_passage_computation(passages: dict[int, StoredChunk]) -> None:
+    rng = random.Random(3)
+    features = {i: features_of(stored) for i, stored in passages.items()}
+    ids = list(passages)
+    folded = 0
+    for _ in range(40):
+        ranked = rng.sample(ids, min(len(ids), 200))
+        expected = duplicates.collapse([(i, passages[i].chunk.text) for i in ranked])
+        assert collapse([(i, features[i]) for i in ranked]) == expected
+        folded += sum(len(g.duplicates) for g in expected)
+    assert folded > 100  # the rankings did hold copies and near copies to fold
+
+
+def test_the_cache_reads_each_passage_once_and_leaves_unknown_ids_out(passages: dict[int, StoredChunk]) -> None:
+    asked: list[list[int]] = []
+
+    def read(ids: list[int]) -> dict[int, StoredChunk]:
+        asked.append(list(ids))
+        return {i: passages[i] for i in ids if i in passages}
+
+    cache = FeatureCache(capacity=3)
+    assert list(cache.get([1, 2, 999], read)) == [1, 2]
+    assert list(cache.get([2, 1, 3], read)) == [2, 1, 3]
+    assert asked == [[1, 2, 999], [3]]
+    cache.get([4], read)  # over capacity: the least recently used (2) is dropped
+    cache.get([2], read)
+    assert asked[-1] == [2]
