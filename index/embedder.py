@@ -212,6 +212,16 @@ class Embedder:
         return OnnxEncoder(path, ArrayTokenizer.from_transformers(transformer.tokenizer, max_length),
                            dimension=self.dimension, threads=threads, max_length=max_length, batch_size=batch_size)
 
+    def warm_up(self) -> None:
+        """Make the query path ready now: the ONNX export (built once, then cached on disk), its session and
+        a first run, which together take seconds; a server calls this at start-up so no search pays them."""
+        self._encode_one_query("warm-up")
+
+    @property
+    def query_path_ready(self) -> bool:
+        """True once the query path is loaded: its ONNX session exists (or queries run in torch)."""
+        return not self.onnx_queries or self._query is not None
+
     def encode_query(self, query: str) -> np.ndarray:
         """Embed one query, cached: the same query is never embedded twice."""
         return _cached_query(self, query)
@@ -221,7 +231,7 @@ class Embedder:
             with self._lock:
                 if self._query is None:
                     self._query = self._onnx(threads=max(1, self.query_threads), batch_size=1)
-            return self._query.encode([query])[0]
+            return self._query.encode_one(query)
         with _torch_threads(self.query_threads):
             return self.encode([query])[0]
 

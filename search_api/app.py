@@ -50,6 +50,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     app = FastAPI(title="coopsearch", version="1.0", description=DESCRIPTION, openapi_tags=TAGS,
                   docs_url=None, redoc_url=None, openapi_url=None)
     embedder = embedder or settings.make_embedder()
+    embedder.warm_up()  # the query's ONNX session and first run now, not in the first search
     app.state.settings = settings
     app.state.edge = settings.edge_config()
     app.state.embedder = embedder
