@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from index.query import QueryAnalysis, analyse, stem, stems, words
+from index.query import _TOKEN, QueryAnalysis, analyse, stem, stem_of_token, stems
 from index.types import Fragment
 from ingest.symbols import find_symbols
 
@@ -53,8 +53,8 @@ def phrase_spans(text: str, phrase_stems: tuple[str, ...]) -> list[tuple[int, in
     """Spans of the places where the phrase's stems stand together in `text`."""
     if not phrase_stems:
         return []
-    found = words(text)
-    passage = [stem(w) for _, _, w in found]
+    found = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    passage = stems(text)
     n = len(phrase_stems)
     return [(found[i][0], found[i + n - 1][1]) for i in range(len(found) - n + 1)
             if tuple(passage[i:i + n]) == phrase_stems]
@@ -76,10 +76,10 @@ def _spans(text: str, query: QueryAnalysis) -> list[_Span]:
         found += [_Span(a, b, "phrase:" + " ".join(phrase.stems), order) for a, b in phrase_spans(text, phrase.stems)]
     terms = mark_terms(query)
     order_of = {t: len(phrases) + i for i, t in enumerate(terms)}
-    for start, end, word in words(text):
-        key = stem(word)
+    for match in _TOKEN.finditer(text):  # the words of index.query.words, stemmed through its cache
+        key = stem_of_token(match.group())
         if key in order_of:
-            found.append(_Span(start, end, key, order_of[key]))
+            found.append(_Span(match.start(), match.end(), key, order_of[key]))
     return _without_overlaps(found)
 
 

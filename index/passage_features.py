@@ -15,7 +15,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
+from itertools import combinations, pairwise
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -29,6 +30,8 @@ CACHE_PASSAGES = 12_000
 _WORD_BITS = 21  # three word ids packed into one 64-bit shingle code while the vocabulary stays under 2M words
 _SENTINEL = -1  # between passages in a concatenated array: no stem id equals it, so no pair spans two passages
 _MISSING = -2  # a query term the vocabulary has never seen: in no passage
+Key = TypeVar("Key")
+Value = TypeVar("Value")
 
 
 class Vocabulary:
@@ -74,7 +77,6 @@ class PassageFeatures:
     stems: np.ndarray  # int32 stem ids of its headings then its text (index.query.stems order)
     words: np.ndarray  # int32 ids of its lower-cased \\w+ words (index.duplicates' words)
     shingles: np.ndarray  # sorted distinct uint64 codes of its 3-word shingles (empty under 3 words)
-    prefix: tuple[int, ...]  # the first shingle codes: two near-duplicates share at least one of them
 
     @property
     def key(self) -> bytes:
@@ -87,8 +89,7 @@ def features_of(stored: StoredChunk) -> PassageFeatures:
     chunk = stored.chunk
     stems = np.fromiter(map(_stem_id, token_list(" ".join([*chunk.heading_path, chunk.text]))), dtype=np.int32)
     words = np.fromiter(map(_word_id, _WORD.findall(chunk.text)), dtype=np.int32)
-    shingles = _shingle_codes(words)
-    return PassageFeatures(stems, words, shingles, tuple(shingles[:_prefix_length(len(shingles))].tolist()))
+    return PassageFeatures(stems, words, _shingle_codes(words))
 
 
 def _shingle_codes(words: np.ndarray) -> np.ndarray:
@@ -124,39 +125,50 @@ def _prefix_length(count: int) -> int:
     return min(count, count - int(NEAR_DUPLICATE * count) + 1)
 
 
-class FeatureCache:
-    """The features of recently seen passages of one index generation, least recently used dropped first."""
+class Recent(Generic[Key, Value]):
+    """Values of recently used keys, least recently used dropped first; safe to share between threads."""
 
-    def __init__(self, capacity: int = CACHE_PASSAGES) -> None:
+    def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._items: OrderedDict[int, PassageFeatures] = OrderedDict()
+        self._items: OrderedDict[Key, Value] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, ids: Iterable[int], read: Callable[[list[int]], Mapping[int, StoredChunk]]
-            ) -> dict[int, PassageFeatures]:
-        """Features of these passages (ids the store does not know are left out); `read` fetches the
-        passages not in the cache."""
-        wanted = list(dict.fromkeys(ids))
-        out: dict[int, PassageFeatures] = {}
+    def get(self, keys: Iterable[Key], load: Callable[[list[Key]], Mapping[Key, Value]]) -> dict[Key, Value]:
+        """The values of these keys, in their order (keys `load` does not know are left out); `load` is
+        asked once, for the keys not kept."""
+        wanted = list(dict.fromkeys(keys))
+        out: dict[Key, Value] = {}
         with self._lock:
-            for i in wanted:
-                found = self._items.get(i)
-                if found is not None:
-                    self._items.move_to_end(i)
-                    out[i] = found
-        missing = [i for i in wanted if i not in out]
+            for key in wanted:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    out[key] = self._items[key]
+        missing = [key for key in wanted if key not in out]
         self.hits += len(out)
         self.misses += len(missing)
         if missing:
-            computed = {i: features_of(stored) for i, stored in read(missing).items()}
-            out.update(computed)
+            loaded = load(missing)
+            out.update(loaded)
             with self._lock:
-                self._items.update(computed)
+                self._items.update(loaded)
                 while len(self._items) > self.capacity:
                     self._items.popitem(last=False)
-        return {i: out[i] for i in wanted if i in out}
+        return {key: out[key] for key in wanted if key in out}
+
+
+class FeatureCache(Recent[int, PassageFeatures]):
+    """The features of recently seen passages of one index generation, by chunk id."""
+
+    def __init__(self, capacity: int = CACHE_PASSAGES) -> None:
+        super().__init__(capacity)
+
+    def features(self, ids: Iterable[int], read: Callable[[list[int]], Mapping[int, StoredChunk]]
+                 ) -> dict[int, PassageFeatures]:
+        """Features of these passages (ids the store does not know are left out); `read` fetches the
+        passages whose features are not kept."""
+        return self.get(ids, lambda missing: {i: features_of(stored) for i, stored in read(missing).items()})
 
 
 def evidences(terms: Sequence[str], passages: Mapping[int, PassageFeatures],
@@ -193,34 +205,46 @@ def evidences(terms: Sequence[str], passages: Mapping[int, PassageFeatures],
 
 
 def collapse(ranked: Sequence[tuple[int, PassageFeatures]]) -> list[Group]:
-    """`index.duplicates.collapse` on features: the same groups, found through the shingles' prefixes
-    rather than by comparing each passage with every group."""
-    kept: list[tuple[int, PassageFeatures, list[int]]] = []
+    """`index.duplicates.collapse` on features: the same groups, each passage compared only with the
+    earlier ones that share a shingle of its prefix (the others cannot be near-duplicates of it)."""
+    earlier = _sharing_a_prefix(ranked)
+    kept: list[tuple[int, list[int]]] = []
+    group_at: dict[int, int] = {}  # position in `ranked` of each kept passage -> its group
     by_key: dict[bytes, int] = {}
-    by_prefix: dict[int, list[int]] = {}
-    for item, features in ranked:
+    for position, (item, features) in enumerate(ranked):
         key = features.key
         index = by_key.get(key)
         if index is None and len(features.words) >= 2 * SHINGLE:  # short texts only when equal
-            index = _first_similar(features, kept, by_prefix)
+            # groups were opened in rank order, so ascending positions visit them in the original's order
+            index = next((group_at[p] for p in earlier.get(position, ()) if p in group_at
+                          and _similar(features.shingles, ranked[p][1].shingles)), None)
         if index is None:
-            by_key[key] = len(kept)
-            for code in features.prefix:
-                by_prefix.setdefault(code, []).append(len(kept))
-            kept.append((item, features, []))
+            by_key[key] = group_at[position] = len(kept)
+            kept.append((item, []))
         else:
-            kept[index][2].append(item)
-    return [Group(item, tuple(duplicates)) for item, _, duplicates in kept]
+            kept[index][1].append(item)
+    return [Group(item, tuple(duplicates)) for item, duplicates in kept]
 
 
-def _first_similar(features: PassageFeatures, kept: list[tuple[int, PassageFeatures, list[int]]],
-                   by_prefix: dict[int, list[int]]) -> int | None:
-    """The first group whose kept passage is a near-duplicate (Jaccard of shingles >= NEAR_DUPLICATE)."""
-    candidates = sorted({n for code in features.prefix for n in by_prefix.get(code, ())})
-    for n in candidates:
-        if _similar(features.shingles, kept[n][1].shingles):
-            return n
-    return None
+def _sharing_a_prefix(ranked: Sequence[tuple[int, PassageFeatures]]) -> dict[int, list[int]]:
+    """For each position, the earlier positions whose prefix shares a shingle with its own, ascending.
+
+    Nearly all prefix shingles belong to one passage only; numpy finds the few shared ones."""
+    prefixes = [features.shingles[:_prefix_length(len(features.shingles))] for _, features in ranked]
+    if not prefixes:
+        return {}
+    codes = np.concatenate(prefixes)
+    owners = np.repeat(np.arange(len(prefixes)), [len(p) for p in prefixes])
+    _, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
+    shared = counts[inverse] > 1
+    holders: dict[int, set[int]] = {}
+    for code, owner in zip(inverse[shared].tolist(), owners[shared].tolist(), strict=True):
+        holders.setdefault(code, set()).add(owner)
+    earlier: dict[int, set[int]] = {}
+    for group in holders.values():
+        for first, second in combinations(sorted(group), 2):
+            earlier.setdefault(second, set()).add(first)
+    return {position: sorted(found) for position, found in earlier.items()}
 
 
 def _similar(a: np.ndarray, b: np.ndarray) -> bool:

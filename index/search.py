@@ -16,7 +16,7 @@ from index.errors import BadQuery, ModelLoadError, NotFound
 from index.facts import IndexFacts
 from index.fusion import Boosts, Candidate, Fused, FusionConfig, boosted, fuse
 from index.highlight import fragments
-from index.passage_features import FeatureCache, collapse, evidences
+from index.passage_features import FeatureCache, Recent, collapse, evidences
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol, stems
 from index.snapshot import IndexHolder, IndexSnapshot
 from index.store import FIELD_WEIGHTS, Store
@@ -31,6 +31,7 @@ CANDIDATE_DEPTH = 100  # how deep each retriever looks before fusion
 DEFAULT_BOOSTS = Boosts(coverage=1.0, proximity=1.0)
 # Cosine floors by model name, calibrated on the dev half of the judged set (README, "Search quality").
 SEMANTIC_FLOORS = {"all-MiniLM-L6-v2": 0.30}
+DOCUMENTS_KEPT = 2048  # documents of recent hits kept per generation (GenerationCache)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,15 @@ class PassageReads:
         return {i: self._read[i] for i in wanted if i in self._read}
 
 
+@dataclass
+class GenerationCache:
+    """Kept between searches of one index generation, whose passages and documents never change: the
+    passages' features (boosts, duplicates) and the documents of recent hits (each read takes three queries)."""
+
+    features: FeatureCache = field(default_factory=FeatureCache)
+    documents: Recent[str, Document] = field(default_factory=lambda: Recent(DOCUMENTS_KEPT))
+
+
 class SearchEngine(IndexFacts):
     """The one search function behind the CLI, the API and the page.
 
@@ -101,8 +111,8 @@ class SearchEngine(IndexFacts):
         self.holder = holder
         self.embedder = embedder
         self.config = config if fusion is None else replace(config, fusion=fusion)
-        self._feature_caches: weakref.WeakKeyDictionary[IndexSnapshot, FeatureCache] = weakref.WeakKeyDictionary()
-        self._feature_lock = threading.Lock()
+        self._caches: weakref.WeakKeyDictionary[IndexSnapshot, GenerationCache] = weakref.WeakKeyDictionary()
+        self._caches_lock = threading.Lock()
 
     @property
     def semantic_floor(self) -> float:
@@ -160,7 +170,7 @@ class SearchEngine(IndexFacts):
     def _collapsed(self, snapshot: IndexSnapshot, fused: Fused, reads: PassageReads
                    ) -> tuple[Fused, dict[int, tuple[int, ...]]]:
         """The ranking with duplicate passages folded into the best-ranked copy (index.duplicates)."""
-        features = self._features(snapshot).get([c.chunk_id for c in fused], reads)
+        features = self._cached(snapshot).features.features([c.chunk_id for c in fused], reads)
         groups = collapse([(c.chunk_id, features[c.chunk_id]) for c in fused if c.chunk_id in features])
         kept = {g.kept: g.duplicates for g in groups}
         return [c for c in fused if c.chunk_id in kept], {k: d for k, d in kept.items() if d}
@@ -182,15 +192,15 @@ class SearchEngine(IndexFacts):
             return fuse(scored, self.config.fusion)  # the boosts are keyword evidence, for hybrid ranking
         candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
         weights = snapshot.store.term_rarity(analysis.terms) if self.config.boosts.rarity else None
-        found = evidences(analysis.terms, self._features(snapshot).get(candidates, reads), weights)
+        found = evidences(analysis.terms, self._cached(snapshot).features.features(candidates, reads), weights)
         return boosted(scored, self.config.fusion, self.config.boosts, found)
 
-    def _features(self, snapshot: IndexSnapshot) -> FeatureCache:
-        """The passage features kept for this generation (a new generation starts an empty cache)."""
-        cache = self._feature_caches.get(snapshot)
+    def _cached(self, snapshot: IndexSnapshot) -> GenerationCache:
+        """What is kept between searches for this generation (a new generation starts empty)."""
+        cache = self._caches.get(snapshot)
         if cache is None:
-            with self._feature_lock:
-                cache = self._feature_caches.setdefault(snapshot, FeatureCache())
+            with self._caches_lock:
+                cache = self._caches.setdefault(snapshot, GenerationCache())
         return cache
 
     def _admitted(self, analysis: QueryAnalysis, fused: Fused, reads: PassageReads) -> Fused:
@@ -297,7 +307,8 @@ class SearchEngine(IndexFacts):
         duplicates = duplicates or {}
         others = [d for c in page for d in duplicates.get(c.chunk_id, ())]
         chunks = (reads or PassageReads(snapshot.store))([c.chunk_id for c in page] + others)
-        documents = snapshot.store.get_documents(c.chunk.doc_id for c in chunks.values())
+        documents = self._cached(snapshot).documents.get((c.chunk.doc_id for c in chunks.values()),
+                                                         snapshot.store.get_documents)
         hits: list[Hit] = []
         for position, candidate in enumerate(page, start=offset + 1):
             stored = chunks.get(candidate.chunk_id)

@@ -52,7 +52,7 @@ def test_stems_are_the_folded_stems_of_each_word() -> None:
 def test_evidence_equals_the_per_passage_computation(passages: dict[int, StoredChunk]) -> None:
     rng = random.Random(11)
     cache = FeatureCache()
-    features = cache.get(passages, lambda ids: {i: passages[i] for i in ids})
+    features = cache.features(passages, lambda ids: {i: passages[i] for i in ids})
     queries = [["cooper", "develop", "countri"], ["technic"], [], ["zzzunknown", "cooper"]]
     for _ in range(30):  # terms drawn from the passages, so pairs do stand together somewhere
         words = stems(rng.choice(list(passages.values())).chunk.text)
@@ -88,9 +88,9 @@ def test_the_cache_reads_each_passage_once_and_leaves_unknown_ids_out(passages: 
         return {i: passages[i] for i in ids if i in passages}
 
     cache = FeatureCache(capacity=3)
-    assert list(cache.get([1, 2, 999], read)) == [1, 2]
-    assert list(cache.get([2, 1, 3], read)) == [2, 1, 3]
+    assert list(cache.features([1, 2, 999], read)) == [1, 2]
+    assert list(cache.features([2, 1, 3], read)) == [2, 1, 3]
     assert asked == [[1, 2, 999], [3]]
-    cache.get([4], read)  # over capacity: the least recently used (2) is dropped
-    cache.get([2], read)
+    cache.features([4], read)  # over capacity: the least recently used (2) is dropped
+    cache.features([2], read)
     assert asked[-1] == [2]
