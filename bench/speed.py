@@ -662,7 +662,7 @@ def bench_latency(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[s
     """p50/p95/p99 through the HTTP API at each size, with memory and disk."""
     from index.manifest import read_manifest
 
-    runs = [(mode, c) for mode in ("hybrid", "semantic") for c in plan.concurrency]
+    runs = [(mode, c) for mode in ("hybrid", "keyword", "semantic") for c in plan.concurrency]
     embedder.encode_query("warm-up: builds the cached ONNX export the servers load")
     pool = query_pool(real_index, plan.queries * len(runs) + 20)
     targets = [("real", real_index)] + [(str(n), build_synthetic(real_index, n, cache / f"synthetic-{n}"))

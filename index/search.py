@@ -5,6 +5,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -31,6 +32,8 @@ CANDIDATE_DEPTH = 100  # how deep each retriever looks before fusion
 DEFAULT_BOOSTS = Boosts(coverage=1.0, proximity=1.0)
 # Cosine floors by model name, calibrated on the dev half of the judged set (README, "Search quality").
 SEMANTIC_FLOORS = {"all-MiniLM-L6-v2": 0.30}
+# Keyword searches running beside query embeddings; a search waits for its own when all are busy.
+_RETRIEVERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword-search")
 DOCUMENTS_KEPT = 2048  # documents of recent hits kept per generation (GenerationCache)
 
 
@@ -47,6 +50,8 @@ class SearchConfig:
     semantic_floor: float | None = None
     collapse_duplicates: bool = True  # show the same text once, with its other places (index.duplicates)
     boosts: Boosts = field(default_factory=lambda: DEFAULT_BOOSTS)
+    # hybrid: the keyword search in a worker thread while the query is embedded (the same hits either way)
+    parallel_retrieval: bool = True
 
 
 @dataclass(frozen=True)
@@ -179,21 +184,42 @@ class SearchEngine(IndexFacts):
                reads: PassageReads) -> Fused:
         """The retrievers' candidates (filtered inside each retriever), fused."""
         scored: dict[str, Sequence[tuple[int, float]]] = {}
+        semantic = mode in ("hybrid", "semantic") and bool(analysis.semantic_text)
+        boosting = mode == "hybrid" and self.config.boosts.any() and bool(analysis.terms)
+        keyword: Future[list[tuple[int, float]]] | None = None
         if mode in ("hybrid", "keyword"):
-            scored["keyword"] = snapshot.store.keyword_search(analysis, depth, filters, self.config.field_weights)
-        if mode in ("hybrid", "semantic") and analysis.semantic_text:
+            if semantic and self.config.parallel_retrieval:
+                # FTS5 and ONNX Runtime both release the GIL: the keyword search runs while the query is embedded
+                keyword = _RETRIEVERS.submit(self._keyword, snapshot, analysis, depth, filters, boosting)
+            else:
+                scored["keyword"] = self._keyword(snapshot, analysis, depth, filters, False)
+        semantic_hits: list[tuple[int, float]] | None = None
+        if semantic:
             allowed = None if filters.is_empty() else snapshot.store.filtered_chunk_ids(filters)
             if self.embedder is None:
                 raise ModelLoadError(f"{mode} search needs the embedding model, and none was loaded")
             scores, ids = snapshot.vectors.search(self.embedder.encode_query(analysis.semantic_text), depth, allowed)
             floor = self.semantic_floor
-            scored["semantic"] = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if s >= floor]
-        if mode != "hybrid" or not self.config.boosts.any() or not analysis.terms:
+            semantic_hits = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if s >= floor]
+        if keyword is not None:
+            scored["keyword"] = keyword.result()
+        if semantic_hits is not None:
+            scored["semantic"] = semantic_hits
+        if not boosting:
             return fuse(scored, self.config.fusion)  # the boosts are keyword evidence, for hybrid ranking
         candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
         weights = snapshot.store.term_rarity(analysis.terms) if self.config.boosts.rarity else None
         found = evidences(analysis.terms, self._cached(snapshot).features.features(candidates, reads), weights)
         return boosted(scored, self.config.fusion, self.config.boosts, found)
+
+    def _keyword(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, depth: int, filters: Filters,
+                 prepare: bool) -> list[tuple[int, float]]:
+        """The keyword candidates; with `prepare`, their passage features too (kept for the boosts), so a
+        thread running this beside the query's embedding leaves less for the search thread to do."""
+        found = snapshot.store.keyword_search(analysis, depth, filters, self.config.field_weights)
+        if prepare:  # this thread's own connection: a connection belongs to the thread that opened it
+            self._cached(snapshot).features.features([i for i, _ in found], snapshot.store.get_chunks)
+        return found
 
     def _cached(self, snapshot: IndexSnapshot) -> GenerationCache:
         """What is kept between searches for this generation (a new generation starts empty)."""

@@ -13,7 +13,7 @@ from index.build import IngestOptions
 from index.embedder import Embedder, ModelInfo, default_model_path, model_fingerprint
 from index.fusion import FusionConfig
 from index.manifest import precision_for, read_manifest
-from index.search import SearchEngine
+from index.search import SearchConfig, SearchEngine
 from index.snapshot import IndexHolder
 from index.vectors import VectorConfig
 
@@ -47,6 +47,8 @@ class Settings(BaseSettings):
                                  description="Exact (flat) vector search up to this many chunks; HNSW above")
     vector_compression: Literal["none", "sq8"] = Field("none", description="sq8: 8-bit HNSW vectors (4x smaller)")
     hnsw_ef_search: int = Field(VectorConfig.ef_search, description="HNSW candidates per query (recall against speed)")
+    parallel_retrieval: bool = Field(SearchConfig.parallel_retrieval, description="Hybrid search: run the keyword "
+                                     "search in a worker thread while the query is embedded (off: one after the other)")
     # -- HTTP API: access, limits, uploads (see README "HTTP API") --------------------------------
     uploads: Path | None = Field(None, description="Folder uploads are saved into; default: uploads/ beside the index")
     file_roots: Annotated[list[Path], NoDecode] = Field(
@@ -129,7 +131,8 @@ class Settings(BaseSettings):
         Without an embedder it answers keyword searches and document reads without loading the model.
         """
         model = embedder.info if embedder is not None else self.model_identity()
-        return SearchEngine(IndexHolder(self.index, model, self.vector_config()), embedder, self.fusion())
+        return SearchEngine(IndexHolder(self.index, model, self.vector_config()), embedder, self.fusion(),
+                            SearchConfig(parallel_retrieval=self.parallel_retrieval))
 
     def model_identity(self) -> ModelInfo:
         """The configured model's identity without loading it (which takes seconds).
