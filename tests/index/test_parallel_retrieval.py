@@ -1,0 +1,75 @@
+"""Hybrid search with the keyword search in a worker thread answers exactly as one after the other; the
+kept passage features and documents never outlive their generation."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from support import make_engine
+
+from index.search import SearchRequest
+from index.store import Store
+from index.types import Filters
+
+QUERIES = ["technical cooperation among developing countries", "talent bank database", "South-South",
+           '"focal points" capacity', "resolution 1992/41 regional commissions", "training -management",
+           "xyzzy qwertyuiop"]
+
+
+def _answer(engine, request: SearchRequest) -> tuple:  # type: ignore[no-untyped-def]
+    result = engine.search(request)
+    return result.total, [(h.chunk_id, h.score, h.rank, h.retrievers, h.fragments,
+                           tuple(d.chunk_id for d in h.duplicates)) for h in result.hits]
+
+
+def test_parallel_and_sequential_retrieval_give_the_same_hits(tiny_corpus_index: Path, tiny_embedder,  # type: ignore[no-untyped-def]
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    parallel = make_engine(tiny_corpus_index, tiny_embedder)
+    sequential = make_engine(tiny_corpus_index, tiny_embedder, parallel_retrieval=False)
+    threads: list[str] = []
+    search = Store.keyword_search
+
+    def recorded(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return search(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "keyword_search", recorded)
+    for query in QUERIES:
+        for request in (SearchRequest(query=query, k=20), SearchRequest(query=query, k=5, offset=3),
+                        SearchRequest(query=query, filters=Filters(doc_type="resolution"))):
+            expected = _answer(sequential, request)
+            assert _answer(parallel, request) == expected, request
+            assert _answer(parallel, request) == expected  # again, from the kept features
+    caller = threading.current_thread().name
+    assert any(name.startswith("keyword-search") for name in threads)  # the parallel engine used the worker
+    assert caller in threads  # and the sequential one the caller's thread
+    keyword_only = SearchRequest(query="talent bank database", mode="keyword")
+    threads.clear()
+    assert _answer(parallel, keyword_only) == _answer(sequential, keyword_only)
+    assert set(threads) == {caller}  # nothing to overlap with: no hand-over
+
+
+def test_a_new_generation_starts_with_nothing_kept(tiny_corpus_index: Path, tiny_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from index.build import IngestOptions, ingest_paths
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(tiny_corpus_index, index_dir, ignore=shutil.ignore_patterns(".lock"))
+    engine = make_engine(index_dir, tiny_embedder)
+    request = SearchRequest(query="zebra unicorn cooperation")
+    before = engine.search(request)
+    first = engine.holder.current()
+    assert engine._cached(first).features.misses > 0
+    note = tmp_path / "new" / "zebra-note.txt"
+    note.parent.mkdir()
+    note.write_text("Zebra unicorn cooperation: a new note on zebra unicorn cooperation among institutions.\n")
+    report = ingest_paths(index_dir, [note], tiny_embedder, IngestOptions(workers=1))
+    assert not report.failed
+    after = engine.search(request)
+    second = engine.holder.current()
+    assert second is not first
+    assert engine._cached(second).features.misses > 0  # computed afresh for the new generation
+    assert any(hit.document.source.endswith("zebra-note.txt") for hit in after.hits)
+    assert not any(hit.document.source.endswith("zebra-note.txt") for hit in before.hits)
