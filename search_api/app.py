@@ -1,6 +1,7 @@
 """The FastAPI application: built from Settings by create_app, never at import time."""
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from fastapi import FastAPI
@@ -62,6 +63,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
                                           settings.corpus)
     app.state.uploads = UploadWorker(settings, embedder, app.state.write_lock, app.state.provenance)
     _reconcile_uploads(app.state.engine, settings)
+    threading.Thread(target=_warm_up, args=(app.state.engine,), name="search-warm-up", daemon=True).start()
     app.state.templates = pages.make_templates()
     research_pages.install_template_globals(app.state.templates)
     install_error_handlers(app)
@@ -83,6 +85,12 @@ def _reconcile_uploads(engine: SearchEngine, settings: Settings) -> None:
     except CoopsearchError:
         return
     reconcile_uploads(settings.uploads_dir(), hashes)
+
+
+def _warm_up(engine: SearchEngine) -> None:
+    """The passages' search features computed before the first searches need them (index.search.warm_up)."""
+    with contextlib.suppress(CoopsearchError):  # no index yet, or a broken one: the searches will say so
+        engine.warm_up()
 
 
 def _document_open_reads(app: FastAPI) -> None:

@@ -73,3 +73,30 @@ def test_a_new_generation_starts_with_nothing_kept(tiny_corpus_index: Path, tiny
     assert engine._cached(second).features.misses > 0  # computed afresh for the new generation
     assert any(hit.document.source.endswith("zebra-note.txt") for hit in after.hits)
     assert not any(hit.document.source.endswith("zebra-note.txt") for hit in before.hits)
+
+
+def test_warm_up_computes_the_features_the_searches_then_find(tiny_corpus_index: Path, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(tiny_corpus_index, tiny_embedder)
+    snapshot = engine.holder.current()
+    assert engine.warm_up() == snapshot.manifest.chunks
+    cache = engine._cached(snapshot).features
+    misses, hits = cache.misses, cache.hits
+    engine.search(SearchRequest(query="technical cooperation among developing countries"))
+    assert cache.misses == misses and cache.hits > hits
+
+
+def test_the_app_warms_the_passage_features_at_start_up(tiny_corpus_index: Path, tiny_embedder,  # type: ignore[no-untyped-def]
+                                                         tiny_model_dir: Path) -> None:
+    from support import CORPUS
+
+    from search_api.app import create_app
+    from search_api.settings import Settings
+
+    app = create_app(Settings(index=tiny_corpus_index, model=tiny_model_dir, corpus=CORPUS, rate_limit_per_s=0),
+                     tiny_embedder)
+    for thread in threading.enumerate():
+        if thread.name == "search-warm-up":
+            thread.join(60)
+    engine = app.state.engine
+    snapshot = engine.holder.current()
+    assert engine._cached(snapshot).features.misses == snapshot.manifest.chunks  # all computed, each once
