@@ -206,8 +206,9 @@ def evidences(terms: Sequence[str], passages: Mapping[int, PassageFeatures],
 
 def collapse(ranked: Sequence[tuple[int, PassageFeatures]]) -> list[Group]:
     """`index.duplicates.collapse` on features: the same groups, each passage compared only with the
-    earlier ones that share a shingle of its prefix (the others cannot be near-duplicates of it)."""
-    earlier = _sharing_a_prefix(ranked)
+    earlier ones that share a shingle of its prefix (the others cannot be near-duplicates of it), and
+    those comparisons made all at once in numpy."""
+    similar = _near_duplicate_pairs(ranked)
     kept: list[tuple[int, list[int]]] = []
     group_at: dict[int, int] = {}  # position in `ranked` of each kept passage -> its group
     by_key: dict[bytes, int] = {}
@@ -216,8 +217,7 @@ def collapse(ranked: Sequence[tuple[int, PassageFeatures]]) -> list[Group]:
         index = by_key.get(key)
         if index is None and len(features.words) >= 2 * SHINGLE:  # short texts only when equal
             # groups were opened in rank order, so ascending positions visit them in the original's order
-            index = next((group_at[p] for p in earlier.get(position, ()) if p in group_at
-                          and _similar(features.shingles, ranked[p][1].shingles)), None)
+            index = next((group_at[p] for p in similar.get(position, ()) if p in group_at), None)
         if index is None:
             by_key[key] = group_at[position] = len(kept)
             kept.append((item, []))
@@ -226,31 +226,51 @@ def collapse(ranked: Sequence[tuple[int, PassageFeatures]]) -> list[Group]:
     return [Group(item, tuple(duplicates)) for item, duplicates in kept]
 
 
-def _sharing_a_prefix(ranked: Sequence[tuple[int, PassageFeatures]]) -> dict[int, list[int]]:
-    """For each position, the earlier positions whose prefix shares a shingle with its own, ascending.
+def _near_duplicate_pairs(ranked: Sequence[tuple[int, PassageFeatures]]) -> dict[int, list[int]]:
+    """For each position, the earlier positions whose passage is a near-duplicate of its own, ascending.
 
-    Nearly all prefix shingles belong to one passage only; numpy finds the few shared ones."""
-    prefixes = [features.shingles[:_prefix_length(len(features.shingles))] for _, features in ranked]
-    if not prefixes:
+    Candidates share a shingle of their prefixes (nearly all prefix shingles belong to one passage only);
+    their exact overlaps are then counted for all pairs in one pass: each passage's shingles become
+    ranks in one sorted vocabulary, offset by the passage's position, and a pair's overlap is how many
+    of one's (offset to the other's block) are found in the other's block."""
+    n = len(ranked)
+    shingles = [features.shingles for _, features in ranked]
+    sizes = np.array([len(codes) for codes in shingles], dtype=np.int64)
+    if n < 2 or not sizes.any():
         return {}
-    codes = np.concatenate(prefixes)
-    owners = np.repeat(np.arange(len(prefixes)), [len(p) for p in prefixes])
-    _, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
-    shared = counts[inverse] > 1
+    codes = np.concatenate(shingles)
+    owners = np.repeat(np.arange(n), sizes)
+    vocabulary, ranks = np.unique(codes, return_inverse=True)
+    width = len(vocabulary)
+    # prefixes: the first shingles of each passage (sorted codes, so the smallest ranks)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    prefix = np.arange(len(codes)) - starts[owners] < np.array([_prefix_length(int(k)) for k in sizes])[owners]
+    prefix_ranks, prefix_owners = ranks[prefix], owners[prefix]
+    counts = np.bincount(prefix_ranks, minlength=width)
+    shared_prefix = counts[prefix_ranks] > 1
     holders: dict[int, set[int]] = {}
-    for code, owner in zip(inverse[shared].tolist(), owners[shared].tolist(), strict=True):
-        holders.setdefault(code, set()).add(owner)
-    earlier: dict[int, set[int]] = {}
-    for group in holders.values():
-        for first, second in combinations(sorted(group), 2):
-            earlier.setdefault(second, set()).add(first)
-    return {position: sorted(found) for position, found in earlier.items()}
-
-
-def _similar(a: np.ndarray, b: np.ndarray) -> bool:
-    """index.duplicates._similar on sorted distinct shingle codes (the same arithmetic, so the same answer)."""
-    small, large = sorted((len(a), len(b)))
-    if not small or small < NEAR_DUPLICATE * large:
-        return False
-    shared = len(np.intersect1d(a, b, assume_unique=True))
-    return shared / (len(a) + len(b) - shared) >= NEAR_DUPLICATE
+    for rank, owner in zip(prefix_ranks[shared_prefix].tolist(), prefix_owners[shared_prefix].tolist(), strict=True):
+        holders.setdefault(rank, set()).add(owner)
+    pairs = {pair for group in holders.values() for pair in combinations(sorted(group), 2)}
+    if not pairs:
+        return {}
+    firsts, seconds = np.array(list(pairs), dtype=np.int64).T
+    small = np.minimum(sizes[firsts], sizes[seconds])
+    # index.duplicates._similar's length test: Jaccard cannot reach the threshold across these sizes
+    fit = (small > 0) & ~(small < NEAR_DUPLICATE * np.maximum(sizes[firsts], sizes[seconds]))
+    firsts, seconds = firsts[fit], seconds[fit]
+    if not len(firsts):
+        return {}
+    keys = owners * width + ranks  # sorted: owners ascending, each block's ranks ascending
+    block = np.concatenate([ranks[starts[b]:starts[b] + sizes[b]] for b in seconds.tolist()])
+    probe = np.repeat(firsts, sizes[seconds]) * width + block  # the second's shingles, in the first's block
+    at = np.minimum(np.searchsorted(keys, probe), len(keys) - 1)
+    found = (keys[at] == probe).astype(np.int64)
+    bounds = np.concatenate([[0], np.cumsum(sizes[seconds])[:-1]])
+    overlap = np.add.reduceat(found, bounds)
+    out: dict[int, list[int]] = {}
+    for a, b, shared in zip(firsts.tolist(), seconds.tolist(), overlap.tolist(), strict=True):
+        # index.duplicates._similar's arithmetic, so the same answer at the threshold
+        if shared / (int(sizes[a]) + int(sizes[b]) - shared) >= NEAR_DUPLICATE:
+            out.setdefault(b, []).append(a)
+    return {b: sorted(a) for b, a in out.items()}
