@@ -25,7 +25,7 @@ from index.fusion import Evidence
 from index.query import stem_of_token, token_list
 from index.types import StoredChunk
 
-# Passages whose features are kept per index generation: about 2.5 KB each (30 MB at this size).
+# Passages whose features are kept per index generation: about 3 KB each (36 MB when full).
 CACHE_PASSAGES = 12_000
 _WORD_BITS = 21  # three word ids packed into one 64-bit shingle code while the vocabulary stays under 2M words
 _SENTINEL = -1  # between passages in a concatenated array: no stem id equals it, so no pair spans two passages
