@@ -1,11 +1,9 @@
-"""Search: keyword (FTS5 bm25) and semantic (FAISS) retrieval, fused; similar passages; documents."""
+"""Search: keyword and semantic retrieval (the backend's engines, index.backends), fused; similar passages."""
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-
-import numpy as np
 
 from index import spelling
 from index.cited_paragraph import paragraph_first
@@ -151,7 +149,7 @@ class SearchEngine(IndexFacts):
         found = sum(1 for c in fused if "keyword" in c.retrievers)
         if mode == "semantic" or found < depth:
             return len(fused)
-        return len(fused) + max(0, snapshot.store.keyword_count(analysis, filters) - depth)
+        return len(fused) + max(0, snapshot.engine.keyword_count(analysis, filters) - depth)
 
     def _collapsed(self, fused: Fused, reads: PassageReads) -> tuple[Fused, dict[int, tuple[int, ...]]]:
         """The ranking with duplicate passages folded into the best-ranked copy (index.duplicates)."""
@@ -165,14 +163,13 @@ class SearchEngine(IndexFacts):
         """The retrievers' candidates (filtered inside each retriever), fused."""
         scored: dict[str, Sequence[tuple[int, float]]] = {}
         if mode in ("hybrid", "keyword"):
-            scored["keyword"] = snapshot.store.keyword_search(analysis, depth, filters, self.config.field_weights)
+            scored["keyword"] = snapshot.engine.keyword_search(analysis, depth, filters, self.config.field_weights)
         if mode in ("hybrid", "semantic") and analysis.semantic_text:
-            allowed = None if filters.is_empty() else snapshot.store.filtered_chunk_ids(filters)
             if self.embedder is None:
                 raise ModelLoadError(f"{mode} search needs the embedding model, and none was loaded")
-            scores, ids = snapshot.vectors.search(self.embedder.encode_query(analysis.semantic_text), depth, allowed)
+            near = snapshot.engine.vector_search(self.embedder.encode_query(analysis.semantic_text), depth, filters)
             floor = self.semantic_floor
-            scored["semantic"] = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if s >= floor]
+            scored["semantic"] = [(i, s) for i, s in near if s >= floor]
         if mode != "hybrid" or not self.config.boosts.any() or not analysis.terms:
             return fuse(scored, self.config.fusion)  # the boosts are keyword evidence, for hybrid ranking
         candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
@@ -236,10 +233,10 @@ class SearchEngine(IndexFacts):
         source = snapshot.store.get_chunks([chunk_id]).get(chunk_id)
         if source is None:
             raise NotFound(f"no passage with id {chunk_id}")
-        vector = snapshot.vectors.reconstruct(chunk_id)
-        same_doc = np.asarray([c.id for c in snapshot.store.document_chunks(source.chunk.doc_id)], dtype=np.int64)
-        scores, ids = snapshot.vectors.search(vector, k, excluded_ids=same_doc)  # left out inside FAISS
-        page = [Candidate(int(i), float(s), ("semantic",)) for i, s in zip(ids, scores, strict=True)]
+        vector = snapshot.engine.get(chunk_id)
+        same_doc = [c.id for c in snapshot.store.document_chunks(source.chunk.doc_id)]
+        found = snapshot.engine.vector_search(vector, k, Filters(), excluded_ids=same_doc)  # left out inside the engine
+        page = [Candidate(i, s, ("semantic",)) for i, s in found]
         return source, self._hits(snapshot, page, None, 0)
 
     def document(self, doc_id: str) -> tuple[Document, list[StoredChunk]]:
