@@ -29,6 +29,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -62,9 +63,8 @@ def collection_name(index_dir: Path) -> str:
 
 
 def connect(config: BackendConfig) -> Any:
-    """A MilvusClient for the configured URI (a local `*.db` path starts Milvus Lite in this process)."""
-    from pymilvus import MilvusClient
-
+    """The process's MilvusClient for the configured URI (a local `*.db` path starts Milvus Lite in this
+    process); one per URI and token, shared by every holder and writer of the process."""
     uri = config.uri or ""
     if not uri:
         raise EngineUnavailable("the milvus backend needs COOPSEARCH_MILVUS_URI: a local file ending in .db "
@@ -75,9 +75,24 @@ def connect(config: BackendConfig) -> Any:
     if local:
         Path(uri).parent.mkdir(parents=True, exist_ok=True)
     try:
-        return MilvusClient(uri=str(Path(uri).resolve()) if local else uri, token=config.token or "", timeout=30)
+        return _client(str(Path(uri).resolve()) if local else uri, config.token or "")
     except Exception as exc:  # pymilvus raises MilvusException and grpc errors
         raise EngineUnavailable(f"cannot reach Milvus at {uri}: {_message(exc)}") from exc
+
+
+@lru_cache(maxsize=16)
+def _client(uri: str, token: str) -> Any:
+    # One client (one gRPC channel) per server and process, and no keepalive pings while no call is in
+    # flight: pymilvus pings every 10 s even when idle, a Milvus server allows one idle ping per 5 minutes
+    # (gRPC's default) and drops the connection with GOAWAY "too_many_pings" (seen during a long embedding
+    # between two writes, and with a client per search engine in the test session).
+    # MilvusClient is thread-safe; the parse workers are spawned processes that never talk to Milvus.
+    from pymilvus import MilvusClient
+
+    return MilvusClient(uri=uri, token=token, timeout=30, grpc_options=_GRPC_OPTIONS)
+
+
+_GRPC_OPTIONS = {"grpc.keepalive_time_ms": 60_000, "grpc.keepalive_permit_without_calls": 0}
 
 
 def _message(exc: Exception) -> str:
