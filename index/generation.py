@@ -82,7 +82,11 @@ class GenerationWriter:
         self.work_dir = index_dir / (self.generation + ".tmp")
         self.work_dir.mkdir(parents=True)
         self.store = self._copy_store()
-        self.engine: EngineWriter = self.backend.writer(index_dir, self.previous, self.store, model, vector_config)
+        try:
+            self.engine: EngineWriter = self.backend.writer(index_dir, self.previous, self.store, model, vector_config)
+        except BaseException:  # an engine that cannot be reached leaves no unfinished generation behind
+            self.abort()
+            raise
         _step("copied")
 
     @property

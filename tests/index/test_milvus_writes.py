@@ -138,3 +138,33 @@ def test_the_manifest_refuses_another_backend_or_collection(tmp_path: Path, milv
                            backend=make_backend(BackendConfig(kind="milvus", uri=milvus_uri, collection="another")))
     with pytest.raises(BackendMismatch, match="embedded backend"):
         ingest_paths(tiny_corpus_index, [docs], tiny_embedder, IngestOptions(workers=1, backend=milvus))
+
+
+def test_milvus_lite_inside_the_process_from_a_local_file(tmp_path: Path, tiny_embedder, tiny_model_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """COOPSEARCH_MILVUS_URI naming a .db file: pymilvus starts Milvus Lite for this process (one process only)."""
+    from search_api.settings import Settings
+
+    settings = Settings(index=tmp_path / "index", model=tiny_model_dir, backend="milvus")
+    assert settings.backend_config().uri == str(tmp_path / "milvus.db")  # the default: beside the index
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _write(docs, 0, "zebra")
+    _write(docs, 1, "unicorn")
+    ingest_paths(settings.index, [docs], tiny_embedder, settings.ingest_options(workers=1))
+    engine = settings.make_engine(tiny_embedder)
+    hits = engine.search(SearchRequest("zebra programme", k=5)).hits
+    assert hits[0].chunk.text.startswith("Note 0") and engine.holder.current().manifest.backend == "milvus"
+    assert (tmp_path / "milvus.db").exists()
+
+
+def test_a_bad_milvus_address_is_a_clear_error(tmp_path: Path, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+    from index.errors import EngineUnavailable
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _write(docs, 0, "zebra")
+    for uri, message in ((str(tmp_path / "milvus.sqlite"), "must end in .db"), (None, "needs COOPSEARCH_MILVUS_URI")):
+        with pytest.raises(EngineUnavailable, match=message):
+            ingest_paths(tmp_path / "index", [docs], tiny_embedder,
+                         IngestOptions(workers=1, backend=BackendConfig(kind="milvus", uri=uri)))
+        assert [p.name for p in (tmp_path / "index").iterdir()] == [".lock"]  # nothing half-written
