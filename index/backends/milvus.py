@@ -268,7 +268,10 @@ class MilvusRetrieval:
 
     def keyword_search(self, analysis: QueryAnalysis, k: int, filters: Filters,
                        weights: tuple[float, float, float]) -> Scored:
-        """BM25 over the stems; phrases, -words and title: terms applied to a deeper candidate list."""
+        """BM25 over the stems; phrases, -words and title: terms applied to a deeper candidate list.
+
+        `weights` (FTS5's text/title/heading column weights) do not apply: the stems of the passage, its
+        title and its headings share one BM25 field (Milvus scores one field per BM25 function)."""
         text = keyword_text(analysis)
         if not text:
             return []

@@ -1,36 +1,45 @@
-"""Writes into Milvus that lose nothing: an ingest killed (SIGKILL) at any moment leaves the committed
+"""Writes into Milvus that lose nothing: a writer killed (SIGKILL) at any moment leaves the committed
 generation searchable as it was, and a re-run leaves every document in the engine exactly once.
 
-The kill is real: a subprocess runs `ingest_paths` with the tiny model against the session's Milvus Lite
-server and SIGKILLs itself at a named step (index.generation._step), as tests/index/test_crash_safety.py
-does for the embedded backend.
+The kill is real: a subprocess writes a generation (documents added, one changed, one removed, as
+`index.build` does through GenerationWriter.add_document / remove_document) against the session's Milvus
+Lite server and SIGKILLs itself at a named step (index.generation._step), as
+tests/index/test_crash_safety.py does for the embedded backend. Its vectors are random unit vectors of
+a made-up 8-dimensional model, so the subprocess starts in a second (no torch).
 """
 from __future__ import annotations
 
+import runpy
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
-from support import REPO, make_engine, open_snapshot
+from support import REPO
 
 from index.backends import BackendConfig, make_backend
 from index.backends.milvus import MilvusBackend
 from index.build import IngestOptions, ingest_paths
 from index.manifest import read_manifest
-from index.search import SearchRequest
+from index.search import SearchConfig, SearchEngine, SearchRequest
+from index.snapshot import IndexHolder, IndexSnapshot
+from index.types import Filters
 
-KILLED_INGEST = '''
+WRITER = '''
 import os, signal, sys
 from pathlib import Path
+
+import numpy as np
 
 import index.backends.milvus as milvus
 import index.generation as generation
 from index.backends import BackendConfig
-from index.build import IngestOptions, ingest_paths
-from index.embedder import Embedder
+from index.embedder import ModelInfo
+from ingest.types import Chunk, Document
 
+MODEL = ModelInfo("crash-test", "0123456789abcdef", 8)
 seen = []
 
 
@@ -41,19 +50,37 @@ def die_at(name, step, nth):
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-if __name__ == "__main__":  # the parse workers re-import this file
-    index_dir, docs, model_dir, uri, step, nth = sys.argv[1:7]
-    generation._step = lambda name: die_at(name, step, int(nth))
-    milvus.UPSERT_ROWS = 1  # each document reaches the engine at once, so a kill mid-way leaves rows there
-    ingest_paths(Path(index_dir), [Path(docs)], Embedder(Path(model_dir)),
-                 IngestOptions(workers=1, backend=BackendConfig(kind="milvus", uri=uri)))
+def write(index_dir, uri, add, remove=(), step=None, nth=1):
+    """One locked writer: remove documents, add (or replace) documents {number: word}, commit; die at `step`."""
+    if step:
+        generation._step = lambda name: die_at(name, step, nth)
+        milvus.UPSERT_ROWS = 1  # each document reaches the engine at once: a kill mid-way leaves rows there
+    lock = generation.acquire_lock(index_dir)
+    writer = generation.GenerationWriter(index_dir, MODEL, backend=BackendConfig(kind="milvus", uri=uri))
+    known = writer.store.document_hashes()
+    for number in remove:
+        writer.remove_document(f"doc-{number}")
+    for number, word in add.items():
+        doc_id = f"doc-{number}"
+        if doc_id in known:
+            writer.remove_document(doc_id)
+        document = Document(id=doc_id, source=f"/nowhere/{doc_id}.txt", sha256=word, title=f"Document {number}")
+        chunks = [Chunk(doc_id=doc_id, ordinal=i, text=f"The {word} programme, part {i}, on cooperation.")
+                  for i in range(3)]
+        vectors = np.random.default_rng(number).standard_normal((3, 8)).astype("float32")
+        writer.add_document(document, chunks, vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+    manifest = writer.commit()
+    lock.release()
+    return manifest
+
+
+if __name__ == "__main__":
+    index_dir, uri, step, nth = sys.argv[1:5]
+    write(Path(index_dir), uri, {0: "okapi", 3: "gamma", 4: "delta", 5: "epsilon"}, remove=[1], step=step,
+          nth=int(nth))
 '''
-
-WORDS = ["zebra", "unicorn", "alpha", "beta", "gamma", "delta"]
-
-
-def _write(docs: Path, number: int, word: str) -> None:
-    (docs / f"note-{number}.txt").write_text(f"Note {number}: the {word} programme of technical cooperation.\n")
+FIRST = {0: "zebra", 1: "unicorn", 2: "alpha"}
+SECOND = {0: "okapi", 2: "alpha", 3: "gamma", 4: "delta", 5: "epsilon"}  # 0 changed, 1 removed, 3-5 added
 
 
 def _collection_rows(index_dir: Path, backend: BackendConfig) -> int:
@@ -61,67 +88,60 @@ def _collection_rows(index_dir: Path, backend: BackendConfig) -> int:
     return MilvusBackend(backend).collection_for(index_dir, read_manifest(index_dir)).count("id >= 0")
 
 
-def _found_once(index_dir: Path, embedder, backend: BackendConfig, expected: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
-    """Each document is found by its own word, once, and by nothing else's; no hit names an unknown passage."""
-    engine = make_engine(index_dir, embedder, backend, collapse_duplicates=False)
-    for doc_id, word in expected.items():
+def _found_once(index_dir: Path, backend: BackendConfig, expected: dict[int, str]) -> IndexSnapshot:
+    """Each document is found by its own word (all its passages, nothing else), gone words find nothing, and
+    a vector search over everything returns each stored passage once."""
+    model = read_manifest(index_dir).model
+    holder = IndexHolder(index_dir, model, backend=make_backend(backend))
+    engine = SearchEngine(holder, None, config=SearchConfig(collapse_duplicates=False))  # keyword only: no model
+    for word in {*FIRST.values(), *SECOND.values()}:
         hits = engine.search(SearchRequest(word, k=20, mode="keyword")).hits
-        assert [h.document.id for h in hits] == [doc_id], (word, [h.document.id for h in hits])
-        semantic = engine.search(SearchRequest(word, k=20, mode="semantic")).hits
-        ids = [h.chunk_id for h in semantic]
-        assert len(ids) == len(set(ids)) and all(h.chunk.doc_id for h in semantic)
+        owners = [number for number, w in expected.items() if w == word]
+        assert sorted(h.document.id for h in hits) == sorted(f"doc-{n}" for n in owners for _ in range(3)), word
+    snapshot = holder.current()
+    found = snapshot.engine.vector_search(np.ones(8, dtype=np.float32) / np.sqrt(8), 100, Filters())
+    ids = [i for i, _ in found]
+    assert len(ids) == len(set(ids)) == snapshot.store.count_chunks() == 3 * len(expected)
+    return snapshot
+
+
+@pytest.fixture(scope="module")
+def writer_script(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("scripts") / "milvus_writer.py"
+    path.write_text(WRITER)
+    return path
 
 
 @pytest.mark.parametrize("step, nth", [("document-added", 2), ("vectors-saved", 1), ("switched", 1)])
-def test_a_killed_milvus_ingest_is_repaired_by_the_next_run(tmp_path: Path, milvus_uri: str, tiny_embedder,
-                                                            tiny_model_dir: Path, step: str, nth: int) -> None:
+def test_a_killed_milvus_writer_is_repaired_by_the_next_run(tmp_path: Path, milvus_uri: str, writer_script: Path,
+                                                            step: str, nth: int) -> None:
     backend = BackendConfig(kind="milvus", uri=milvus_uri)
-    docs, index_dir = tmp_path / "docs", tmp_path / "index"
-    docs.mkdir()
-    for number in range(3):
-        _write(docs, number, WORDS[number])
-    ingest_paths(index_dir, [docs], tiny_embedder, IngestOptions(workers=1, backend=backend))
-    committed = {f"{docs / f'note-{n}.txt'}": WORDS[n] for n in range(3)}
-    before = open_snapshot(index_dir, tiny_embedder, backend).manifest
-
-    # the killed run: one document changed (its old passage must go), three added
-    _write(docs, 0, "okapi")
-    for number in range(3, 6):
-        _write(docs, number, WORDS[number])
-    script = tmp_path / "killed_ingest.py"
-    script.write_text(KILLED_INGEST)
-    done = subprocess.run([sys.executable, str(script), str(index_dir), str(docs), str(tiny_model_dir), milvus_uri,
-                           step, str(nth)], cwd=REPO, capture_output=True, timeout=300)
+    write = runpy.run_path(str(writer_script))["write"]
+    index_dir = tmp_path / "index"
+    before = write(index_dir, milvus_uri, FIRST)
+    done = subprocess.run([sys.executable, str(writer_script), str(index_dir), milvus_uri, step, str(nth)],
+                          cwd=REPO, capture_output=True, timeout=120)
     assert done.returncode == -signal.SIGKILL, done.stderr.decode()[-3000:]
 
-    snapshot = open_snapshot(index_dir, tiny_embedder, backend)
-    ids = {d.id: d.source for d in snapshot.store.list_documents()}
-    if step == "switched":  # the new generation was published, its removals not yet applied
-        assert snapshot.manifest.generation != before.generation
-        expected = {doc_id: ("okapi" if source.endswith("note-0.txt") else WORDS[int(source[-5])])
-                    for doc_id, source in ids.items()}
-        assert make_engine(index_dir, tiny_embedder, backend).search(SearchRequest("zebra", mode="keyword")).hits == ()
+    if step == "switched":  # the new generation is published; its removals were not yet applied to the engine
+        assert read_manifest(index_dir).generation != before.generation
+        assert _collection_rows(index_dir, backend) > _found_once(index_dir, backend, SECOND).store.count_chunks()
     else:  # the killed writer's rows sit in the collection, above the committed high-water mark
-        assert snapshot.manifest.generation == before.generation
-        assert _collection_rows(index_dir, backend) > snapshot.store.count_chunks()
-        expected = {doc_id: committed[source] for doc_id, source in ids.items()}
-    _found_once(index_dir, tiny_embedder, backend, expected)
+        assert read_manifest(index_dir).generation == before.generation
+        assert _collection_rows(index_dir, backend) > _found_once(index_dir, backend, FIRST).store.count_chunks()
 
-    report = ingest_paths(index_dir, [docs], tiny_embedder, IngestOptions(workers=1, backend=backend))
-    assert not report.failed
-    snapshot = open_snapshot(index_dir, tiny_embedder, backend)
-    assert snapshot.store.count_documents() == 6
-    assert _collection_rows(index_dir, backend) == snapshot.store.count_chunks() == snapshot.manifest.chunks
-    final = {d.id: ("okapi" if d.source.endswith("note-0.txt") else WORDS[int(d.source[-5])])
-             for d in snapshot.store.list_documents()}
-    _found_once(index_dir, tiny_embedder, backend, final)
-    assert make_engine(index_dir, tiny_embedder, backend).search(SearchRequest("zebra", mode="keyword")).hits == ()
+    write(index_dir, milvus_uri, {0: "okapi", 3: "gamma", 4: "delta", 5: "epsilon"}, remove=[1])  # the re-run
+    snapshot = _found_once(index_dir, backend, SECOND)
+    assert _collection_rows(index_dir, backend) == snapshot.store.count_chunks() == snapshot.manifest.chunks == 15
+
+
+def _write(docs: Path, number: int, word: str) -> None:
+    (docs / f"note-{number}.txt").write_text(f"Note {number}: the {word} programme of technical cooperation.\n")
 
 
 def test_the_manifest_refuses_another_backend_or_collection(tmp_path: Path, milvus_uri: str, tiny_embedder,
                                                             tiny_corpus_index: Path) -> None:
     from index.errors import BackendMismatch
-    from index.snapshot import IndexSnapshot
 
     milvus = BackendConfig(kind="milvus", uri=milvus_uri)
     index_dir = tmp_path / "index"
@@ -129,7 +149,7 @@ def test_the_manifest_refuses_another_backend_or_collection(tmp_path: Path, milv
     docs.mkdir()
     _write(docs, 0, "zebra")
     ingest_paths(index_dir, [docs], tiny_embedder, IngestOptions(workers=1, backend=milvus))
-    with pytest.raises(BackendMismatch, match="milvus backend.*COOPSEARCH_BACKEND"):
+    with pytest.raises(BackendMismatch, match=r"milvus backend.*COOPSEARCH_BACKEND"):
         IndexSnapshot.open(index_dir, tiny_embedder.info)
     with pytest.raises(BackendMismatch, match="embedded backend"):
         IndexSnapshot.open(tiny_corpus_index, tiny_embedder.info, backend=make_backend(milvus))

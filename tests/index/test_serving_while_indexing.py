@@ -1,4 +1,7 @@
-"""Searches keep working, and stay consistent, while ingests run in another process (on each backend)."""
+"""Searches keep working, and stay consistent, while ingests run in another process.
+
+On Milvus, serving while writing is covered by tests/search_api/test_two_servers_one_milvus.py (eight
+clients on two servers while one uploads and deletes) and tests/index/test_milvus_writes.py."""
 from __future__ import annotations
 
 import shutil
@@ -8,7 +11,6 @@ import threading
 import time
 from pathlib import Path
 
-from index.build import IngestOptions, ingest_paths
 from index.search import SearchRequest
 from index.snapshot import IndexHolder
 from support import CORPUS, make_engine
@@ -18,12 +20,10 @@ import sys
 from pathlib import Path
 
 if __name__ == "__main__":
-    from index.backends import BackendConfig
     from index.build import IngestOptions, ingest_paths
     from index.embedder import Embedder
 
     index_dir, docs, model_dir, rounds = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
-    backend = BackendConfig(kind=sys.argv[5], uri=sys.argv[6] or None)
     embedder = Embedder(model_dir)
     for round_number in range(rounds):
         (docs / f"extra-{round_number}.txt").write_text(
@@ -32,7 +32,7 @@ if __name__ == "__main__":
         if round_number % 2:  # an update too: the chunks of an existing file are replaced
             with open(docs / "extra-0.txt", "a") as handle:
                 handle.write(f"\\n\\nAmended in round {round_number}.\\n")
-        report = ingest_paths(index_dir, [docs], embedder, IngestOptions(workers=1, backend=backend))
+        report = ingest_paths(index_dir, [docs], embedder, IngestOptions(workers=1))
         print(report.manifest.generation, report.manifest.chunks, flush=True)
 '''
 
@@ -41,17 +41,14 @@ READERS = 2
 
 
 def test_searches_during_ingests_see_whole_generations_only(tmp_path: Path, tiny_model_dir: Path, tiny_embedder,
-                                                            tiny_corpus_index: Path, backend) -> None:  # type: ignore[no-untyped-def]
+                                                            tiny_corpus_index: Path) -> None:  # type: ignore[no-untyped-def]
     index_dir = tmp_path / "index"
-    if backend.kind == "embedded":
-        shutil.copytree(tiny_corpus_index, index_dir)
-    else:  # a copy would share the collection of the session's index: build one of its own
-        ingest_paths(index_dir, [CORPUS], tiny_embedder, IngestOptions(workers=1, backend=backend))
+    shutil.copytree(tiny_corpus_index, index_dir)
     docs = tmp_path / "docs"
     shutil.copytree(CORPUS, docs)
     script = tmp_path / "ingest_rounds.py"
     script.write_text(INGEST_SCRIPT)
-    engine = make_engine(index_dir, tiny_embedder, backend)
+    engine = make_engine(index_dir, tiny_embedder)
     holder: IndexHolder = engine.holder
     queries = ["technical cooperation among developing countries", "capacity building", "South-South", "cooperation"]
     seen: list[dict[str, int]] = [{} for _ in range(READERS)]
@@ -65,7 +62,7 @@ def test_searches_during_ingests_see_whole_generations_only(tmp_path: Path, tiny
             while not done.is_set():
                 snapshot = holder.current()
                 manifest = snapshot.manifest
-                assert snapshot.store.count_chunks() == manifest.chunks == snapshot.engine.count()
+                assert snapshot.store.count_chunks() == manifest.chunks == snapshot.vectors.count()
                 seen[reader][manifest.generation] = manifest.chunks
                 mode = ("hybrid", "semantic", "keyword")[counts[reader] % 3]
                 result = engine.search(SearchRequest(queries[counts[reader] % len(queries)], k=5, mode=mode))
@@ -81,7 +78,7 @@ def test_searches_during_ingests_see_whole_generations_only(tmp_path: Path, tiny
     for thread in threads:
         thread.start()
     process = subprocess.Popen([sys.executable, str(script), str(index_dir), str(docs), str(tiny_model_dir),
-                                str(ROUNDS), backend.kind, backend.uri or ""], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                str(ROUNDS)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         out, err = process.communicate(timeout=240)
     finally:
