@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -89,7 +90,9 @@ def _client(uri: str, token: str) -> Any:
     # MilvusClient is thread-safe; the parse workers are spawned processes that never talk to Milvus.
     from pymilvus import MilvusClient
 
-    return MilvusClient(uri=uri, token=token, timeout=30, grpc_options=_GRPC_OPTIONS)
+    with warnings.catch_warnings():  # milvus-lite 2.5.1 imports pkg_resources, which warns on every start
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+        return MilvusClient(uri=uri, token=token, timeout=30, grpc_options=_GRPC_OPTIONS)
 
 
 _GRPC_OPTIONS = {"grpc.keepalive_time_ms": 60_000, "grpc.keepalive_permit_without_calls": 0}
