@@ -184,12 +184,16 @@ class MilvusCollection:
         with _engine_errors(f"flush collection {self.name}"):
             self.client.flush(self.name)
 
-    def search(self, field: str, data: object, k: int, expression: str) -> Scored:
-        """(id, score) of the k best rows for a sparse (text) or dense (vector) query."""
-        metric = "BM25" if field == "sparse" else "IP"
+    def search(self, field: str, data: object, k: int, expression: str, ef: int = 0) -> Scored:
+        """(id, score) of the k best rows for a sparse (text) or dense (vector) query; `ef`: HNSW's candidate
+        list (COOPSEARCH_HNSW_EF_SEARCH; a flat index ignores it)."""
+        limit = max(1, min(k, MAX_TOPK))
+        params: dict[str, object] = {"metric_type": "BM25" if field == "sparse" else "IP"}
+        if ef:
+            params["params"] = {"ef": max(ef, limit)}  # Milvus refuses an ef below the limit
         with _engine_errors(f"search collection {self.name}"):
-            found = self.client.search(self.name, [data], anns_field=field, limit=max(1, min(k, MAX_TOPK)),
-                                       filter=expression, search_params={"metric_type": metric}, output_fields=[])
+            found = self.client.search(self.name, [data], anns_field=field, limit=limit, filter=expression,
+                                       search_params=params, output_fields=[])
         return [(int(hit["id"]), float(hit["distance"])) for hit in found[0]]
 
     def vector(self, chunk_id: int) -> np.ndarray | None:
@@ -262,12 +266,13 @@ def row(document: Document, chunk: Chunk, chunk_id: int, vector: np.ndarray) -> 
 class MilvusRetrieval:
     """One committed generation's view of the collection: ids up to its high-water mark that its store holds."""
 
-    def __init__(self, collection: MilvusCollection, high_water: int, vectors: int, store: Callable[[], Store]
-                 ) -> None:
+    def __init__(self, collection: MilvusCollection, high_water: int, vectors: int, store: Callable[[], Store],
+                 ef_search: int = VectorConfig.ef_search) -> None:
         self.collection = collection
         self.high_water = high_water
         self.vectors = vectors
         self._store = store
+        self.ef_search = ef_search
 
     def keyword_search(self, analysis: QueryAnalysis, k: int, filters: Filters,
                        weights: tuple[float, float, float]) -> Scored:
@@ -296,7 +301,7 @@ class MilvusRetrieval:
         """Inner product on unit vectors, filtered inside Milvus."""
         expression = filter_expression(filters, self.high_water, excluded_ids)
         found = self.collection.search("vector", np.asarray(vector, dtype=np.float32).reshape(-1).tolist(), k + 16,
-                                       expression)
+                                       expression, ef=self.ef_search)
         return self._known(found)[:k]
 
     def get(self, chunk_id: int) -> np.ndarray:
@@ -428,7 +433,8 @@ class MilvusBackend:
         """The collection as this generation sees it."""
         index_dir = directory.parent
         collection = self.collection_for(index_dir, manifest)
-        return MilvusRetrieval(collection, int(str(manifest.engine.get("high_water", 0))), manifest.vectors, store)
+        return MilvusRetrieval(collection, int(str(manifest.engine.get("high_water", 0))), manifest.vectors, store,
+                               config.ef_search)
 
     def writer(self, index_dir: Path, previous: Manifest | None, store: Store, model: ModelInfo,
                config: VectorConfig) -> MilvusWriter:
