@@ -11,6 +11,10 @@ any moment leaves the previous generation as the index. The steps of `commit`, i
 
 The next writer deletes what a crash left behind: `gen-*.tmp/` folders, and finished but unpublished
 `gen-N/` folders newer than the manifest's generation.
+
+The engines are the backend's (index.backends): embedded, the vectors are a file of the generation
+(step 1); on Milvus, step 1 writes and flushes the collection's new rows, and the removed rows are
+deleted after step 3 (`published`); the next writer repairs what a crash left there.
 """
 from __future__ import annotations
 
