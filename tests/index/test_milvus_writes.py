@@ -188,3 +188,17 @@ def test_a_bad_milvus_address_is_a_clear_error(tmp_path: Path, tiny_embedder) ->
             ingest_paths(tmp_path / "index", [docs], tiny_embedder,
                          IngestOptions(workers=1, backend=BackendConfig(kind="milvus", uri=uri)))
         assert [p.name for p in (tmp_path / "index").iterdir()] == [".lock"]  # nothing half-written
+
+
+def test_every_filter_reaches_the_milvus_expression() -> None:
+    """A filter added to index.types.Filters must be translated for Milvus too, or Milvus would ignore it."""
+    from dataclasses import fields
+
+    from index.backends.milvus import filter_expression
+
+    base = filter_expression(Filters(), 10)
+    for item in fields(Filters):
+        value = 2000 if item.name.startswith("year") else 'A/RES/1 "x"'
+        expression = filter_expression(Filters(**{item.name: value}), 10)
+        assert expression != base and expression.startswith("id <= 10 and "), item.name
+    assert 'doc_type == "a/res/1 \\"x\\""' in filter_expression(Filters(doc_type='A/RES/1 "x"'), 10)
