@@ -208,16 +208,6 @@ class MilvusCollection:
             rows = self.client.query(self.name, filter=expression, output_fields=["count(*)"])
         return int(rows[0]["count(*)"])
 
-    def ids(self, expression: str) -> list[int]:
-        """Every id matching a filter expression (for repairs; pages through the collection)."""
-        out: list[int] = []
-        with _engine_errors(f"read collection {self.name}"):
-            iterator = self.client.query_iterator(self.name, filter=expression, output_fields=["id"], batch_size=4096)
-            while batch := iterator.next():
-                out.extend(int(row["id"]) for row in batch)
-            iterator.close()
-        return out
-
 
 def filter_expression(filters: Filters, high_water: int, excluded_ids: Sequence[int] = ()) -> str:
     """The Milvus filter for the product's filters (as index.store.filter_sql), within one generation's ids."""
