@@ -3,6 +3,7 @@
     python bench/quality.py                          # keyword, semantic, hybrid on every set, both halves
     python bench/quality.py --half dev --levers      # and the variants tried, on the dev half (tuning)
     python bench/quality.py --only un --only scifact # some sets (scifact, un, speeches)
+    python bench/quality.py --backend milvus         # the same, built into Milvus Lite (bench/.cache/milvus.db)
 
 Prints one table (nDCG@10 per kind, then nDCG@10, Recall@100, MRR@10 over all queries) for each half
 of the judged sets (`un`: corpus/ + the 34 UN PDFs; `speeches`: corpus/ + the 524 General Debate
@@ -44,10 +45,12 @@ from embed_cache import CachedEmbedder  # noqa: E402
 from judgments import HALVES, KINDS, Query, half, load_all, normalise_for_match, source_set  # noqa: E402
 from metrics import mean, mrr, ndcg, recall  # noqa: E402
 
+from index.backends import BackendConfig, make_backend  # noqa: E402
 from index.build import IngestOptions, ingest_paths  # noqa: E402
 from index.embedder import Embedder, default_model_path  # noqa: E402
+from index.errors import CoopsearchError  # noqa: E402
 from index.fusion import Boosts, FusionConfig  # noqa: E402
-from index.manifest import MANIFEST_NAME  # noqa: E402
+from index.manifest import MANIFEST_NAME, read_manifest  # noqa: E402
 from index.search import SearchConfig, SearchEngine, SearchRequest  # noqa: E402
 from index.snapshot import IndexHolder  # noqa: E402
 from index.types import Hit  # noqa: E402
@@ -140,22 +143,39 @@ def _source_of(file_name: str, attribute: str) -> str:
     return value if isinstance(value, str) else inspect.getsource(value)  # type: ignore[arg-type]
 
 
-def cached_index(name: str, sources: list[Path], code: list[str], embedder: Embedder) -> Path:
-    """The index of `sources` under bench/.cache/NAME/, built if no index for this code and model exists."""
+def cached_index(name: str, sources: list[Path], code: list[str], embedder: Embedder,
+                 backend: BackendConfig = BackendConfig()) -> Path:
+    """The index of `sources` under bench/.cache/NAME/, built if no index for this code and model exists
+    (on the milvus backend: a folder of its own, whose collection lives in `backend.uri`)."""
     key = f"{embedder.info.fingerprint}-{code_hash(code)}"
-    folder = CACHE / name / f"index-{key}"
-    if (folder / MANIFEST_NAME).exists():
+    suffix = "" if backend.kind == "embedded" else f"-{backend.kind}"
+    folder = CACHE / name / f"index-{key}{suffix}"
+    if (folder / MANIFEST_NAME).exists() and _engine_holds(folder, embedder, backend):
         return folder
     for old in (CACHE / name).glob("index-*"):
-        shutil.rmtree(old, ignore_errors=True)
+        if old.name.endswith("-milvus") == (backend.kind == "milvus"):
+            shutil.rmtree(old, ignore_errors=True)
     started = time.perf_counter()
     print(f"[{name}] building the index into {folder.relative_to(ROOT)} …", file=sys.stderr, flush=True)
-    report = ingest_paths(folder, sources, embedder, IngestOptions(workers=2, timeout_s=300))
+    report = ingest_paths(folder, sources, embedder, IngestOptions(workers=2, timeout_s=300, backend=backend))
     for problem in report.failed:
         print(f"[{name}] FAILED {problem.path}: {problem.message}", file=sys.stderr)
     print(f"[{name}] {len(report.added)} documents, {report.chunks_added} passages in "
           f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     return folder
+
+
+def _engine_holds(folder: Path, embedder: Embedder, backend: BackendConfig) -> bool:
+    """Whether a cached index's engine is still there (a Milvus file deleted since: rebuild)."""
+    if backend.kind == "embedded":
+        return True
+    from index.backends.milvus import MilvusBackend
+
+    try:
+        manifest = read_manifest(folder)
+        return MilvusBackend(backend).collection_for(folder, manifest).count("id >= 0") >= manifest.chunks > 0
+    except CoopsearchError:
+        return False
 
 
 def scifact_documents() -> Path:
@@ -363,9 +383,10 @@ def header() -> str:
 
 
 def run_dataset(dataset: Dataset, index_dir: Path, embedder: Embedder, chosen: list[Variant],
-                limit: int | None, echo: Callable[[str], None]) -> dict[str, dict]:
+                limit: int | None, echo: Callable[[str], None], backend: BackendConfig = BackendConfig()
+                ) -> dict[str, dict]:
     """Measure every variant on one dataset."""
-    holder = IndexHolder(index_dir, embedder.info)
+    holder = IndexHolder(index_dir, embedder.info, backend=make_backend(backend))
     out = {}
     for variant in chosen:
         engine = SearchEngine(holder, embedder, config=variant.config)
@@ -385,7 +406,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variant", action="append", help="only the variants with these names")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--calibrate-floor", action="store_true", help="print the similarity floor's evidence (dev)")
+    parser.add_argument("--backend", choices=["embedded", "milvus"], default="embedded",
+                        help="build and search on this backend (milvus: Milvus Lite in --milvus-uri)")
+    parser.add_argument("--milvus-uri", default=str(CACHE / "milvus.db"), help="a .db file (Milvus Lite) or a URL")
     args = parser.parse_args(argv)
+    backend = BackendConfig(kind=args.backend, uri=args.milvus_uri if args.backend == "milvus" else None)
+    if args.backend == "milvus" and args.output == RESULTS:
+        args.output = RESULTS.with_name("quality-milvus.json")
     inner = Embedder(default_model_path())
     embedder = CachedEmbedder(inner, CACHE / "embeddings.sqlite")
     chosen = [v for v in variants(args.levers) if not args.variant or v.name in args.variant]
@@ -394,9 +421,9 @@ def main(argv: list[str] | None = None) -> int:
     echo(header())
     wanted = args.only or ["scifact", *COOP_SOURCES]
     if "scifact" in wanted:
-        index_dir = cached_index("scifact", [scifact_documents()], SCIFACT_CODE, embedder)
+        index_dir = cached_index("scifact", [scifact_documents()], SCIFACT_CODE, embedder, backend)
         results["scifact"] = {"unit": "documents", "published_ndcg@10": PUBLISHED_SCIFACT,
-                              "runs": run_dataset(SciFact(), index_dir, embedder, chosen, args.limit, echo)}
+                              "runs": run_dataset(SciFact(), index_dir, embedder, chosen, args.limit, echo, backend)}
         for name, value in PUBLISHED_SCIFACT.items():
             echo(f"  {'scifact':<9} {'':<5} {'published: ' + name:<34} {'':<34} {value:.3f}")
     if args.calibrate_floor:
@@ -406,9 +433,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for name, dataset in coop_sets(args.half).items():
         if name in wanted:
-            index_dir = cached_index(name, COOP_SOURCES[name], COOP_CODE, embedder)
+            index_dir = cached_index(name, COOP_SOURCES[name], COOP_CODE, embedder, backend)
             results[name] = {"unit": "passages",
-                             "runs": run_dataset(dataset, index_dir, embedder, chosen, args.limit, echo)}
+                             "runs": run_dataset(dataset, index_dir, embedder, chosen, args.limit, echo, backend)}
     if (args.variant or args.only or args.half) and args.output.exists():  # a partial run updates what it measured
         previous = json.loads(args.output.read_text()).get("sets", {})
         for name, data in results.items():
@@ -416,7 +443,9 @@ def main(argv: list[str] | None = None) -> int:
             entry["runs"] = {**entry.get("runs", {}), **data["runs"]}
         results = previous
     payload = {"model": embedder.info.name, "model_fingerprint": embedder.info.fingerprint,
-               "defaults": _describe(SearchConfig()), "command": "python bench/quality.py", "sets": results}
+               "defaults": _describe(SearchConfig()), "backend": args.backend,
+               "command": "python bench/quality.py" + (" --backend milvus" if args.backend == "milvus" else ""),
+               "sets": results}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(payload, indent=2) + "\n")
     echo(f"wrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.backends import BackendConfig
 from index.embedder import Embedder
 from index.generation import GenerationWriter, acquire_lock
 from index.manifest import Manifest
@@ -42,6 +43,7 @@ class IngestOptions:
     # False for uploads: a document may not take a symbol another document already holds (it keeps its text,
     # loses the symbol, and the report's `warnings` say symbol_conflict), so it cannot outrank the holder.
     claim_symbols: bool = True
+    backend: BackendConfig = field(default_factory=BackendConfig)  # embedded, or the Milvus to write into
 
 
 @dataclass(frozen=True)
@@ -138,11 +140,12 @@ def ingest_paths(index_dir: Path, paths: Sequence[Path], embedder: Embedder, opt
     """Add or update the documents under `paths`; unchanged files are not parsed or embedded again."""
     report = IngestReport()
     return _write_generation(index_dir, embedder, report,
-                             lambda writer: _apply(writer, paths, embedder, options, report, progress), options.vectors)
+                             lambda writer: _apply(writer, paths, embedder, options, report, progress), options.vectors,
+                             options.backend)
 
 
 def remove_documents(index_dir: Path, doc_ids: Sequence[str], embedder: Embedder,
-                     vectors: VectorConfig = VectorConfig()) -> IngestReport:
+                     vectors: VectorConfig = VectorConfig(), backend: BackendConfig = BackendConfig()) -> IngestReport:
     """Remove documents with their chunks, vectors and keyword rows."""
     report = IngestReport()
 
@@ -151,22 +154,23 @@ def remove_documents(index_dir: Path, doc_ids: Sequence[str], embedder: Embedder
         for doc_id in doc_ids:
             if doc_id in sources:
                 report.sources[doc_id] = sources[doc_id]
-                writer.vectors.remove(np.asarray(writer.store.remove_document(doc_id)))
+                writer.remove_document(doc_id)
                 report.removed.append(doc_id)
             else:
                 report.failed.append(FileProblem(doc_id, "not_found", "no document with this id"))
         return bool(report.removed)
 
-    return _write_generation(index_dir, embedder, report, remove, vectors)
+    return _write_generation(index_dir, embedder, report, remove, vectors, backend)
 
 
 def _write_generation(index_dir: Path, embedder: Embedder, report: IngestReport,
-                      change: Callable[[GenerationWriter], bool], vectors: VectorConfig) -> IngestReport:
+                      change: Callable[[GenerationWriter], bool], vectors: VectorConfig,
+                      backend: BackendConfig = BackendConfig()) -> IngestReport:
     """Under the write lock, apply `change` to a copy of the index; publish it only if it changed."""
     lock = acquire_lock(index_dir)
     try:
         started = time.perf_counter()
-        writer = GenerationWriter(index_dir, embedder.info, vectors)
+        writer = GenerationWriter(index_dir, embedder.info, vectors, backend)
         report.seconds["copy"] = round(time.perf_counter() - started, 3)  # the previous generation, to change
         try:
             changed = change(writer)
@@ -279,12 +283,11 @@ def _write(writer: GenerationWriter, group: list[ParsedDocument], vectors: list[
     for item, item_vectors in zip(group, vectors, strict=True):
         doc_id = item.document.id
         if doc_id in known:
-            writer.vectors.remove(np.asarray(writer.store.remove_document(doc_id)))
+            writer.remove_document(doc_id)
             report.updated.append(doc_id)
         else:
             report.added.append(doc_id)
-        ids = writer.store.add_document(item.document, item.chunks)
-        writer.vectors.add(np.asarray(ids, dtype=np.int64), item_vectors)
+        ids = writer.add_document(item.document, item.chunks, item_vectors)
         report.chunks_added += len(ids)
     report.seconds["write"] = round(report.seconds.get("write", 0.0) + time.perf_counter() - started, 3)
 
@@ -377,7 +380,7 @@ def _prune(writer: GenerationWriter, files: list[Path], report: IngestReport) ->
     for doc_id, source in writer.store.document_sources().items():
         if not Path(source).exists():
             report.sources[doc_id] = source
-            writer.vectors.remove(np.asarray(writer.store.remove_document(doc_id)))
+            writer.remove_document(doc_id)
             report.removed.append(doc_id)
 
 

@@ -4,6 +4,8 @@
     ├── IndexUnavailable       the index cannot be opened (the API answers 503)
     │   ├── IndexNotFound      no index in the folder
     │   ├── ModelMismatch      built with another embedding model (PrecisionMismatch: another precision)
+    │   ├── BackendMismatch    built on another backend (embedded, milvus) or another Milvus collection
+    │   ├── EngineUnavailable  the search engine (Milvus) cannot be reached or refuses a request
     │   └── CorruptIndex       a file is truncated, unreadable or disagrees with the manifest
     ├── IndexLocked            another ingest holds the write lock (409)
     ├── BadQuery               the query cannot be searched (422)
@@ -31,6 +33,14 @@ class ModelMismatch(IndexUnavailable):
 
 class PrecisionMismatch(ModelMismatch):
     """The index's vectors were computed in another precision family (int8 against fp32/bf16/fp16)."""
+
+
+class BackendMismatch(IndexUnavailable):
+    """The index was built on another backend (or Milvus collection) than the one configured."""
+
+
+class EngineUnavailable(IndexUnavailable):
+    """The search engine behind the index (a Milvus server) cannot be reached or refused a request."""
 
 
 class CorruptIndex(IndexUnavailable):

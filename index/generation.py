@@ -11,6 +11,10 @@ any moment leaves the previous generation as the index. The steps of `commit`, i
 
 The next writer deletes what a crash left behind: `gen-*.tmp/` folders, and finished but unpublished
 `gen-N/` folders newer than the manifest's generation.
+
+The engines are the backend's (index.backends): embedded, the vectors are a file of the generation
+(step 1); on Milvus, step 1 writes and flushes the collection's new rows, and the removed rows are
+deleted after step 3 (`published`); the next writer repairs what a crash left there.
 """
 from __future__ import annotations
 
@@ -18,17 +22,20 @@ import contextlib
 import os
 import shutil
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 from filelock import FileLock, Timeout
 
+from index.backends import BackendConfig, EngineWriter, make_backend
+from index.backends.embedded import EmbeddedWriter
 from index.embedder import ModelInfo
 from index.errors import IndexLocked
 from index.manifest import (
     FORMAT_VERSION,
     MANIFEST_NAME,
     STORE_NAME,
-    VECTORS_NAME,
     Manifest,
     check_model,
     file_record,
@@ -39,6 +46,7 @@ from index.manifest import (
 )
 from index.store import Store
 from index.vectors import VectorConfig, VectorIndex
+from ingest.types import Chunk, Document
 
 LOCK_NAME = ".lock"
 
@@ -62,21 +70,48 @@ def _step(name: str) -> None:
 class GenerationWriter:
     """Opens a writable copy of the current generation; `commit` publishes it, `abort` drops it."""
 
-    def __init__(self, index_dir: Path, model: ModelInfo, vector_config: VectorConfig = VectorConfig()) -> None:
+    def __init__(self, index_dir: Path, model: ModelInfo, vector_config: VectorConfig = VectorConfig(),
+                 backend: BackendConfig = BackendConfig()) -> None:
         self.index_dir = index_dir
         self.model = model
         self.vector_config = vector_config
+        self.backend = make_backend(backend)
         self.previous: Manifest | None = read_manifest(index_dir) if (index_dir / MANIFEST_NAME).exists() else None
         if self.previous is not None:
             check_model(self.previous, model, index_dir)
+            self.backend.check(self.previous, index_dir)
         current = _number(self.previous.generation) if self.previous else 0
         _remove_unfinished(index_dir, current)
         self.generation = f"gen-{current + 1:06d}"
         self.work_dir = index_dir / (self.generation + ".tmp")
         self.work_dir.mkdir(parents=True)
         self.store = self._copy_store()
-        self.vectors = self._copy_vectors()
+        try:
+            self.engine: EngineWriter = self.backend.writer(index_dir, self.previous, self.store, model, vector_config)
+        except BaseException:  # an engine that cannot be reached leaves no unfinished generation behind
+            self.abort()
+            raise
         _step("copied")
+
+    @property
+    def vectors(self) -> VectorIndex:
+        """The embedded backend's FAISS index being written (tests and benchmarks fill it directly)."""
+        if not isinstance(self.engine, EmbeddedWriter):
+            raise TypeError(f"the {self.backend.kind} backend has no FAISS index in the generation")
+        return self.engine.vectors
+
+    def add_document(self, document: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> list[int]:
+        """Store a document with its chunks, and index them in the engines; returns the chunk ids."""
+        ids = self.store.add_document(document, chunks, first_id=self.engine.next_id())
+        self.engine.add(document, chunks, ids, vectors)
+        _step("document-added")
+        return ids
+
+    def remove_document(self, doc_id: str) -> list[int]:
+        """Remove a document from the store and its chunks from the engines; returns the chunk ids."""
+        ids = self.store.remove_document(doc_id)
+        self.engine.remove(ids)
+        return ids
 
     def _copy_store(self) -> Store:
         target = self.work_dir / STORE_NAME
@@ -89,23 +124,16 @@ class GenerationWriter:
             destination.close()
         return Store(target)
 
-    def _copy_vectors(self) -> VectorIndex:
-        if self.previous is None:
-            return VectorIndex(self.model.dimension, config=self.vector_config)
-        path = self.previous.generation_dir(self.index_dir) / VECTORS_NAME
-        return VectorIndex.load(path, self.model.dimension, self.vector_config)
-
     def commit(self) -> Manifest:
         """Write files, fsync, rename the folder into place, then atomically switch the manifest."""
         self.store.commit()
         self.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.store.close()
         _step("store-closed")
-        self.vectors.fit()  # flat or HNSW for the new size; drops tombstones past their share
-        self.vectors.save(self.work_dir / VECTORS_NAME)
+        engine = self.engine.save(self.work_dir)  # embedded: the FAISS file; milvus: flush the collection
         _step("vectors-saved")
         files = {}
-        for name in (STORE_NAME, VECTORS_NAME):
+        for name in (STORE_NAME, *engine.files):
             with open(self.work_dir / name, "rb+") as handle:
                 os.fsync(handle.fileno())
             files[name] = file_record(self.work_dir / name)
@@ -117,11 +145,14 @@ class GenerationWriter:
         reader = Store(final / STORE_NAME, read_only=True)
         manifest = Manifest(
             format_version=FORMAT_VERSION, model=self.model, generation=self.generation,
-            documents=reader.count_documents(), chunks=reader.count_chunks(), vectors=self.vectors.count(),
-            vector_index=self.vectors.describe(), updated_at=now_iso(), precision=self._precisions(), files=files)
+            documents=reader.count_documents(), chunks=reader.count_chunks(), vectors=engine.vectors,
+            vector_index=engine.describe, updated_at=now_iso(), precision=self._precisions(), files=files,
+            backend=self.backend.kind, engine=engine.record)
         reader.close()
         write_manifest(self.index_dir, manifest, before_switch=lambda: _step("manifest-written"))
         _step("switched")
+        self.engine.published()
+        _step("published")
         _remove_old_generations(self.index_dir, keep={self.generation} | (
             {self.previous.generation} if self.previous else set()))
         return manifest

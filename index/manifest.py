@@ -39,6 +39,10 @@ class Manifest:
     precision: tuple[str, ...] = ("fp32",)
     # name -> {"bytes": size, "crc32": hex}: a reader refuses a file that changed since the commit.
     files: dict[str, dict[str, object]] = field(default_factory=dict)
+    # The engines behind the generations (index.backends): "embedded" (files in each generation folder) or
+    # "milvus", whose record names the collection and the highest chunk id handed out so far.
+    backend: str = "embedded"
+    engine: dict[str, object] = field(default_factory=dict)
 
     def generation_dir(self, index_dir: Path) -> Path:
         """The folder holding this generation's store and vectors."""

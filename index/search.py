@@ -1,4 +1,4 @@
-"""Search: keyword (FTS5 bm25) and semantic (FAISS) retrieval, fused; similar passages; documents."""
+"""Search: keyword and semantic retrieval (the backend's engines, index.backends), fused; similar passages."""
 from __future__ import annotations
 
 import threading
@@ -7,8 +7,6 @@ import weakref
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-
-import numpy as np
 
 from index import spelling
 from index.cited_paragraph import paragraph_first
@@ -170,7 +168,7 @@ class SearchEngine(IndexFacts):
         found = sum(1 for c in fused if "keyword" in c.retrievers)
         if mode == "semantic" or found < depth:
             return len(fused)
-        return len(fused) + max(0, snapshot.store.keyword_count(analysis, filters) - depth)
+        return len(fused) + max(0, snapshot.engine.keyword_count(analysis, filters) - depth)
 
     def _collapsed(self, snapshot: IndexSnapshot, fused: Fused, reads: PassageReads
                    ) -> tuple[Fused, dict[int, tuple[int, ...]]]:
@@ -189,18 +187,18 @@ class SearchEngine(IndexFacts):
         keyword: Future[list[tuple[int, float]]] | None = None
         if mode in ("hybrid", "keyword"):
             if semantic and self.config.parallel_retrieval:
-                # FTS5 and ONNX Runtime both release the GIL: the keyword search runs while the query is embedded
+                # the keyword engine and ONNX Runtime both release the GIL: the keyword search runs while the
+                # query is embedded
                 keyword = _RETRIEVERS.submit(self._keyword, snapshot, analysis, depth, filters, boosting)
             else:
                 scored["keyword"] = self._keyword(snapshot, analysis, depth, filters, False)
         semantic_hits: list[tuple[int, float]] | None = None
         if semantic:
-            allowed = None if filters.is_empty() else snapshot.store.filtered_chunk_ids(filters)
             if self.embedder is None:
                 raise ModelLoadError(f"{mode} search needs the embedding model, and none was loaded")
-            scores, ids = snapshot.vectors.search(self.embedder.encode_query(analysis.semantic_text), depth, allowed)
+            near = snapshot.engine.vector_search(self.embedder.encode_query(analysis.semantic_text), depth, filters)
             floor = self.semantic_floor
-            semantic_hits = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if s >= floor]
+            semantic_hits = [(i, s) for i, s in near if s >= floor]
         if keyword is not None:
             scored["keyword"] = keyword.result()
         if semantic_hits is not None:
@@ -216,7 +214,7 @@ class SearchEngine(IndexFacts):
                  prepare: bool) -> list[tuple[int, float]]:
         """The keyword candidates; with `prepare`, their passage features too (kept for the boosts), so a
         thread running this beside the query's embedding leaves less for the search thread to do."""
-        found = snapshot.store.keyword_search(analysis, depth, filters, self.config.field_weights)
+        found = snapshot.engine.keyword_search(analysis, depth, filters, self.config.field_weights)
         if prepare:  # this thread's own connection: a connection belongs to the thread that opened it
             self._cached(snapshot).features.features([i for i, _ in found], snapshot.store.get_chunks)
         return found
@@ -293,10 +291,10 @@ class SearchEngine(IndexFacts):
         source = snapshot.store.get_chunks([chunk_id]).get(chunk_id)
         if source is None:
             raise NotFound(f"no passage with id {chunk_id}")
-        vector = snapshot.vectors.reconstruct(chunk_id)
-        same_doc = np.asarray([c.id for c in snapshot.store.document_chunks(source.chunk.doc_id)], dtype=np.int64)
-        scores, ids = snapshot.vectors.search(vector, k, excluded_ids=same_doc)  # left out inside FAISS
-        page = [Candidate(int(i), float(s), ("semantic",)) for i, s in zip(ids, scores, strict=True)]
+        vector = snapshot.engine.get(chunk_id)
+        same_doc = [c.id for c in snapshot.store.document_chunks(source.chunk.doc_id)]
+        found = snapshot.engine.vector_search(vector, k, Filters(), excluded_ids=same_doc)  # left out inside the engine
+        page = [Candidate(i, s, ("semantic",)) for i, s in found]
         return source, self._hits(snapshot, page, None, 0)
 
     def document(self, doc_id: str) -> tuple[Document, list[StoredChunk]]:

@@ -6,6 +6,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.backends import Backend, Retrieval
+from index.backends.embedded import EmbeddedBackend, EmbeddedRetrieval
 from index.embedder import ModelInfo
 from index.errors import CorruptIndex, IndexNotFound, IndexUnavailable
 from index.manifest import MANIFEST_NAME, STORE_NAME, VECTORS_NAME, Manifest, check_model, read_manifest, verify_files
@@ -14,14 +16,14 @@ from index.vectors import VectorConfig, VectorIndex
 
 
 class IndexSnapshot:
-    """One complete generation: manifest, vectors (memory-mapped), and a read-only store per thread.
+    """One complete generation: manifest, its engines' retrieval, and a read-only store per thread.
 
     Loading checks every file against the manifest (size and CRC-32) and the counts against each
     other, so a truncated or corrupt file is a CorruptIndex naming it, never wrong results.
     """
 
     def __init__(self, index_dir: Path, manifest: Manifest, config: VectorConfig = VectorConfig(),
-                 *, mmap: bool = True) -> None:
+                 backend: Backend | None = None) -> None:
         self.index_dir = index_dir
         self.manifest = manifest
         directory = manifest.generation_dir(index_dir)
@@ -32,9 +34,18 @@ class IndexSnapshot:
             raise CorruptIndex(f"database file missing: {store_path}")
         verify_files(manifest, directory)
         self.store_path = store_path
-        self.vectors = VectorIndex.load(directory / VECTORS_NAME, manifest.model.dimension, config, mmap=mmap)
         self._local = threading.local()
+        backend = backend or EmbeddedBackend()
+        backend.check(manifest, index_dir)
+        self.engine: Retrieval = backend.reader(directory, manifest, lambda: self.store, config)
         self._check_counts(directory)
+
+    @property
+    def vectors(self) -> VectorIndex:
+        """The embedded backend's FAISS index (tests and benchmarks read it directly)."""
+        if not isinstance(self.engine, EmbeddedRetrieval):
+            raise TypeError(f"the {self.manifest.backend} backend keeps no FAISS index in the generation")
+        return self.engine.vectors
 
     def _check_counts(self, directory: Path) -> None:
         store = self.store  # open once now so a corrupt file fails at load, not at the first query
@@ -42,9 +53,9 @@ class IndexSnapshot:
             chunks = store.count_chunks()
         except Exception as exc:  # sqlite3.DatabaseError: a damaged page
             raise CorruptIndex(f"database file {self.store_path} is unreadable: {exc}") from exc
-        if chunks != self.vectors.count():
+        if chunks != self.engine.count():
             raise CorruptIndex(f"{self.store_path} holds {chunks} chunks but "
-                               f"{directory / VECTORS_NAME} holds {self.vectors.count()} vectors")
+                               f"{directory / VECTORS_NAME} holds {self.engine.count()} vectors")
         if chunks != self.manifest.chunks:
             raise CorruptIndex(f"{self.store_path} holds {chunks} chunks but "
                                f"{self.index_dir / MANIFEST_NAME} says {self.manifest.chunks}")
@@ -59,11 +70,12 @@ class IndexSnapshot:
         return store
 
     @classmethod
-    def open(cls, index_dir: Path, model: ModelInfo, config: VectorConfig = VectorConfig()) -> IndexSnapshot:
-        """Load the current generation, refusing one built with another model."""
+    def open(cls, index_dir: Path, model: ModelInfo, config: VectorConfig = VectorConfig(),
+             backend: Backend | None = None) -> IndexSnapshot:
+        """Load the current generation, refusing one built with another model or on another backend."""
         manifest = read_manifest(index_dir)
         check_model(manifest, model, index_dir)
-        return cls(index_dir, manifest, config)
+        return cls(index_dir, manifest, config, backend)
 
 
 @dataclass
@@ -82,10 +94,12 @@ class IndexHolder:
 
     RETRIES = 5  # a generation may be deleted between reading the manifest and opening its files
 
-    def __init__(self, index_dir: Path, model: ModelInfo, config: VectorConfig = VectorConfig()) -> None:
+    def __init__(self, index_dir: Path, model: ModelInfo, config: VectorConfig = VectorConfig(),
+                 backend: Backend | None = None) -> None:
         self.index_dir = index_dir
         self.model = model
         self.config = config
+        self.backend: Backend = backend or EmbeddedBackend()  # one engine client per holder (per process)
         self._lock = threading.Lock()
         self._seen: _Seen | None = None
         # the error of the last failed load, by manifest version: not paid again until the manifest changes
@@ -119,7 +133,7 @@ class IndexHolder:
         for attempt in range(self.RETRIES):
             key = _manifest_key(self.index_dir)
             try:
-                return _Seen(key, IndexSnapshot.open(self.index_dir, self.model, self.config))
+                return _Seen(key, IndexSnapshot.open(self.index_dir, self.model, self.config, self.backend))
             except (CorruptIndex, IndexNotFound):
                 if attempt == self.RETRIES - 1 or _manifest_key(self.index_dir) == key:
                     raise  # the manifest did not move: the damage is real

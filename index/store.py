@@ -126,8 +126,11 @@ class Store:
         self.conn.close()
 
     # -- writes -------------------------------------------------------------------------
-    def add_document(self, document: Document, chunks: Sequence[Chunk]) -> list[int]:
-        """Insert a document and its chunks; returns the chunks' row ids (their vector ids)."""
+    def add_document(self, document: Document, chunks: Sequence[Chunk], first_id: int | None = None) -> list[int]:
+        """Insert a document and its chunks; returns the chunks' row ids (their vector ids).
+
+        `first_id`: the chunks take ids from there on (a shared engine needs ids never used before);
+        None: SQLite's next row ids."""
         c = self.conn
         c.execute(
             "INSERT INTO documents (id, source, sha256, title, doc_type, symbol, body, date, year, language,"
@@ -152,11 +155,12 @@ class Store:
                       [(document.id, r.symbol, r.raw, r.label, r.chunk_ordinal) for r in document.references])
         title = " ".join(filter(None, [document.title, document.symbol]))
         ids: list[int] = []
-        for chunk in chunks:
+        for number, chunk in enumerate(chunks):
             cursor = c.execute(
-                "INSERT INTO chunks (doc_id, ordinal, text, kind, label, heading_path, page_start, page_end,"
-                " char_start, char_end) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (document.id, chunk.ordinal, chunk.text, chunk.kind, chunk.label, json.dumps(list(chunk.heading_path)),
+                "INSERT INTO chunks (id, doc_id, ordinal, text, kind, label, heading_path, page_start, page_end,"
+                " char_start, char_end) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (None if first_id is None else first_id + number, document.id, chunk.ordinal, chunk.text, chunk.kind,
+                 chunk.label, json.dumps(list(chunk.heading_path)),
                  chunk.page_start, chunk.page_end, chunk.char_start, chunk.char_end))
             assert cursor.lastrowid is not None  # an INSERT into a rowid table always sets it
             rowid = int(cursor.lastrowid)
@@ -273,6 +277,16 @@ class Store:
             marks = ",".join("?" * len(part))
             for row in self.conn.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", part):
                 out[row["id"]] = StoredChunk(row["id"], _chunk(row))
+        return out
+
+    def known_chunk_ids(self, chunk_ids: Sequence[int]) -> set[int]:
+        """The ids among `chunk_ids` that this store holds."""
+        ids = [int(i) for i in chunk_ids]
+        out: set[int] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            out.update(row[0] for row in self.conn.execute(
+                f"SELECT id FROM chunks WHERE id IN ({','.join('?' * len(part))})", part))
         return out
 
     def document_chunks(self, doc_id: str) -> list[StoredChunk]:

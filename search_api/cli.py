@@ -227,7 +227,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
     for doc_id in args.doc_ids:
         with contextlib.suppress(NotFound):  # an unknown id is reported below, from the removal's own report
             titles[doc_id] = engine.document(doc_id)[0].title
-    report = remove_documents(settings.index, args.doc_ids, embedder, settings.vector_config())
+    report = remove_documents(settings.index, args.doc_ids, embedder, settings.vector_config(),
+                              settings.backend_config())
     for doc_id in report.removed:
         source = report.sources.get(doc_id, "")
         print(f"removed {doc_id}: {titles.get(doc_id, '')} ({source})")

@@ -207,7 +207,8 @@ def delete_document(request: Request, doc_id: str = DOC_ID) -> schemas.Deleted:
         raise ApiError(409, "index_locked", "an upload job has held the index for a long time; retry later",
                        None, {"Retry-After": "30"})
     try:
-        report = remove_documents(state.settings.index, [doc_id], state.embedder, state.settings.vector_config())
+        report = remove_documents(state.settings.index, [doc_id], state.embedder, state.settings.vector_config(),
+                                  state.settings.backend_config())
     finally:
         state.write_lock.release()
     if doc_id not in report.removed:  # removed by someone else since the lookup

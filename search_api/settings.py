@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from edge.clients import parse_networks
 from edge.config import EdgeConfig
+from index.backends import BackendConfig, make_backend
 from index.build import IngestOptions
 from index.embedder import Embedder, ModelInfo, default_model_path, model_fingerprint
 from index.fusion import FusionConfig
@@ -49,6 +50,16 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(VectorConfig.ef_search, description="HNSW candidates per query (recall against speed)")
     parallel_retrieval: bool = Field(SearchConfig.parallel_retrieval, description="Hybrid search: run the keyword "
                                      "search in a worker thread while the query is embedded (off: one after the other)")
+    # -- the engines behind the index (index.backends; docs/deploy.md) ---------------------------------
+    backend: Literal["embedded", "milvus"] = Field(
+        "embedded", description="embedded (FAISS + SQLite in the index folder) or milvus (a Milvus collection)")
+    milvus_uri: str | None = Field(None, description="Milvus: a local file ending in .db (Milvus Lite, one process) "
+                                   "or http://host:19530; default: milvus.db beside the index")
+    milvus_token: str | None = Field(None, description="Milvus: user:password or an API key")
+    milvus_collection: str | None = Field(None, description="Milvus collection of this index; default: the one "
+                                          "the index's manifest names, or one named after the index folder")
+    milvus_index_type: str = Field(BackendConfig.index_type, description="Milvus dense index: AUTOINDEX, FLAT, "
+                                   "IVF_FLAT (Milvus Lite accepts these), HNSW on a server")
     # -- HTTP API: access, limits, uploads (see README "HTTP API") --------------------------------
     uploads: Path | None = Field(None, description="Folder uploads are saved into; default: uploads/ beside the index")
     file_roots: Annotated[list[Path], NoDecode] = Field(
@@ -131,8 +142,14 @@ class Settings(BaseSettings):
         Without an embedder it answers keyword searches and document reads without loading the model.
         """
         model = embedder.info if embedder is not None else self.model_identity()
-        return SearchEngine(IndexHolder(self.index, model, self.vector_config()), embedder, self.fusion(),
-                            SearchConfig(parallel_retrieval=self.parallel_retrieval))
+        holder = IndexHolder(self.index, model, self.vector_config(), make_backend(self.backend_config()))
+        return SearchEngine(holder, embedder, self.fusion(), SearchConfig(parallel_retrieval=self.parallel_retrieval))
+
+    def backend_config(self) -> BackendConfig:
+        """Which engines the index uses, and how to reach Milvus."""
+        uri = self.milvus_uri or str(self.index.parent / "milvus.db")
+        return BackendConfig(kind=self.backend, uri=uri, token=self.milvus_token, collection=self.milvus_collection,
+                             index_type=self.milvus_index_type)
 
     def model_identity(self) -> ModelInfo:
         """The configured model's identity without loading it (which takes seconds).
@@ -153,7 +170,8 @@ class Settings(BaseSettings):
         """Ingest options from these settings; `choices` (passwords, prune, a flag's value) override them."""
         given = {name: value for name, value in choices.items() if value is not None}
         return IngestOptions(**{"max_bytes": self.max_file_bytes, "timeout_s": self.parse_timeout_s,
-                                "workers": self.workers, "vectors": self.vector_config(), **given})
+                                "workers": self.workers, "vectors": self.vector_config(),
+                                "backend": self.backend_config(), **given})
 
     def model_dir(self) -> Path:
         """The configured model folder, or the bundled all-MiniLM-L6-v2."""

@@ -82,3 +82,46 @@ def bundled_corpus_index(tmp_path_factory: pytest.TempPathFactory, bundled_embed
     report = ingest_paths(index_dir, [CORPUS], bundled_embedder, IngestOptions(workers=1))
     assert not report.failed, report.failed
     return index_dir
+
+
+@pytest.fixture(scope="session")
+def milvus_uri(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One Milvus Lite 2.5.1 server (the Milvus C++ core) for the session, on a free loopback port.
+
+    Each index gets its own collection (named after its folder), so tests share the server, not data.
+    """
+    from milvus_support import start_milvus
+
+    server, uri = start_milvus(tmp_path_factory.mktemp("milvus") / "milvus.db")
+    yield uri
+    server.stop()
+
+
+@pytest.fixture(scope="module", params=["embedded", "milvus"])
+def backend(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """The backend contract: a test taking this fixture runs on the embedded backend and on Milvus."""
+    from index.backends import BackendConfig
+
+    if request.param == "embedded":
+        return BackendConfig()
+    return BackendConfig(kind="milvus", uri=request.getfixturevalue("milvus_uri"))
+
+
+@pytest.fixture(scope="session")
+def corpus_indexes(tmp_path_factory: pytest.TempPathFactory, tiny_embedder, tiny_corpus_index: Path):  # type: ignore[no-untyped-def]
+    """The default corpus indexed with the tiny model, one folder per backend (built on first use)."""
+    from index.build import IngestOptions, ingest_paths
+
+    built: dict[str, Path] = {}
+
+    def get(backend) -> Path:  # type: ignore[no-untyped-def]
+        if backend.kind == "embedded":
+            return tiny_corpus_index
+        if backend.kind not in built:
+            index_dir = tmp_path_factory.mktemp(f"tiny-index-{backend.kind}") / "index"
+            report = ingest_paths(index_dir, [CORPUS], tiny_embedder, IngestOptions(workers=1, backend=backend))
+            assert not report.failed, report.failed
+            built[backend.kind] = index_dir
+        return built[backend.kind]
+
+    return get

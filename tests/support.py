@@ -18,9 +18,25 @@ def require_shared(*parts: str) -> Path:
     return path
 
 
-def make_engine(index_dir: Path, embedder, **config):  # type: ignore[no-untyped-def]
-    """A search engine over an index folder; `config` overrides SearchConfig's defaults."""
+def make_engine(index_dir: Path, embedder, backend=None, **config):  # type: ignore[no-untyped-def]
+    """A search engine over an index folder (on `backend`, a BackendConfig; None: embedded); `config`
+    overrides SearchConfig's defaults."""
+    from index.backends import make_backend
     from index.search import SearchConfig, SearchEngine
     from index.snapshot import IndexHolder
 
-    return SearchEngine(IndexHolder(index_dir, embedder.info), embedder, config=SearchConfig(**config))
+    holder = IndexHolder(index_dir, embedder.info, backend=make_backend(backend) if backend is not None else None)
+    return SearchEngine(holder, embedder, config=SearchConfig(**config))
+
+
+def open_snapshot(index_dir: Path, embedder, backend=None):  # type: ignore[no-untyped-def]
+    """The current generation of an index folder, on `backend` (None: embedded)."""
+    from index.backends import make_backend
+    from index.snapshot import IndexSnapshot
+
+    return IndexSnapshot.open(index_dir, embedder.info, backend=make_backend(backend) if backend is not None else None)
+
+
+def backend_settings(backend) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Settings fields (COOPSEARCH_BACKEND, COOPSEARCH_MILVUS_URI) that put an app on `backend`."""
+    return {"backend": backend.kind, "milvus_uri": backend.uri}

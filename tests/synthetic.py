@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from index.backends import BackendConfig
 from index.build import embedding_text
 from index.generation import GenerationWriter
 from ingest.countries import find_countries
@@ -20,14 +21,11 @@ def document(doc_id: str, texts: Sequence[str], *, title: str | None = None, kin
     return doc, chunks
 
 
-def build(index_dir: Path, embedder, documents: Sequence[tuple[Document, list[Chunk]]]) -> Path:  # type: ignore[no-untyped-def]
-    """Write the documents into a new index folder, as an ingest would, and return the folder."""
-    import numpy as np
-
-    writer = GenerationWriter(index_dir, embedder.info)
+def build(index_dir: Path, embedder, documents: Sequence[tuple[Document, list[Chunk]]],  # type: ignore[no-untyped-def]
+          backend: BackendConfig = BackendConfig()) -> Path:
+    """Write the documents into a new index folder (on `backend`), as an ingest would, and return the folder."""
+    writer = GenerationWriter(index_dir, embedder.info, backend=backend)
     for doc, chunks in documents:
-        ids = writer.store.add_document(doc, chunks)
-        vectors = embedder.encode([embedding_text(doc, c) for c in chunks])
-        writer.vectors.add(np.asarray(ids, dtype=np.int64), vectors)
+        writer.add_document(doc, chunks, embedder.encode([embedding_text(doc, c) for c in chunks]))
     writer.commit()
     return index_dir

@@ -7,11 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from support import make_engine
+from support import backend_settings, make_engine, open_snapshot
 from synthetic import build, document
 
 from index.search import SearchRequest
-from index.snapshot import IndexSnapshot
 from index.types import Filters
 
 QUERY = "triangular cooperation financing"
@@ -36,7 +35,7 @@ def _target(doc_id: str, count: int = 6, **metadata: object):  # type: ignore[no
 
 
 @pytest.fixture(scope="module")
-def filters_index(tmp_path_factory: pytest.TempPathFactory, tiny_embedder) -> Path:  # type: ignore[no-untyped-def]
+def filters_index(tmp_path_factory: pytest.TempPathFactory, tiny_embedder, backend) -> Path:  # type: ignore[no-untyped-def]
     crowd = [document(f"crowd-{i}", [CROWD_TEXT.format(n=f"{i}.{n}") for n in range(15)], doc_type="report",
                       body="UNDP Executive Board", date=f"{2018 + i}", countries=("BRA",)) for i in range(8)]
     targets = [
@@ -50,7 +49,7 @@ def filters_index(tmp_path_factory: pytest.TempPathFactory, tiny_embedder) -> Pa
         _target("operative-doc", kinds=["operative"] * 6, date="2021"),
         _target("small-doc", count=3, doc_type="decision", date="2021"),
     ]
-    return build(tmp_path_factory.mktemp("filters"), tiny_embedder, crowd + targets)
+    return build(tmp_path_factory.mktemp("filters"), tiny_embedder, crowd + targets, backend)
 
 
 CASES = [
@@ -70,8 +69,8 @@ CASES = [
 
 @pytest.mark.parametrize("mode", ["hybrid", "semantic", "keyword"])
 @pytest.mark.parametrize("filters, passes", CASES, ids=[repr(c[0]) for c in CASES])
-def test_k_results_come_back_under_a_selective_filter(filters_index, tiny_embedder, mode, filters, passes) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(filters_index, tiny_embedder, **NO_COLLAPSE)
+def test_k_results_come_back_under_a_selective_filter(filters_index, backend, tiny_embedder, mode, filters, passes) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(filters_index, tiny_embedder, backend, **NO_COLLAPSE)
     unfiltered = engine.search(SearchRequest(QUERY, k=100, mode=mode)).hits
     assert sum(1 for h in unfiltered if passes(h)) < 5  # filtering after retrieval would come up short
     result = engine.search(SearchRequest(QUERY, k=5, mode=mode, filters=filters))
@@ -80,15 +79,15 @@ def test_k_results_come_back_under_a_selective_filter(filters_index, tiny_embedd
     assert result.total >= 5
 
 
-def test_year_from_keeps_recent_documents_only(filters_index, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
-    hits = make_engine(filters_index, tiny_embedder, **NO_COLLAPSE).search(
+def test_year_from_keeps_recent_documents_only(filters_index, backend, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+    hits = make_engine(filters_index, tiny_embedder, backend, **NO_COLLAPSE).search(
         SearchRequest(QUERY, k=100, filters=Filters(year_from=2024))).hits
     assert hits and all(int(h.document.date[:4]) >= 2024 for h in hits)
     assert {h.document.id for h in hits} == {"crowd-6", "crowd-7"}
 
 
-def test_fewer_matches_than_k_returns_them_all_and_none_returns_nothing(filters_index, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(filters_index, tiny_embedder, **NO_COLLAPSE)
+def test_fewer_matches_than_k_returns_them_all_and_none_returns_nothing(filters_index, backend, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(filters_index, tiny_embedder, backend, **NO_COLLAPSE)
     for mode in ("hybrid", "semantic", "keyword"):
         small = engine.search(SearchRequest(QUERY, k=10, mode=mode, filters=Filters(doc_type="decision")))
         assert [h.document.id for h in small.hits] == ["small-doc"] * 3 and small.total == 3
@@ -96,23 +95,24 @@ def test_fewer_matches_than_k_returns_them_all_and_none_returns_nothing(filters_
         assert none.hits == () and none.total == 0
 
 
-def test_filtered_semantic_search_equals_brute_force(filters_index, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(filters_index, tiny_embedder, **NO_COLLAPSE)
+def test_filtered_semantic_search_equals_brute_force(filters_index, backend, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(filters_index, tiny_embedder, backend, **NO_COLLAPSE)
     filters = Filters(year_from=2019, year_to=2021)
     hits = engine.search(SearchRequest(QUERY, k=20, mode="semantic", filters=filters)).hits
-    snapshot = IndexSnapshot.open(filters_index, tiny_embedder.info)
+    snapshot = open_snapshot(filters_index, tiny_embedder, backend)
     allowed = snapshot.store.filtered_chunk_ids(filters)
-    vectors = np.stack([snapshot.vectors.reconstruct(int(i)) for i in allowed])
+    vectors = np.stack([snapshot.engine.get(int(i)) for i in allowed])
     scores = vectors @ tiny_embedder.encode_query(QUERY)
     order = [int(allowed[i]) for i in np.argsort(-scores, kind="stable")[:20]]
     assert [h.chunk_id for h in hits] == order  # exact search inside the filter, in score order
 
 
-def test_filters_through_the_http_api(filters_index, tiny_embedder, tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
+def test_filters_through_the_http_api(filters_index, backend, tiny_embedder, tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
     from search_api.app import create_app
     from search_api.settings import Settings
 
-    client = TestClient(create_app(Settings(index=filters_index, model=tiny_model_dir), tiny_embedder))
+    settings = Settings(index=filters_index, model=tiny_model_dir, **backend_settings(backend))
+    client = TestClient(create_app(settings, tiny_embedder))
     cases = [({"doc_type": "resolution"}, "resolution-doc"), ({"body": "ECLAC"}, "eclac-doc"),
              ({"symbol": "E/RES/1992/41"}, "symbol-doc"), ({"symbol": "1992/41"}, "symbol-doc"),
              ({"year_from": 1990, "year_to": 1995}, "old-doc"), ({"country": "chl"}, "chile-doc"),
@@ -124,9 +124,12 @@ def test_filters_through_the_http_api(filters_index, tiny_embedder, tiny_model_d
         assert [r["document"]["id"] for r in results] == [doc_id] * 5, params
 
 
-def test_filters_through_the_command_line(filters_index, tiny_model_dir, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_filters_through_the_command_line(filters_index, backend, tiny_model_dir, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from search_api.cli import main
 
+    monkeypatch.setenv("COOPSEARCH_BACKEND", backend.kind)
+    if backend.uri:
+        monkeypatch.setenv("COOPSEARCH_MILVUS_URI", backend.uri)
     code = main(["search", QUERY, "-k", "5", "--index", str(filters_index), "--model", str(tiny_model_dir),
                  "--country", "CHL", "--json"])
     assert code == 0

@@ -1,4 +1,7 @@
-"""Searches keep working, and stay consistent, while ingests run in another process."""
+"""Searches keep working, and stay consistent, while ingests run in another process.
+
+On Milvus, serving while writing is covered by tests/search_api/test_two_servers_one_milvus.py (eight
+clients on two servers while one uploads and deletes) and tests/index/test_milvus_writes.py."""
 from __future__ import annotations
 
 import shutil
@@ -64,6 +67,8 @@ def test_searches_during_ingests_see_whole_generations_only(tmp_path: Path, tiny
                 mode = ("hybrid", "semantic", "keyword")[counts[reader] % 3]
                 result = engine.search(SearchRequest(queries[counts[reader] % len(queries)], k=5, mode=mode))
                 assert result.hits, (mode, manifest.generation)
+                ids = [h.chunk_id for h in result.hits]
+                assert len(ids) == len(set(ids)), ids  # a passage being replaced never shows twice
                 counts[reader] += 1
                 time.sleep(0.005)  # leave the ingest some CPU on a small machine
         except BaseException as exc:  # reported by the test thread

@@ -18,7 +18,7 @@ NOISE = [f"The Committee reviewed {n} projects of technical cooperation among de
 
 
 @pytest.fixture(scope="module")
-def symbols_index(tmp_path_factory: pytest.TempPathFactory, tiny_embedder) -> Path:  # type: ignore[no-untyped-def]
+def symbols_index(tmp_path_factory: pytest.TempPathFactory, tiny_embedder, backend) -> Path:  # type: ignore[no-untyped-def]
     docs = [
         document("ecosoc-1992-41", [
             "Technical cooperation among developing countries.",
@@ -40,7 +40,7 @@ def symbols_index(tmp_path_factory: pytest.TempPathFactory, tiny_embedder) -> Pa
             references=[Reference("A/RES/33/134", "resolution 33/134", "para. 2", 1)]),
         document("noise", NOISE, doc_type="report", date="2013"),
     ]
-    return build(tmp_path_factory.mktemp("symbols"), tiny_embedder, docs)
+    return build(tmp_path_factory.mktemp("symbols"), tiny_embedder, docs, backend)
 
 
 def _keys(hits) -> list[str]:  # type: ignore[no-untyped-def]
@@ -50,8 +50,8 @@ def _keys(hits) -> list[str]:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("query", ["1992/41", "E/RES/1992/41", "e/res/1992/41", "ECOSOC resolution 1992/41",
                                    "resolution 1992/41"])
 @pytest.mark.parametrize("mode", ["hybrid", "keyword", "semantic"])
-def test_a_symbol_query_lists_its_document_first_in_reading_order(symbols_index, tiny_embedder, query, mode) -> None:  # type: ignore[no-untyped-def]
-    hits = make_engine(symbols_index, tiny_embedder).search(SearchRequest(query, k=6, mode=mode)).hits
+def test_a_symbol_query_lists_its_document_first_in_reading_order(symbols_index, backend, tiny_embedder, query, mode) -> None:  # type: ignore[no-untyped-def]
+    hits = make_engine(symbols_index, tiny_embedder, backend).search(SearchRequest(query, k=6, mode=mode)).hits
     assert _keys(hits)[:3] == ["ecosoc-1992-41#0", "ecosoc-1992-41#1", "ecosoc-1992-41#2"]
     # then the passage that recalls it
     assert _keys(hits)[3] == "eclac-591#2"
@@ -60,30 +60,30 @@ def test_a_symbol_query_lists_its_document_first_in_reading_order(symbols_index,
 
 @pytest.mark.parametrize("query, first", [("A/80/39", "hlc-report#0"), ("a/80/39", "hlc-report#0"),
                                           ("591(XXIX)", "eclac-591#0"), ("resolution 591 (XXIX)", "eclac-591#0")])
-def test_document_symbols_in_other_series(symbols_index, tiny_embedder, query, first) -> None:  # type: ignore[no-untyped-def]
-    hits = make_engine(symbols_index, tiny_embedder).search(SearchRequest(query, k=3)).hits
+def test_document_symbols_in_other_series(symbols_index, backend, tiny_embedder, query, first) -> None:  # type: ignore[no-untyped-def]
+    hits = make_engine(symbols_index, tiny_embedder, backend).search(SearchRequest(query, k=3)).hits
     assert _keys(hits)[0] == first
     assert len({h.chunk.doc_id for h in hits}) == 1
 
 
-def test_a_recalled_symbol_returns_the_passages_that_recall_it(symbols_index, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(symbols_index, tiny_embedder)
+def test_a_recalled_symbol_returns_the_passages_that_recall_it(symbols_index, backend, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(symbols_index, tiny_embedder, backend)
     for mode in ("hybrid", "keyword", "semantic"):
         hits = engine.search(SearchRequest("resolution 33/134", k=5, mode=mode)).hits
         assert set(_keys(hits)[:2]) == {"eclac-591#1", "hlc-report#1"}, mode
         assert "symbol" not in hits[2].retrievers
 
 
-def test_words_beside_a_symbol_order_its_passages(symbols_index, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(symbols_index, tiny_embedder)
+def test_words_beside_a_symbol_order_its_passages(symbols_index, backend, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(symbols_index, tiny_embedder, backend)
     hits = engine.search(SearchRequest("what does resolution 1992/41 ask about the information referral system",
                                        k=5, mode="keyword")).hits
     assert _keys(hits)[0] == "ecosoc-1992-41#1"
     assert {h.chunk.doc_id for h in hits[:3]} == {"ecosoc-1992-41"}
 
 
-def test_scores_fall_with_rank_and_unknown_symbols_change_nothing(symbols_index, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(symbols_index, tiny_embedder)
+def test_scores_fall_with_rank_and_unknown_symbols_change_nothing(symbols_index, backend, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(symbols_index, tiny_embedder, backend)
     result = engine.search(SearchRequest("1992/41 information referral", k=10))
     scores = [h.score for h in result.hits]
     assert scores == sorted(scores, reverse=True)
@@ -92,8 +92,8 @@ def test_scores_fall_with_rank_and_unknown_symbols_change_nothing(symbols_index,
     assert _keys(plain) == _keys(engine.search(SearchRequest("resolution 99/999 information referral", k=10)).hits)
 
 
-def test_symbol_passages_obey_filters(symbols_index, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
-    engine = make_engine(symbols_index, tiny_embedder)
+def test_symbol_passages_obey_filters(symbols_index, backend, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(symbols_index, tiny_embedder, backend)
     hits = engine.search(SearchRequest("1992/41", k=5, filters=Filters(body="ECLAC"))).hits
     assert hits and all(h.document.body == "ECLAC" for h in hits)
     assert _keys(hits)[0] == "eclac-591#2"  # the recalling passage, the resolution itself being filtered out
@@ -102,8 +102,8 @@ def test_symbol_passages_obey_filters(symbols_index, tiny_embedder) -> None:  # 
 
 
 @pytest.mark.parametrize("typed", ["1992/41", "E/RES/1992/41", "resolution 1992/41"])
-def test_symbol_filter_accepts_any_written_form(symbols_index, tiny_embedder, typed) -> None:  # type: ignore[no-untyped-def]
-    hits = make_engine(symbols_index, tiny_embedder).search(
+def test_symbol_filter_accepts_any_written_form(symbols_index, backend, tiny_embedder, typed) -> None:  # type: ignore[no-untyped-def]
+    hits = make_engine(symbols_index, tiny_embedder, backend).search(
         SearchRequest("technical cooperation", k=10, filters=Filters(symbol=typed))).hits
     assert len(hits) == 3 and {h.chunk.doc_id for h in hits} == {"ecosoc-1992-41"}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from support import CORPUS
+from support import CORPUS, backend_settings
 
 from edge.keys import KeyStore
 from search_api.app import create_app
@@ -22,6 +22,21 @@ def writable_index(tmp_path: Path, tiny_corpus_index: Path) -> Path:
     target = tmp_path / "site" / "index"
     shutil.copytree(tiny_corpus_index, target, ignore=shutil.ignore_patterns(".lock"))
     return target
+
+
+@pytest.fixture
+def site_on_backend(tmp_path: Path, backend, tiny_corpus_index: Path, tiny_embedder):  # type: ignore[no-untyped-def]
+    """(index folder, settings) of a private corpus index on each backend (the backend contract).
+
+    A copy of a Milvus index folder would share its collection, so on Milvus the corpus is ingested afresh."""
+    from index.build import IngestOptions, ingest_paths
+
+    target = tmp_path / "site" / "index"
+    if backend.kind == "embedded":
+        shutil.copytree(tiny_corpus_index, target, ignore=shutil.ignore_patterns(".lock"))
+    else:
+        assert not ingest_paths(target, [CORPUS], tiny_embedder, IngestOptions(workers=1, backend=backend)).failed
+    return target, backend_settings(backend)
 
 
 @pytest.fixture

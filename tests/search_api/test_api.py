@@ -6,13 +6,17 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from support import backend_settings
+
 from search_api.app import create_app
 from search_api.settings import Settings
 
 
 @pytest.fixture(scope="module")
-def client(tiny_corpus_index: Path, tiny_embedder, tiny_model_dir: Path) -> TestClient:  # type: ignore[no-untyped-def]
-    settings = Settings(index=tiny_corpus_index, model=tiny_model_dir, rate_limit_per_s=0)  # many quick calls
+def client(corpus_indexes, backend, tiny_embedder, tiny_model_dir: Path) -> TestClient:  # type: ignore[no-untyped-def]
+    """The API over the corpus on each backend (the backend contract: search, filters, paging, facets, similar)."""
+    settings = Settings(index=corpus_indexes(backend), model=tiny_model_dir, rate_limit_per_s=0,  # many quick calls
+                        **backend_settings(backend))
     return TestClient(create_app(settings, tiny_embedder))
 
 

@@ -18,9 +18,10 @@ def _search(client, query: str) -> list[dict]:  # type: ignore[no-untyped-def]
     return client.get("/api/v1/search", params={"q": query, "mode": "keyword"}).json()["results"]
 
 
-def test_upload_then_search_then_delete_then_not_found(writable_index: Path, make_client, keys_for) -> None:  # type: ignore[no-untyped-def]
+def test_upload_then_search_then_delete_then_not_found(site_on_backend, make_client, keys_for) -> None:  # type: ignore[no-untyped-def]
+    writable_index, settings = site_on_backend
     headers = {"X-API-Key": keys_for(writable_index)["write"]}
-    client = make_client(writable_index)
+    client = make_client(writable_index, **settings)
     generation = client.get("/api/v1/stats").json()["generation"]
     files = [("files", ("Zebra notes (final).md", NOTE, "text/markdown")),
              ("files", ("table.xlsx", b"PK\x03\x04", "application/octet-stream")),
