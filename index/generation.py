@@ -24,11 +24,11 @@ from filelock import FileLock, Timeout
 
 from index.embedder import ModelInfo
 from index.errors import IndexLocked
+from index.keyword_engine import KEYWORDS_DIR, default_engine, link_files
 from index.manifest import (
     FORMAT_VERSION,
     MANIFEST_NAME,
     STORE_NAME,
-    VECTORS_NAME,
     Manifest,
     check_model,
     file_record,
@@ -38,7 +38,8 @@ from index.manifest import (
     write_manifest,
 )
 from index.store import Store
-from index.vectors import VectorConfig, VectorIndex
+from index.vector_layers import LayeredVectors
+from index.vectors import VectorConfig
 
 LOCK_NAME = ".lock"
 
@@ -62,8 +63,10 @@ def _step(name: str) -> None:
 class GenerationWriter:
     """Opens a writable copy of the current generation; `commit` publishes it, `abort` drops it."""
 
-    def __init__(self, index_dir: Path, model: ModelInfo, vector_config: VectorConfig = VectorConfig()) -> None:
+    def __init__(self, index_dir: Path, model: ModelInfo, vector_config: VectorConfig = VectorConfig(),
+                 keyword_engine: str | None = None) -> None:
         self.index_dir = index_dir
+        self.keyword_engine = keyword_engine  # a new index's (None: COOPSEARCH_KEYWORD_ENGINE); kept after
         self.model = model
         self.vector_config = vector_config
         self.previous: Manifest | None = read_manifest(index_dir) if (index_dir / MANIFEST_NAME).exists() else None
@@ -80,6 +83,11 @@ class GenerationWriter:
 
     def _copy_store(self) -> Store:
         target = self.work_dir / STORE_NAME
+        if self.previous is None:
+            return Store(target, keyword_engine=self.keyword_engine or default_engine())
+        keywords = self.previous.generation_dir(self.index_dir) / KEYWORDS_DIR
+        if keywords.is_dir():  # immutable segment files: linked, not copied
+            link_files(keywords, self.work_dir / KEYWORDS_DIR)
         if self.previous is not None:
             source = sqlite3.connect(f"file:{self.previous.generation_dir(self.index_dir) / STORE_NAME}?mode=ro",
                                      uri=True)
@@ -89,11 +97,12 @@ class GenerationWriter:
             destination.close()
         return Store(target)
 
-    def _copy_vectors(self) -> VectorIndex:
+    def _copy_vectors(self) -> LayeredVectors:
         if self.previous is None:
-            return VectorIndex(self.model.dimension, config=self.vector_config)
-        path = self.previous.generation_dir(self.index_dir) / VECTORS_NAME
-        return VectorIndex.load(path, self.model.dimension, self.vector_config)
+            return LayeredVectors.empty(self.model.dimension, self.vector_config)
+        # the base file stays the previous generation's (mapped, never written): `save` hard-links it
+        return LayeredVectors.load(self.previous.generation_dir(self.index_dir), self.model.dimension,
+                                   self.vector_config, read_only=False)
 
     def commit(self) -> Manifest:
         """Write files, fsync, rename the folder into place, then atomically switch the manifest."""
@@ -101,14 +110,19 @@ class GenerationWriter:
         self.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.store.close()
         _step("store-closed")
-        self.vectors.fit()  # flat or HNSW for the new size; drops tombstones past their share
-        self.vectors.save(self.work_dir / VECTORS_NAME)
+        self.vectors.fit()  # merges the layers when due; flat or HNSW for the new size; drops tombstones
+        linked = self.vectors.save(self.work_dir)
         _step("vectors-saved")
         files = {}
-        for name in (STORE_NAME, VECTORS_NAME):
+        for name in (STORE_NAME, *linked):
+            if linked.get(name) and self.previous is not None and name in self.previous.files:
+                files[name] = self.previous.files[name]  # the same file (a hard link): durable and checked
+                continue
             with open(self.work_dir / name, "rb+") as handle:
                 os.fsync(handle.fileno())
             files[name] = file_record(self.work_dir / name)
+        if (self.work_dir / KEYWORDS_DIR).is_dir():
+            fsync_dir(self.work_dir / KEYWORDS_DIR)  # its hard links (Tantivy fsyncs the files it writes)
         fsync_dir(self.work_dir)
         final = self.index_dir / self.generation
         self.work_dir.rename(final)

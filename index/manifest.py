@@ -16,7 +16,11 @@ from pathlib import Path
 from index.embedder import ModelInfo, precision_family, precision_for_index
 from index.errors import CorruptIndex, IndexNotFound, ModelMismatch, PrecisionMismatch
 
-FORMAT_VERSION = 2  # 2: the keyword table holds Snowball stems (index.query), not words
+# 2: the keyword table holds Snowball stems (index.query), not words
+# 3: a generation may hold a Tantivy keyword folder (index.keyword_engine) and layered vectors
+#    (index.vector_layers); a version-2 folder is a version-3 one without them, so both are read
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (2, 3)
 MANIFEST_NAME = "manifest.json"
 STORE_NAME = "store.sqlite"
 VECTORS_NAME = "vectors.faiss"
@@ -62,9 +66,10 @@ def read_manifest(index_dir: Path) -> Manifest:
         manifest = Manifest(**{**raw, "model": model, "precision": tuple(raw.get("precision") or ["fp32"])})
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CorruptIndex(f"manifest {path} is unreadable: {exc}") from exc
-    if manifest.format_version != FORMAT_VERSION:
+    if manifest.format_version not in READABLE_VERSIONS:
         raise CorruptIndex(f"manifest {path} has format version {manifest.format_version}; "
-                           f"this coopsearch reads version {FORMAT_VERSION}: rebuild the index")
+                           f"this coopsearch reads versions {', '.join(map(str, READABLE_VERSIONS))}: "
+                           "rebuild the index")
     return manifest
 
 

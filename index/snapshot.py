@@ -10,7 +10,8 @@ from index.embedder import ModelInfo
 from index.errors import CorruptIndex, IndexNotFound, IndexUnavailable
 from index.manifest import MANIFEST_NAME, STORE_NAME, VECTORS_NAME, Manifest, check_model, read_manifest, verify_files
 from index.store import Store
-from index.vectors import VectorConfig, VectorIndex
+from index.vector_layers import LayeredVectors
+from index.vectors import VectorConfig
 
 
 class IndexSnapshot:
@@ -32,7 +33,7 @@ class IndexSnapshot:
             raise CorruptIndex(f"database file missing: {store_path}")
         verify_files(manifest, directory)
         self.store_path = store_path
-        self.vectors = VectorIndex.load(directory / VECTORS_NAME, manifest.model.dimension, config, mmap=mmap)
+        self.vectors = LayeredVectors.load(directory, manifest.model.dimension, config, mmap=mmap)
         self._local = threading.local()
         self._check_counts(directory)
 

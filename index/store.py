@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import CorruptIndex
+from index.keyword_engine import KEYWORDS_DIR, KeywordRow, TantivyKeywords
 from index.query import QueryAnalysis, analyse, index_text, words
 from index.types import Filters, StoredChunk
 from ingest.bodies import canonical_body
@@ -106,8 +107,13 @@ def fts_query(text: str) -> str | None:
 class Store:
     """One SQLite file. Writers use one connection in one thread; readers open their own."""
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, keyword_engine: str | None = None) -> None:
+        """`keyword_engine`: "tantivy" keeps the keyword index in a Tantivy folder beside the file
+        (index.keyword_engine), "fts5" in the file's FTS5 table; None: whichever the folder holds."""
         self.path = path
+        keywords_dir = path.parent / KEYWORDS_DIR
+        engine = keyword_engine or ("tantivy" if keywords_dir.is_dir() else "fts5")
+        self.keywords = TantivyKeywords(keywords_dir, read_only=read_only) if engine == "tantivy" else None
         try:
             if read_only:
                 self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
@@ -123,6 +129,8 @@ class Store:
 
     def close(self) -> None:
         """Close the connection."""
+        if self.keywords is not None:
+            self.keywords.close()
         self.conn.close()
 
     # -- writes -------------------------------------------------------------------------
@@ -163,8 +171,15 @@ class Store:
             ids.append(rowid)
             c.executemany("INSERT OR IGNORE INTO chunk_countries (chunk_id, country) VALUES (?, ?)",
                           [(rowid, code) for code in chunk.countries])
-            c.execute("INSERT INTO chunks_fts (rowid, text, title, heading) VALUES (?,?,?,?)",
-                      (rowid, index_text(chunk.text), index_text(title), index_text(" ".join(chunk.heading_path))))
+            if self.keywords is None:
+                c.execute("INSERT INTO chunks_fts (rowid, text, title, heading) VALUES (?,?,?,?)",
+                          (rowid, index_text(chunk.text), index_text(title), index_text(" ".join(chunk.heading_path))))
+        if self.keywords is not None:
+            symbols = (document.symbol, *document.symbols)
+            self.keywords.add([KeywordRow(
+                rowid, document.id, index_text(chunk.text), index_text(title), index_text(" ".join(chunk.heading_path)),
+                document.doc_type, document.body, chunk.kind, _year(document.date), chunk.countries,
+                [s for s in symbols if s]) for rowid, chunk in zip(ids, chunks, strict=True)])
         self._count_words([chunk.text for chunk in chunks], +1)
         return ids
 
@@ -191,6 +206,9 @@ class Store:
         passages = self.count_chunks()
         out = {}
         for term in terms:
+            if self.keywords is not None:
+                out[term] = math.log(1 + passages / max(1, self.keywords.document_frequency(term)))
+                continue
             holding = self.conn.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
                                         [_fts_phrase((term,))]).fetchone()[0]
             out[term] = math.log(1 + passages / max(1, int(holding)))
@@ -198,6 +216,8 @@ class Store:
 
     def keyword_count(self, query: QueryAnalysis, filters: Filters | None = None, cap: int = 10_000) -> int:
         """How many passages the analysed query matches by keyword (counted up to `cap`)."""
+        if self.keywords is not None:  # Tantivy counts postings without scoring them: exact, and cheap
+            return self.keywords.count(query, filters)
         expression = fts_expression(query)
         if expression is None:
             return 0
@@ -212,7 +232,10 @@ class Store:
         c = self.conn
         ids = [row[0] for row in c.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
         self._count_words([row[0] for row in c.execute("SELECT text FROM chunks WHERE doc_id = ?", (doc_id,))], -1)
-        c.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
+        if self.keywords is not None:
+            self.keywords.remove_document(doc_id)
+        else:
+            c.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
         c.executemany("DELETE FROM chunk_countries WHERE chunk_id = ?", [(i,) for i in ids])
         c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_countries WHERE doc_id = ?", (doc_id,))
@@ -225,8 +248,10 @@ class Store:
         return ids
 
     def commit(self) -> None:
-        """Commit the open transaction."""
+        """Commit the open transaction (and the keyword index's pending changes)."""
         self.conn.commit()
+        if self.keywords is not None:
+            self.keywords.commit()
 
     # -- reads --------------------------------------------------------------------------
     def document_hashes(self) -> dict[str, str]:
@@ -286,6 +311,9 @@ class Store:
 
         `weights` weigh a match in the passage text, its document's title and symbol, and its headings.
         """
+        if self.keywords is not None:
+            return self.keywords.search(query if isinstance(query, QueryAnalysis) else analyse(query), k, filters,
+                                        weights)
         expression = fts_expression(query if isinstance(query, QueryAnalysis) else analyse(query))
         if expression is None:
             return []
