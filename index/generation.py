@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import sqlite3
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -38,6 +37,7 @@ from index.manifest import (
     write_manifest,
 )
 from index.store import Store
+from index.store_changes import CHANGES_NAME, bring_forward, copy_store, keep_spare, write_changes
 from index.vector_layers import LayeredVectors
 from index.vectors import VectorConfig
 
@@ -88,14 +88,12 @@ class GenerationWriter:
         keywords = self.previous.generation_dir(self.index_dir) / KEYWORDS_DIR
         if keywords.is_dir():  # immutable segment files: linked, not copied
             link_files(keywords, self.work_dir / KEYWORDS_DIR)
-        if self.previous is not None:
-            source = sqlite3.connect(f"file:{self.previous.generation_dir(self.index_dir) / STORE_NAME}?mode=ro",
-                                     uri=True)
-            destination = sqlite3.connect(str(target))
-            source.backup(destination)
-            source.close()
-            destination.close()
-        return Store(target)
+        # the spare store brought forward by replaying the recorded changes, else a whole copy
+        if not bring_forward(self.index_dir, self.previous.generation, target):
+            copy_store(self.previous.generation_dir(self.index_dir) / STORE_NAME, target)
+        store = Store(target)
+        store.changes = []  # recorded for the writer after next (index.store_changes)
+        return store
 
     def _copy_vectors(self) -> LayeredVectors:
         if self.previous is None:
@@ -109,12 +107,13 @@ class GenerationWriter:
         self.store.commit()
         self.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.store.close()
+        recorded = write_changes(self.store, self.work_dir, self.previous.generation if self.previous else None)
         _step("store-closed")
         self.vectors.fit()  # merges the layers when due; flat or HNSW for the new size; drops tombstones
         linked = self.vectors.save(self.work_dir)
         _step("vectors-saved")
         files = {}
-        for name in (STORE_NAME, *linked):
+        for name in (STORE_NAME, *linked, *([CHANGES_NAME] if recorded else [])):
             if linked.get(name) and self.previous is not None and name in self.previous.files:
                 files[name] = self.previous.files[name]  # the same file (a hard link): durable and checked
                 continue
@@ -165,6 +164,7 @@ def _remove_unfinished(index_dir: Path, current: int) -> None:
 
 def _remove_old_generations(index_dir: Path, keep: set[str]) -> None:
     generations = sorted(p for p in index_dir.glob("gen-*") if p.is_dir() and not p.name.endswith(".tmp"))
-    for path in generations:
-        if path.name not in keep:
-            shutil.rmtree(path, ignore_errors=True)
+    removed = [path for path in generations if path.name not in keep]
+    keep_spare(index_dir, removed)  # the newest one's store: the next writer brings it forward
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)

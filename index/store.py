@@ -114,6 +114,9 @@ class Store:
         keywords_dir = path.parent / KEYWORDS_DIR
         engine = keyword_engine or ("tantivy" if keywords_dir.is_dir() else "fts5")
         self.keywords = TantivyKeywords(keywords_dir, read_only=read_only) if engine == "tantivy" else None
+        # A writer's list of its changes (index.store_changes records and replays it); False while replaying
+        # one, when the keyword index (hard-linked from the generation that made the change) has it already.
+        self.changes: list[tuple[object, ...]] | bool | None = None
         try:
             if read_only:
                 self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
@@ -134,8 +137,11 @@ class Store:
         self.conn.close()
 
     # -- writes -------------------------------------------------------------------------
-    def add_document(self, document: Document, chunks: Sequence[Chunk]) -> list[int]:
-        """Insert a document and its chunks; returns the chunks' row ids (their vector ids)."""
+    def add_document(self, document: Document, chunks: Sequence[Chunk], ids: Sequence[int] | None = None) -> list[int]:
+        """Insert a document and its chunks; returns the chunks' row ids (their vector ids).
+
+        `ids`: the row ids to give the chunks (a replayed change, index.store_changes); None: new ones.
+        """
         c = self.conn
         c.execute(
             "INSERT INTO documents (id, source, sha256, title, doc_type, symbol, body, date, year, language,"
@@ -159,13 +165,15 @@ class Store:
         c.executemany("INSERT INTO doc_references (doc_id, symbol, raw, label, chunk_ordinal) VALUES (?,?,?,?,?)",
                       [(document.id, r.symbol, r.raw, r.label, r.chunk_ordinal) for r in document.references])
         title = " ".join(filter(None, [document.title, document.symbol]))
-        ids: list[int] = []
-        for chunk in chunks:
+        given = list(ids) if ids is not None else None
+        ids = []
+        for number, chunk in enumerate(chunks):
             cursor = c.execute(
-                "INSERT INTO chunks (doc_id, ordinal, text, kind, label, heading_path, page_start, page_end,"
-                " char_start, char_end) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (document.id, chunk.ordinal, chunk.text, chunk.kind, chunk.label, json.dumps(list(chunk.heading_path)),
-                 chunk.page_start, chunk.page_end, chunk.char_start, chunk.char_end))
+                "INSERT INTO chunks (id, doc_id, ordinal, text, kind, label, heading_path, page_start, page_end,"
+                " char_start, char_end) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (given[number] if given is not None else None, document.id, chunk.ordinal, chunk.text, chunk.kind,
+                 chunk.label, json.dumps(list(chunk.heading_path)), chunk.page_start, chunk.page_end,
+                 chunk.char_start, chunk.char_end))
             assert cursor.lastrowid is not None  # an INSERT into a rowid table always sets it
             rowid = int(cursor.lastrowid)
             ids.append(rowid)
@@ -174,7 +182,9 @@ class Store:
             if self.keywords is None:
                 c.execute("INSERT INTO chunks_fts (rowid, text, title, heading) VALUES (?,?,?,?)",
                           (rowid, index_text(chunk.text), index_text(title), index_text(" ".join(chunk.heading_path))))
-        if self.keywords is not None:
+        if isinstance(self.changes, list):
+            self.changes.append(("add", document, tuple(chunks), tuple(ids)))
+        if self.keywords is not None and self.changes is not False:
             symbols = (document.symbol, *document.symbols)
             self.keywords.add([KeywordRow(
                 rowid, document.id, index_text(chunk.text), index_text(title), index_text(" ".join(chunk.heading_path)),
@@ -230,10 +240,13 @@ class Store:
     def remove_document(self, doc_id: str) -> list[int]:
         """Delete a document with its chunks and keyword rows; returns the removed chunk ids."""
         c = self.conn
+        if isinstance(self.changes, list):
+            self.changes.append(("remove", doc_id))
         ids = [row[0] for row in c.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
         self._count_words([row[0] for row in c.execute("SELECT text FROM chunks WHERE doc_id = ?", (doc_id,))], -1)
         if self.keywords is not None:
-            self.keywords.remove_document(doc_id)
+            if self.changes is not False:
+                self.keywords.remove_document(doc_id)
         else:
             c.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
         c.executemany("DELETE FROM chunk_countries WHERE chunk_id = ?", [(i,) for i in ids])

@@ -4,8 +4,9 @@ Rewriting a million-vector HNSW file for each ingest costs its whole size in dis
 at 1M vectors of 384 floats: 15 s at this machine's 124 MB/s of fsynced writes). Here a generation
 hard-links the previous generation's base file, memory-maps it read-only, and writes only its delta
 (an exact flat index of the vectors added since the base was written) and the ids removed from the base.
-`fit` merges the layers into a new base when the delta or the removals grow past their share, and
-always while the whole index is small enough to be flat (one file, as before).
+`fit` merges the layers into a new base when the delta or the removals (VectorConfig.tombstone_fraction)
+grow past their share, when the settings ask for another layout, and always while the whole index is
+small enough to be flat (one file, as before).
 
 Files of a generation: `vectors.faiss` (the base), `vectors-delta.faiss`, `vectors-removed.npy`
 (the last two only while the layers are apart).
@@ -25,7 +26,6 @@ DELTA_NAME = "vectors-delta.faiss"
 REMOVED_NAME = "vectors-removed.npy"
 DELTA_SHARE = 0.05  # merge when the delta holds more than this share of the base (flat search grows with it)
 DELTA_MIN = 20_000  # ... and more than this many vectors: below it the flat delta costs under a millisecond
-REMOVED_SHARE = 0.1  # merge when this share of the base is removed (searches skip the removed ids)
 
 
 class LayeredVectors:
@@ -71,9 +71,9 @@ class LayeredVectors:
         return self.base.kind
 
     def describe(self) -> str:
-        """The base's layout, and the delta's size while the layers are apart."""
+        """The base's layout, and the delta's size while it holds vectors (removals are tombstones, unnamed)."""
         delta = self.delta.count()
-        return self.base.describe() + (f"+delta{delta}" if delta or len(self.removed) else "")
+        return self.base.describe() + (f"+delta{delta}" if delta else "")
 
     def fit(self) -> bool:
         """Merge the layers into one base when due (see the module doc), then fit it; True if rebuilt."""
@@ -81,9 +81,11 @@ class LayeredVectors:
         base_live = self.base.count() - len(self.removed)
         total = base_live + self.delta.count()
         due = (self.base_file is None  # a new base is written anyway (a new index, or one merged already)
-               or total <= self.config.flat_max
+               or total <= self.config.flat_max  # small: one exact file, as before layers
+               or self.base.kind == "flat"  # grown past flat_max: the HNSW layout
+               or self.base.describe().endswith("-sq8") != (self.config.compression == "sq8")
                or self.delta.count() > max(DELTA_MIN, DELTA_SHARE * base_live)
-               or len(self.removed) > REMOVED_SHARE * max(1, self.base.count()))
+               or len(self.removed) > self.config.tombstone_fraction * max(1, self.base.count()))
         if not due:
             return False
         ids, vectors = self.live_vectors()

@@ -122,7 +122,7 @@ def test_small_indexes_stay_one_flat_file(tmp_path: Path) -> None:
     snapshot = _open(index_dir)
     assert snapshot.manifest.vector_index == "flat"
     assert isinstance(snapshot.vectors, LayeredVectors) and snapshot.vectors.count() == 12
-    assert sorted(snapshot.manifest.files) == ["store.sqlite", "vectors.faiss"]
+    assert sorted(snapshot.manifest.files) == ["changes.pickle", "store.sqlite", "vectors.faiss"]
 
 
 QUERIES = ["cooperation", "south technical", '"technical cooperation"', "capacity -finance", "energy NOT water",
@@ -149,3 +149,25 @@ def test_tantivy_matches_the_passages_fts5_matches(tmp_path: Path, query: str) -
         assert {i for i, _ in tantivy} == {i for i, _ in fts5}, filters
         assert stores["tantivy"].keyword_count(analysis, filters) == len(fts5)
     assert stores["fts5"].keyword_search(analysis, 500)  # every query matches something: the test can fail
+
+
+def test_later_generations_bring_the_spare_store_forward_instead_of_copying(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import index.generation as generation
+
+    index_dir = tmp_path / "index"
+    plan = [(list(range(8)), []), ([8], [1]), ([9], [2]), ([10, 2], [3]), ([11], [10]), ([12], [])]
+    for number, (add, remove) in enumerate(plan):
+        if number >= 3:  # from the fourth generation on a spare exists: a whole copy would be a regression
+            assert list(index_dir.glob("spare-gen-*.sqlite"))
+            monkeypatch.setattr(generation, "copy_store", lambda *_: pytest.fail("copied the whole store"))
+        _write(index_dir, add, remove)
+    snapshot = _open(index_dir)
+    expected = {f"doc-{n}" for n in [0, 2, 4, 5, 6, 7, 8, 9, 11, 12]}
+    assert {d.id for d in snapshot.store.list_documents()} == expected
+    assert snapshot.store.count_chunks() == snapshot.vectors.count() == snapshot.manifest.chunks == 6 * len(expected)
+    # the replayed store holds the same rows, with the same chunk ids, as the vectors and keyword index
+    ids = {c.id for d in expected for c in snapshot.store.document_chunks(d)}
+    assert set(snapshot.vectors.live_vectors()[0].tolist()) == ids
+    assert {i for i, _ in snapshot.store.keyword_search(analyse("passage"), 500)} == ids
+    assert snapshot.store.similar_words("passage", 7, 7) == [("passage", 6 * len(expected))]
