@@ -7,6 +7,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -116,7 +117,7 @@ class Store:
         self.keywords = TantivyKeywords(keywords_dir, read_only=read_only) if engine == "tantivy" else None
         # A writer's list of its changes (index.store_changes records and replays it); False while replaying
         # one, when the keyword index (hard-linked from the generation that made the change) has it already.
-        self.changes: list[tuple[object, ...]] | bool | None = None
+        self.changes: list[tuple[Any, ...]] | bool | None = None
         try:
             if read_only:
                 self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)

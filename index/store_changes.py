@@ -35,7 +35,7 @@ def write_changes(store: Store, directory: Path, based_on: str | None) -> bool:
     changes = store.changes
     if based_on is None or not isinstance(changes, list):
         return False
-    chunks = sum(len(change[2]) for change in changes if change[0] == "add")  # type: ignore[arg-type]
+    chunks = sum(len(change[2]) for change in changes if change[0] == "add")
     if chunks > MAX_RECORDED_CHUNKS:
         return False
     path = directory / CHANGES_NAME
