@@ -76,7 +76,7 @@ class LayeredVectors:
         return self.base.describe() + (f"+delta{delta}" if delta else "")
 
     def fit(self) -> bool:
-        """Merge the layers into one base when due (see the module doc), then fit it; True if rebuilt."""
+        """Merge the layers into one base when due (see the module doc), then fit it; True if merged."""
         self._writable()
         base_live = self.base.count() - len(self.removed)
         total = base_live + self.delta.count()
@@ -88,9 +88,15 @@ class LayeredVectors:
                or len(self.removed) > self.config.tombstone_fraction * max(1, self.base.count()))
         if not due:
             return False
-        ids, vectors = self.live_vectors()
-        merged = VectorIndex(self.dimension, config=self.config)
-        merged.add(ids, vectors)
+        if self.base_file is not None and self.base.kind == "hnsw" and total > self.config.flat_max:
+            # the graph stays: the delta is inserted into a writable copy of it, removals become its
+            # tombstones, and VectorIndex.fit rebuilds only for its own reasons (tombstones, compression)
+            merged = VectorIndex.load(self.base_file, self.dimension, self.config)
+            merged.remove(self.removed)
+            merged.add(*self.delta.live_vectors())
+        else:
+            merged = VectorIndex(self.dimension, config=self.config)
+            merged.add(*self.live_vectors())
         merged.fit()
         self.base, self.delta = merged, VectorIndex(self.dimension, config=self.config)
         self.removed = np.zeros(0, dtype=np.int64)

@@ -171,3 +171,21 @@ def test_later_generations_bring_the_spare_store_forward_instead_of_copying(tmp_
     assert set(snapshot.vectors.live_vectors()[0].tolist()) == ids
     assert {i for i, _ in snapshot.store.keyword_search(analyse("passage"), 500)} == ids
     assert snapshot.store.similar_words("passage", 7, 7) == [("passage", 6 * len(expected))]
+
+
+def test_a_grown_delta_is_inserted_into_the_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import index.vector_layers as layers
+
+    monkeypatch.setattr(layers, "DELTA_MIN", 5)  # 12 added to 120: past 5 and 5 % of the base
+    index_dir = tmp_path / "index"
+    _write(index_dir, list(range(20)), [])
+    _write(index_dir, [20, 21], [4])
+    snapshot = _open(index_dir)
+    directory = snapshot.manifest.generation_dir(index_dir)
+    assert snapshot.manifest.vector_index.startswith("hnsw") and "+delta" not in snapshot.manifest.vector_index
+    assert not (directory / DELTA_NAME).exists()
+    assert snapshot.vectors.tombstones() == 6  # the removed document's slots: the graph was not rebuilt
+    live = set(snapshot.vectors.live_vectors()[0].tolist())
+    assert live == {c.id for d in snapshot.store.list_documents() for c in snapshot.store.document_chunks(d.id)}
+    added = [c.id for c in snapshot.store.document_chunks("doc-21")]
+    assert int(snapshot.vectors.search(_vectors(added[:1])[0], 1)[1][0]) == added[0]
