@@ -6,7 +6,8 @@ hard-links the previous generation's base file, memory-maps it read-only, and wr
 (an exact flat index of the vectors added since the base was written) and the ids removed from the base.
 `fit` merges the layers into a new base when the delta or the removals (VectorConfig.tombstone_fraction)
 grow past their share, when the settings ask for another layout, and always while the whole index is
-small enough to be flat (one file, as before).
+small enough to be flat (one file, as before). A merge inserts the delta into a writable copy of the
+HNSW graph (rebuilding it only when VectorIndex.fit would: tombstones, another layout).
 
 Files of a generation: `vectors.faiss` (the base), `vectors-delta.faiss`, `vectors-removed.npy`
 (the last two only while the layers are apart).
