@@ -189,3 +189,38 @@ def test_a_grown_delta_is_inserted_into_the_graph(tmp_path: Path, monkeypatch: p
     assert live == {c.id for d in snapshot.store.list_documents() for c in snapshot.store.document_chunks(d.id)}
     added = [c.id for c in snapshot.store.document_chunks("doc-21")]
     assert int(snapshot.vectors.search(_vectors(added[:1])[0], 1)[1][0]) == added[0]
+
+
+KILLED_WRITER = """
+import os, signal, sys
+sys.path[:0] = [sys.argv[2]]
+import index.generation as generation
+generation._step = lambda name: os.kill(os.getpid(), signal.SIGKILL) if name == sys.argv[3] else None
+import test_scale_layers as t
+t._write(__import__("pathlib").Path(sys.argv[1]), [30], [5])
+"""
+
+
+@pytest.mark.parametrize("step", ["copied", "store-closed", "vectors-saved", "manifest-written"])
+def test_a_writer_killed_after_taking_the_spare_leaves_the_index_and_the_next_writer_copies(
+        tmp_path: Path, step: str) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    index_dir = tmp_path / "index"
+    for add, remove in ((list(range(8)), []), ([8], []), ([9], [0])):
+        _write(index_dir, add, remove)
+    assert list(index_dir.glob("spare-gen-*.sqlite"))  # the killed writer takes it
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_WRITER)
+    done = subprocess.run([sys.executable, str(script), str(index_dir), str(Path(__file__).parent), step],
+                          capture_output=True, timeout=300)
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()[-2000:]
+    assert not list(index_dir.glob("spare-gen-*.sqlite"))
+    before = _open(index_dir)
+    assert {d.id for d in before.store.list_documents()} == {f"doc-{n}" for n in range(1, 10)}
+    _write(index_dir, [31], [6])  # no spare: a whole copy, then the usual commit
+    after = _open(index_dir)
+    assert {d.id for d in after.store.list_documents()} == {f"doc-{n}" for n in (1, 2, 3, 4, 5, 7, 8, 9, 31)}
+    assert after.store.count_chunks() == after.vectors.count() == after.manifest.chunks == 6 * 9
