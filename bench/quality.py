@@ -50,6 +50,7 @@ from index.build import IngestOptions, ingest_paths  # noqa: E402
 from index.embedder import Embedder, default_model_path  # noqa: E402
 from index.errors import CoopsearchError  # noqa: E402
 from index.fusion import Boosts, FusionConfig  # noqa: E402
+from index.keyword_engine import default_engine  # noqa: E402
 from index.manifest import MANIFEST_NAME, read_manifest  # noqa: E402
 from index.search import SearchConfig, SearchEngine, SearchRequest  # noqa: E402
 from index.snapshot import IndexHolder  # noqa: E402
@@ -65,7 +66,8 @@ PUBLISHED_SCIFACT = {
 }
 # The code that decides what an index stores: a change to any of it rebuilds the cached index.
 # ("file" hashes a file; "file:name" only the named function or constant, so unrelated edits keep the cache.)
-STORED_BY_INDEX = ["index/build.py:embedding_text", "index/store.py:SCHEMA", "index/store.py:Store.add_document"]
+STORED_BY_INDEX = ["index/build.py:embedding_text", "index/store.py:SCHEMA", "index/store.py:Store.add_document",
+                   "index/keyword_engine.py:TantivyKeywords.add"]
 SCIFACT_CODE = ["ingest/chunking.py", "ingest/paragraphs.py", "ingest/structure.py", "ingest/readers/text.py",
                 *STORED_BY_INDEX]
 COOP_CODE = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "ingest").rglob("*.py")) + STORED_BY_INDEX
@@ -147,14 +149,14 @@ def cached_index(name: str, sources: list[Path], code: list[str], embedder: Embe
                  backend: BackendConfig = BackendConfig()) -> Path:
     """The index of `sources` under bench/.cache/NAME/, built if no index for this code and model exists
     (on the milvus backend: a folder of its own, whose collection lives in `backend.uri`)."""
-    key = f"{embedder.info.fingerprint}-{code_hash(code)}"
+    engine = default_engine()  # COOPSEARCH_KEYWORD_ENGINE: each engine's index is kept apart
+    key = f"{embedder.info.fingerprint}-{code_hash(code)}-{engine}"
     suffix = "" if backend.kind == "embedded" else f"-{backend.kind}"
     folder = CACHE / name / f"index-{key}{suffix}"
     if (folder / MANIFEST_NAME).exists() and _engine_holds(folder, embedder, backend):
         return folder
-    for old in (CACHE / name).glob("index-*"):
-        if old.name.endswith("-milvus") == (backend.kind == "milvus"):
-            shutil.rmtree(old, ignore_errors=True)
+    for old in (CACHE / name).glob(f"index-*-{engine}{suffix}"):  # this engine's and backend's older builds
+        shutil.rmtree(old, ignore_errors=True)
     started = time.perf_counter()
     print(f"[{name}] building the index into {folder.relative_to(ROOT)} …", file=sys.stderr, flush=True)
     report = ingest_paths(folder, sources, embedder, IngestOptions(workers=2, timeout_s=300, backend=backend))

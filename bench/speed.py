@@ -95,7 +95,8 @@ def generation_files(index_dir: Path) -> dict[str, int]:
     from index.manifest import read_manifest
 
     directory = read_manifest(index_dir).generation_dir(index_dir)
-    return {p.name: p.stat().st_size for p in sorted(directory.iterdir()) if p.is_file()}
+    files = {p.name: p.stat().st_size for p in sorted(directory.iterdir()) if p.is_file()}
+    return {**files, **{p.name + "/": folder_bytes(p) for p in sorted(directory.iterdir()) if p.is_dir()}}
 
 
 def rss_of(pid: int) -> dict[str, float]:
@@ -694,6 +695,51 @@ def bench_latency(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[s
     return result
 
 
+# -- 6. one-document add at scale --------------------------------------------------------------------
+def one_document_add(index_dir: Path, embedder, scratch: Path, texts: Sequence[str]) -> list[dict[str, object]]:
+    """Ingest one new text file at a time into a hard-linked clone of `index_dir` (`cp -al`: a writer only
+    reads the previous generation's files and writes a new folder, so the cached index stays as it was);
+    the wall time of each `ingest_paths` call, with its report's split (copy: opening the writable
+    generation; parse, embed; commit: fit, save, fsync, switch)."""
+    from index.build import IngestOptions, ingest_paths
+
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    clone = scratch / "index"
+    subprocess.run(["cp", "-al", str(index_dir), str(clone)], check=True)
+    (clone / ".lock").unlink(missing_ok=True)  # a fresh lock file, not a link to the cached index's
+    rows = []
+    try:
+        for number, text in enumerate(texts):
+            path = scratch / "docs" / f"added-{number}.txt"
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(f"Added document {number}.\n\n{text}")
+            started = time.perf_counter()
+            report = ingest_paths(clone, [path], embedder, IngestOptions(workers=1))
+            wall = time.perf_counter() - started
+            manifest = report.manifest
+            rows.append({"seconds": round(wall, 2), "split": report.seconds, "chunks_after": manifest.chunks,
+                         "vector_index": manifest.vector_index, "load_average": round(os.getloadavg()[0], 2)})
+            log(f"add {number}: {rows[-1]}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return rows
+
+
+def bench_add(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[str, object]:
+    """One document added to each synthetic index, three times in a row: the first two copy the store (no
+    spare yet), the third brings the spare forward (index.store_changes), as every later one does."""
+    speeches = sorted((FOLDERS["ungdc-ssc"]).glob("*.txt"))[:3]
+    texts = [p.read_text(errors="replace") for p in speeches]
+    result: dict[str, object] = {"method": "ingest_paths of one new UN General Debate speech into a cp -al clone "
+                                           "of the synthetic index (parse, embed, write a generation, commit)",
+                                 "sizes": {}}
+    for size in (n for n in plan.sizes if n > 0):
+        index_dir = build_synthetic(real_index, size, cache / f"synthetic-{size}")
+        result["sizes"][str(size)] = one_document_add(index_dir, embedder, cache / "add-scratch", texts)  # type: ignore[index]
+    return result
+
+
 # -- table -----------------------------------------------------------------------------------------
 def render(data: dict) -> str:
     """The results as plain-text tables."""
@@ -748,6 +794,13 @@ def render(data: dict) -> str:
                          f"({', '.join(f'{k} {v / 2**20:.0f} MiB' for k, v in row['disk_bytes'].items())}), "
                          f"server RSS {row['rss_after_load_mib']} after load, {row['rss_after_queries_mib']} after "
                          f"queries, ready in {row['ready_s']} s")
+    add = data.get("add")
+    if add:
+        lines.append(f"\none-document add ({add['method']})")
+        for size, rows in add["sizes"].items():
+            for row in rows:
+                lines.append(f"  {size:>9} chunks: {row['seconds']} s  {row['split']}  -> {row['vector_index']},"
+                             f" load {row['load_average']}")
     return "\n".join(lines)
 
 
@@ -759,7 +812,7 @@ def _files(value: str) -> dict[str, int]:
 
 # -- entry point -----------------------------------------------------------------------------------
 # latency builds the synthetic indexes; pipeline and query_embedding are bench/embed_speed.py's
-SECTIONS = ("environment", "ingest", "precision", "latency", "recall", "pipeline", "query_embedding")
+SECTIONS = ("environment", "ingest", "precision", "latency", "add", "recall", "pipeline", "query_embedding")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -795,6 +848,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "latency" in chosen:
         embedder = embedder or load_embedder()
         save_section(out, "latency", bench_latency(plan, cache, real_index, embedder))
+    if "add" in chosen:
+        embedder = embedder or load_embedder()
+        save_section(out, "add", bench_add(plan, cache, real_index, embedder))
     if "recall" in chosen:
         embedder = embedder or load_embedder()
         save_section(out, "recall", bench_recall(plan, cache, real_index, embedder))

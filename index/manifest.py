@@ -16,7 +16,11 @@ from pathlib import Path
 from index.embedder import ModelInfo, precision_family, precision_for_index
 from index.errors import CorruptIndex, IndexNotFound, ModelMismatch, PrecisionMismatch
 
-FORMAT_VERSION = 2  # 2: the keyword table holds Snowball stems (index.query), not words
+# 2: the keyword table holds Snowball stems (index.query), not words
+# 3: a generation may hold a Tantivy keyword folder (index.keyword_engine) and layered vectors
+#    (index.vector_layers); a version-2 folder is a version-3 one without them, so both are read
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (2, 3)
 MANIFEST_NAME = "manifest.json"
 STORE_NAME = "store.sqlite"
 VECTORS_NAME = "vectors.faiss"
@@ -66,9 +70,10 @@ def read_manifest(index_dir: Path) -> Manifest:
         manifest = Manifest(**{**raw, "model": model, "precision": tuple(raw.get("precision") or ["fp32"])})
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CorruptIndex(f"manifest {path} is unreadable: {exc}") from exc
-    if manifest.format_version != FORMAT_VERSION:
+    if manifest.format_version not in READABLE_VERSIONS:
         raise CorruptIndex(f"manifest {path} has format version {manifest.format_version}; "
-                           f"this coopsearch reads version {FORMAT_VERSION}: rebuild the index")
+                           f"this coopsearch reads versions {', '.join(map(str, READABLE_VERSIONS))}: "
+                           "rebuild the index")
     return manifest
 
 
@@ -110,6 +115,11 @@ def file_record(path: Path) -> dict[str, object]:
     return {"bytes": path.stat().st_size, "crc32": f"{crc:08x}"}
 
 
+# Files whose checksum this process verified, by (device, inode, size, mtime): a generation hard-links the
+# previous one's vector base (1.7 GB at a million passages), which is then not read whole again at each reload.
+_VERIFIED: dict[tuple[int, int, int, int], object] = {}
+
+
 def verify_files(manifest: Manifest, directory: Path) -> None:
     """Raise CorruptIndex naming the first file whose size or checksum differs from the manifest's."""
     for name, expected in manifest.files.items():
@@ -120,9 +130,19 @@ def verify_files(manifest: Manifest, directory: Path) -> None:
         if size != expected.get("bytes"):
             raise CorruptIndex(f"index file {path} is {size:,} bytes but the manifest recorded "
                                f"{expected.get('bytes')}: truncated or changed since it was written")
+        stat = path.stat()
+        identity = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if _VERIFIED.get(identity) == expected.get("crc32"):
+            continue  # the same file (a generation's hard link to it) passed this check already
         if file_record(path)["crc32"] != expected.get("crc32"):
             raise CorruptIndex(f"index file {path} fails its checksum (manifest crc32 {expected.get('crc32')}): "
                                "corrupt or changed since it was written")
+        _remember_verified(path, expected.get("crc32"))
+
+
+def _remember_verified(path: Path, crc: object) -> None:
+    stat = path.stat()
+    _VERIFIED[(stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)] = crc
 
 
 def fsync_dir(path: Path) -> None:

@@ -12,7 +12,8 @@ from index.embedder import ModelInfo
 from index.errors import CorruptIndex, IndexNotFound, IndexUnavailable
 from index.manifest import MANIFEST_NAME, STORE_NAME, VECTORS_NAME, Manifest, check_model, read_manifest, verify_files
 from index.store import Store
-from index.vectors import VectorConfig, VectorIndex
+from index.vector_layers import LayeredVectors
+from index.vectors import VectorConfig
 
 
 class IndexSnapshot:
@@ -41,7 +42,7 @@ class IndexSnapshot:
         self._check_counts(directory)
 
     @property
-    def vectors(self) -> VectorIndex:
+    def vectors(self) -> LayeredVectors:
         """The embedded backend's FAISS index (tests and benchmarks read it directly)."""
         if not isinstance(self.engine, EmbeddedRetrieval):
             raise TypeError(f"the {self.manifest.backend} backend keeps no FAISS index in the generation")

@@ -7,10 +7,12 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from index.errors import CorruptIndex
+from index.keyword_engine import KEYWORDS_DIR, KeywordRow, TantivyKeywords
 from index.query import QueryAnalysis, analyse, index_text, words
 from index.types import Filters, StoredChunk
 from ingest.bodies import canonical_body
@@ -106,8 +108,16 @@ def fts_query(text: str) -> str | None:
 class Store:
     """One SQLite file. Writers use one connection in one thread; readers open their own."""
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, keyword_engine: str | None = None) -> None:
+        """`keyword_engine`: "tantivy" keeps the keyword index in a Tantivy folder beside the file
+        (index.keyword_engine), "fts5" in the file's FTS5 table; None: whichever the folder holds."""
         self.path = path
+        keywords_dir = path.parent / KEYWORDS_DIR
+        engine = keyword_engine or ("tantivy" if keywords_dir.is_dir() else "fts5")
+        self.keywords = TantivyKeywords(keywords_dir, read_only=read_only) if engine == "tantivy" else None
+        # A writer's list of its changes (index.store_changes records and replays it); False while replaying
+        # one, when the keyword index (hard-linked from the generation that made the change) has it already.
+        self.changes: list[tuple[Any, ...]] | bool | None = None
         try:
             if read_only:
                 self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
@@ -123,14 +133,20 @@ class Store:
 
     def close(self) -> None:
         """Close the connection."""
+        if self.keywords is not None:
+            self.keywords.close()
         self.conn.close()
 
     # -- writes -------------------------------------------------------------------------
-    def add_document(self, document: Document, chunks: Sequence[Chunk], first_id: int | None = None) -> list[int]:
+    def add_document(self, document: Document, chunks: Sequence[Chunk], ids: Sequence[int] | None = None,
+                     first_id: int | None = None) -> list[int]:
         """Insert a document and its chunks; returns the chunks' row ids (their vector ids).
 
-        `first_id`: the chunks take ids from there on (a shared engine needs ids never used before);
-        None: SQLite's next row ids."""
+        `ids`: the row ids to give the chunks (a replayed change, index.store_changes); `first_id`: the
+        chunks take ids from there on (a shared engine needs ids never used before); neither: new row ids.
+        """
+        if ids is None and first_id is not None:
+            ids = range(first_id, first_id + len(chunks))
         c = self.conn
         c.execute(
             "INSERT INTO documents (id, source, sha256, title, doc_type, symbol, body, date, year, language,"
@@ -154,21 +170,31 @@ class Store:
         c.executemany("INSERT INTO doc_references (doc_id, symbol, raw, label, chunk_ordinal) VALUES (?,?,?,?,?)",
                       [(document.id, r.symbol, r.raw, r.label, r.chunk_ordinal) for r in document.references])
         title = " ".join(filter(None, [document.title, document.symbol]))
-        ids: list[int] = []
+        given = list(ids) if ids is not None else None
+        ids = []
         for number, chunk in enumerate(chunks):
             cursor = c.execute(
                 "INSERT INTO chunks (id, doc_id, ordinal, text, kind, label, heading_path, page_start, page_end,"
                 " char_start, char_end) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (None if first_id is None else first_id + number, document.id, chunk.ordinal, chunk.text, chunk.kind,
-                 chunk.label, json.dumps(list(chunk.heading_path)),
-                 chunk.page_start, chunk.page_end, chunk.char_start, chunk.char_end))
+                (given[number] if given is not None else None, document.id, chunk.ordinal, chunk.text, chunk.kind,
+                 chunk.label, json.dumps(list(chunk.heading_path)), chunk.page_start, chunk.page_end,
+                 chunk.char_start, chunk.char_end))
             assert cursor.lastrowid is not None  # an INSERT into a rowid table always sets it
             rowid = int(cursor.lastrowid)
             ids.append(rowid)
             c.executemany("INSERT OR IGNORE INTO chunk_countries (chunk_id, country) VALUES (?, ?)",
                           [(rowid, code) for code in chunk.countries])
-            c.execute("INSERT INTO chunks_fts (rowid, text, title, heading) VALUES (?,?,?,?)",
-                      (rowid, index_text(chunk.text), index_text(title), index_text(" ".join(chunk.heading_path))))
+            if self.keywords is None:
+                c.execute("INSERT INTO chunks_fts (rowid, text, title, heading) VALUES (?,?,?,?)",
+                          (rowid, index_text(chunk.text), index_text(title), index_text(" ".join(chunk.heading_path))))
+        if isinstance(self.changes, list):
+            self.changes.append(("add", document, tuple(chunks), tuple(ids)))
+        if self.keywords is not None and self.changes is not False:
+            symbols = (document.symbol, *document.symbols)
+            self.keywords.add([KeywordRow(
+                rowid, document.id, index_text(chunk.text), index_text(title), index_text(" ".join(chunk.heading_path)),
+                document.doc_type, document.body, chunk.kind, _year(document.date), chunk.countries,
+                [s for s in symbols if s]) for rowid, chunk in zip(ids, chunks, strict=True)])
         self._count_words([chunk.text for chunk in chunks], +1)
         return ids
 
@@ -195,6 +221,9 @@ class Store:
         passages = self.count_chunks()
         out = {}
         for term in terms:
+            if self.keywords is not None:
+                out[term] = math.log(1 + passages / max(1, self.keywords.document_frequency(term)))
+                continue
             holding = self.conn.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
                                         [_fts_phrase((term,))]).fetchone()[0]
             out[term] = math.log(1 + passages / max(1, int(holding)))
@@ -202,6 +231,8 @@ class Store:
 
     def keyword_count(self, query: QueryAnalysis, filters: Filters | None = None, cap: int = 10_000) -> int:
         """How many passages the analysed query matches by keyword (counted up to `cap`)."""
+        if self.keywords is not None:  # Tantivy counts postings without scoring them: exact, and cheap
+            return self.keywords.count(query, filters)
         expression = fts_expression(query)
         if expression is None:
             return 0
@@ -214,9 +245,15 @@ class Store:
     def remove_document(self, doc_id: str) -> list[int]:
         """Delete a document with its chunks and keyword rows; returns the removed chunk ids."""
         c = self.conn
+        if isinstance(self.changes, list):
+            self.changes.append(("remove", doc_id))
         ids = [row[0] for row in c.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
         self._count_words([row[0] for row in c.execute("SELECT text FROM chunks WHERE doc_id = ?", (doc_id,))], -1)
-        c.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
+        if self.keywords is not None:
+            if self.changes is not False:
+                self.keywords.remove_document(doc_id)
+        else:
+            c.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
         c.executemany("DELETE FROM chunk_countries WHERE chunk_id = ?", [(i,) for i in ids])
         c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_countries WHERE doc_id = ?", (doc_id,))
@@ -229,8 +266,10 @@ class Store:
         return ids
 
     def commit(self) -> None:
-        """Commit the open transaction."""
+        """Commit the open transaction (and the keyword index's pending changes)."""
         self.conn.commit()
+        if self.keywords is not None:
+            self.keywords.commit()
 
     # -- reads --------------------------------------------------------------------------
     def document_hashes(self) -> dict[str, str]:
@@ -300,6 +339,9 @@ class Store:
 
         `weights` weigh a match in the passage text, its document's title and symbol, and its headings.
         """
+        if self.keywords is not None:
+            return self.keywords.search(query if isinstance(query, QueryAnalysis) else analyse(query), k, filters,
+                                        weights)
         expression = fts_expression(query if isinstance(query, QueryAnalysis) else analyse(query))
         if expression is None:
             return []

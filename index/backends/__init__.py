@@ -85,6 +85,7 @@ class EngineCommit:
     vectors: int
     describe: str
     record: dict[str, object]
+    linked: tuple[str, ...] = ()  # of `files`, those hard-linked unchanged from the previous generation
 
 
 class EngineWriter(Protocol):

@@ -1,8 +1,10 @@
-"""The embedded backend: FTS5 inside the generation's SQLite file, FAISS in a file beside it.
+"""The embedded backend: the store's keyword engine (Tantivy beside the generation's SQLite file, or
+FTS5 inside it: index.keyword_engine) and FAISS layers beside it (index.vector_layers).
 
 Behaviour is what it was before the seam: the store's keyword search, and the FAISS index restricted
 to the filtered ids inside FAISS. The store writes its own keyword rows when a document is added, so
-this writer's `add` handles the vectors only.
+this writer's `add` handles the vectors only. The large FAISS base is hard-linked from generation to
+generation; only the delta since it is written.
 """
 from __future__ import annotations
 
@@ -14,28 +16,29 @@ import numpy as np
 from index.backends import EngineCommit, Scored
 from index.embedder import ModelInfo
 from index.errors import BackendMismatch
-from index.manifest import MANIFEST_NAME, VECTORS_NAME, Manifest
+from index.manifest import MANIFEST_NAME, Manifest
 from index.query import QueryAnalysis
 from index.store import Store
 from index.types import Filters
-from index.vectors import VectorConfig, VectorIndex
+from index.vector_layers import LayeredVectors
+from index.vectors import VectorConfig
 from ingest.types import Chunk, Document
 
 
 class EmbeddedRetrieval:
-    """FTS5 and FAISS of one generation."""
+    """The keyword engine and FAISS of one generation."""
 
-    def __init__(self, store: Callable[[], Store], vectors: VectorIndex) -> None:
+    def __init__(self, store: Callable[[], Store], vectors: LayeredVectors) -> None:
         self._store = store
         self.vectors = vectors
 
     def keyword_search(self, analysis: QueryAnalysis, k: int, filters: Filters,
                        weights: tuple[float, float, float]) -> Scored:
-        """FTS5 bm25 over the stems, filters joined in SQL."""
+        """bm25 over the stems, with the filters, from the store's keyword engine."""
         return self._store().keyword_search(analysis, k, filters, weights)
 
     def keyword_count(self, analysis: QueryAnalysis, filters: Filters) -> int:
-        """FTS5 matches, counted up to 10,000."""
+        """The store's keyword engine's matches (FTS5: counted up to 10,000)."""
         return self._store().keyword_count(analysis, filters)
 
     def vector_search(self, vector: np.ndarray, k: int, filters: Filters,
@@ -56,9 +59,9 @@ class EmbeddedRetrieval:
 
 
 class EmbeddedWriter:
-    """A generation's FAISS index, copied from the previous generation and saved beside the store."""
+    """A generation's FAISS layers: the previous generation's base (linked) and a new delta."""
 
-    def __init__(self, vectors: VectorIndex) -> None:
+    def __init__(self, vectors: LayeredVectors) -> None:
         self.vectors = vectors
 
     def next_id(self) -> int | None:
@@ -74,34 +77,35 @@ class EmbeddedWriter:
         self.vectors.remove(np.asarray(ids, dtype=np.int64))
 
     def save(self, directory: Path) -> EngineCommit:
-        """Choose the layout for the new size, then write the FAISS file."""
-        self.vectors.fit()  # flat or HNSW for the new size; drops tombstones past their share
-        self.vectors.save(directory / VECTORS_NAME)
-        return EngineCommit(files=(VECTORS_NAME,), vectors=self.vectors.count(), describe=self.vectors.describe(),
-                            record={})
+        """Merge the layers when due (flat or HNSW for the new size), then write or link the FAISS files."""
+        self.vectors.fit()
+        written = self.vectors.save(directory)
+        return EngineCommit(files=tuple(written), vectors=self.vectors.count(), describe=self.vectors.describe(),
+                            record={}, linked=tuple(name for name, linked in written.items() if linked))
 
     def published(self) -> None:
         """Nothing waits for the switch: the files are the generation's own."""
 
 
 class EmbeddedBackend:
-    """FTS5 + FAISS, per generation folder."""
+    """The store's keyword engine + FAISS layers, per generation folder."""
 
     kind = "embedded"
 
     def reader(self, directory: Path, manifest: Manifest, store: Callable[[], Store], config: VectorConfig
                ) -> EmbeddedRetrieval:
-        """Memory-map the generation's FAISS file."""
-        vectors = VectorIndex.load(directory / VECTORS_NAME, manifest.model.dimension, config, mmap=True)
+        """Memory-map the generation's FAISS layers."""
+        vectors = LayeredVectors.load(directory, manifest.model.dimension, config, mmap=True)
         return EmbeddedRetrieval(store, vectors)
 
     def writer(self, index_dir: Path, previous: Manifest | None, store: Store, model: ModelInfo,
                config: VectorConfig) -> EmbeddedWriter:
-        """A writable copy of the previous generation's vectors (an empty flat index for a new one)."""
+        """The previous generation's layers, writable (its base stays mapped and is linked, never written);
+        empty ones for a new index."""
         if previous is None:
-            return EmbeddedWriter(VectorIndex(model.dimension, config=config))
-        path = previous.generation_dir(index_dir) / VECTORS_NAME
-        return EmbeddedWriter(VectorIndex.load(path, model.dimension, config))
+            return EmbeddedWriter(LayeredVectors.empty(model.dimension, config))
+        return EmbeddedWriter(LayeredVectors.load(previous.generation_dir(index_dir), model.dimension, config,
+                                                  read_only=False))
 
     def check(self, manifest: Manifest, index_dir: Path) -> None:
         """Refuse an index whose engine is Milvus."""

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -39,7 +40,7 @@ import numpy as np
 from index.backends import BackendConfig, EngineCommit, Scored
 from index.embedder import ModelInfo
 from index.errors import BackendMismatch, EngineUnavailable
-from index.manifest import MANIFEST_NAME, Manifest
+from index.manifest import MANIFEST_NAME, STORE_NAME, Manifest
 from index.query import QueryAnalysis, index_text, stems
 from index.store import Store
 from index.types import Filters
@@ -341,8 +342,10 @@ def _holds(words: list[str], phrase: tuple[str, ...]) -> bool:
 class MilvusWriter:
     """The collection's side of one generation being written; see the module's docstring for the rules."""
 
-    def __init__(self, collection: MilvusCollection, store: Store, previous: Manifest | None, index_type: str) -> None:
+    def __init__(self, collection: MilvusCollection, store: Store, previous: Manifest | None, index_type: str,
+                 committed_store: Path | None = None) -> None:
         self.collection = collection
+        self.committed_store = committed_store  # the published generation's SQLite file: its recorded removals
         self.store = store
         self.index_type = index_type
         self.high_water = int(str(previous.engine.get("high_water", 0))) if previous is not None else 0
@@ -356,8 +359,9 @@ class MilvusWriter:
         """Delete what a killed writer added (ids above the committed high-water mark) and re-apply the
         committed generation's removals; then this generation starts with none recorded."""
         self.collection.delete_where(f"id > {self.high_water}")
-        carried = [int(r[0]) for r in self.store.conn.execute(f"SELECT chunk_id FROM {REMOVALS_TABLE}")]
-        self.collection.delete_ids(carried)
+        # read from the published generation's own file: this writer's store may be an older generation's
+        # brought forward (index.store_changes), which does not hold the latest removals
+        self.collection.delete_ids(_recorded_removals(self.committed_store))
         self.store.conn.execute(f"DELETE FROM {REMOVALS_TABLE}")
 
     def next_id(self) -> int | None:
@@ -397,6 +401,19 @@ class MilvusWriter:
         self.collection.delete_ids(self._removed)
 
 
+def _recorded_removals(store_path: Path | None) -> list[int]:
+    """The chunk ids a published generation recorded as removed (none for a new index or an older file)."""
+    if store_path is None or not store_path.exists():
+        return []
+    conn = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True)
+    try:
+        return [int(r[0]) for r in conn.execute(f"SELECT chunk_id FROM {REMOVALS_TABLE}")]
+    except sqlite3.OperationalError:  # no such table: a generation written before any removal was recorded
+        return []
+    finally:
+        conn.close()
+
+
 class MilvusBackend:
     """A Milvus collection behind every generation of one index folder."""
 
@@ -431,7 +448,8 @@ class MilvusBackend:
         """The writer for the next generation, after repairing what a killed writer left."""
         collection = self.collection_for(index_dir, previous)
         collection.ensure(model.dimension, self.config.index_type)
-        return MilvusWriter(collection, store, previous, self.config.index_type)
+        committed = previous.generation_dir(index_dir) / STORE_NAME if previous is not None else None
+        return MilvusWriter(collection, store, previous, self.config.index_type, committed)
 
     def check(self, manifest: Manifest, index_dir: Path) -> None:
         """Refuse an embedded index, or one whose manifest names another collection than the settings."""
