@@ -5,11 +5,12 @@ a symbol's record and the mandates.
 store; "not found" is `index.errors.NotFound`, which each edge turns into a 404 in one handler."""
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from index.errors import CoopsearchError, NotFound
+from index.errors import CoopsearchError, IndexUnavailable, NotFound
 from index.manifest import Manifest
 from index.research import MandateFilters, MandateRecord, SymbolRecord, mandates, symbol_record
 from index.snapshot import IndexHolder, IndexSnapshot
@@ -56,6 +57,13 @@ class IndexFacts:
     """The engine's non-search questions (mixed into SearchEngine, which provides `holder`)."""
 
     holder: IndexHolder
+
+    def refresh(self) -> None:
+        """Load the generation a write in this process just committed (index.snapshot.IndexHolder.refresh).
+
+        A generation that cannot be loaded is not the writer's error: the next read reports it."""
+        with contextlib.suppress(IndexUnavailable):
+            self.holder.refresh()
     _stats: dict[str, IndexStats]
     _stats_lock = threading.Lock()
 

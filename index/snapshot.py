@@ -130,6 +130,18 @@ class IndexHolder:
         finally:
             self._lock.release()
 
+    def refresh(self) -> IndexSnapshot:
+        """The latest generation, waiting for a load under way instead of answering with the previous one.
+
+        A writer in this process calls it after its commit, so the request that wrote (a delete, an upload
+        job reported done) and every request after it see the change: `current` alone may hand out the old
+        generation while another request is still loading the new one."""
+        with self._lock:
+            key = _manifest_key(self.index_dir)
+            if self._seen is None or self._seen.key != key:
+                self._seen = self._load()
+            return self._seen.snapshot
+
     def _load(self) -> _Seen:
         for attempt in range(self.RETRIES):
             key = _manifest_key(self.index_dir)

@@ -61,7 +61,8 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     app.state.write_lock = threading.Lock()
     app.state.provenance = ProvenanceBook(settings.index.parent / "uploads-provenance.json", settings.uploads_dir(),
                                           settings.corpus)
-    app.state.uploads = UploadWorker(settings, embedder, app.state.write_lock, app.state.provenance)
+    app.state.uploads = UploadWorker(settings, embedder, app.state.write_lock, app.state.provenance,
+                                     committed=app.state.engine.refresh)
     _reconcile_uploads(app.state.engine, settings)
     threading.Thread(target=_warm_up, args=(app.state.engine,), name="search-warm-up", daemon=True).start()
     app.state.templates = pages.make_templates()

@@ -209,6 +209,7 @@ def delete_document(request: Request, doc_id: str = DOC_ID) -> schemas.Deleted:
     try:
         report = remove_documents(state.settings.index, [doc_id], state.embedder, state.settings.vector_config(),
                                   state.settings.backend_config())
+        engine_of(request).refresh()  # the deleting request's answer holds for every request after it
     finally:
         state.write_lock.release()
     if doc_id not in report.removed:  # removed by someone else since the lookup

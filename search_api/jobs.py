@@ -13,6 +13,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,8 +74,9 @@ class UploadWorker:
     """The one background worker and the jobs it knows (started on the first job)."""
 
     def __init__(self, settings: Settings, embedder: Embedder, write_lock: threading.Lock,
-                 provenance: ProvenanceBook | None = None) -> None:
+                 provenance: ProvenanceBook | None = None, committed: Callable[[], None] | None = None) -> None:
         self.settings = settings
+        self.committed = committed  # loads the new generation, so a job said done is searchable at once
         self.provenance = provenance
         self.embedder = embedder
         self.write_lock = write_lock
@@ -126,6 +128,8 @@ class UploadWorker:
             job.stage = "moving_files"
             settle(job.items, report)
             self._record_provenance(job)
+            if self.committed is not None and report.manifest is not None:
+                self.committed()
         job.generation = report.manifest.generation if report.manifest is not None else None
         job.status = "done"
 
