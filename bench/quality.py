@@ -111,6 +111,8 @@ def variants(levers: bool) -> list[Variant]:
         tried.append((f"hybrid coverage {coverage} proximity {proximity} dbsf {weight}:1",
                       replace(base, boosts=Boosts(coverage=coverage, proximity=proximity),
                               fusion=replace(base.fusion, keyword_weight=weight))))
+    for mandate in (0.0, 0.25, 1.0):  # the mandate prior (default 0.5): resolutions' paragraphs for mandate questions
+        tried.append((f"hybrid mandate prior {mandate}", replace(base, boosts=replace(boost, mandate=mandate))))
     out += [Variant(name, "keyword" if name.startswith("keyword") else "hybrid", config) for name, config in tried]
     return out
 
