@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from index import spelling
+from index import sentences, spelling
 from index.cited_paragraph import paragraph_first
 from index.duplicates import collapse
 from index.embedder import Embedder
@@ -16,6 +16,7 @@ from index.facts import IndexFacts
 from index.fusion import Boosts, Candidate, Evidence, Fused, FusionConfig, boosted, evidence, fuse
 from index.highlight import fragments
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol, stems
+from index.sentences import best_sentence_similarity
 from index.snapshot import IndexHolder, IndexSnapshot
 from index.store import FIELD_WEIGHTS, Store
 from index.types import SEARCH_MODES, DocumentLinks, Duplicate, Filters, Hit, Link, SearchResult, StoredChunk
@@ -48,6 +49,10 @@ class SearchConfig:
     semantic_floor: float | None = None
     collapse_duplicates: bool = True  # show the same text once, with its other places (index.duplicates)
     boosts: Boosts = field(default_factory=lambda: DEFAULT_BOOSTS)
+    # Hybrid: the first N fused candidates also get sentence_weight x their best sentence's cosine
+    # (index.sentences; embeds their sentences at query time). 0: off (README, "Search quality").
+    sentence_rerank: int = 0
+    sentence_weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -174,7 +179,8 @@ class SearchEngine(IndexFacts):
             allowed = None if filters.is_empty() else snapshot.store.filtered_chunk_ids(filters)
             if self.embedder is None:
                 raise ModelLoadError(f"{mode} search needs the embedding model, and none was loaded")
-            scores, ids = snapshot.vectors.search(self.embedder.encode_query(analysis.semantic_text), depth, allowed)
+            query_vector = self.embedder.encode_query(analysis.semantic_text)
+            scores, ids = snapshot.vectors.search(query_vector, depth, allowed)
             floor = self.semantic_floor
             scored["semantic"] = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if s >= floor]
         if mode != "hybrid" or not self.config.boosts.any() or not analysis.terms:
@@ -186,7 +192,12 @@ class SearchEngine(IndexFacts):
             i: replace(evidence(analysis.terms, stems(" ".join([*c.chunk.heading_path, c.chunk.text])), weights),
                        mandate=float(analysis.asks_mandate and c.chunk.kind in MANDATE_KINDS))
             for i, c in chunks.items()}
-        return boosted(scored, self.config.fusion, self.config.boosts, found)
+        fused = boosted(scored, self.config.fusion, self.config.boosts, found)
+        if self.config.sentence_rerank and "semantic" in scored and self.embedder is not None:
+            head = [c.chunk_id for c in fused[:self.config.sentence_rerank] if c.chunk_id in chunks]
+            best = best_sentence_similarity(self.embedder, query_vector, [chunks[i].chunk.text for i in head])
+            fused = sentences.rescored(fused, dict(zip(head, best, strict=True)), self.config.sentence_weight)
+        return fused
 
     def _admitted(self, analysis: QueryAnalysis, fused: Fused, reads: PassageReads) -> Fused:
         """The candidates whose text and headings hold every required phrase and no excluded one.

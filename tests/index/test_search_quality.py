@@ -171,3 +171,33 @@ def test_a_mandate_question_brings_the_resolutions_paragraphs_up(  # type: ignor
     assert sum(k in MANDATE_KINDS for _, k in lifted) > sum(k in MANDATE_KINDS for _, k in plain), (lifted, plain)
     other = "lessons on communication strategies for South-South cooperation"
     assert paragraphs(with_prior, other) == paragraphs(without, other)
+
+
+def test_sentence_rescoring_adds_the_best_sentence_to_the_head_only() -> None:
+    from index.fusion import Candidate
+    from index.sentences import rescored, sentences
+
+    fused = [Candidate(1, 3.0, ("keyword",)), Candidate(2, 2.9, ("keyword",)), Candidate(3, 2.8, ("semantic",))]
+    out = rescored(fused, {1: 0.2, 2: 0.6}, 1.0)
+    assert [c.chunk_id for c in out] == [2, 1, 3] and out[0].score == pytest.approx(3.5)
+    assert sentences("Annex. The Committee requested the report in 2027. It met twice in Geneva.") == [
+        "The Committee requested the report in 2027.", "It met twice in Geneva."]
+    assert sentences("Annex") == ["Annex"]
+
+
+def test_the_answering_sentence_is_closer_to_a_fact_question_than_its_whole_passage(  # type: ignore[no-untyped-def]
+        bundled_corpus_index, bundled_embedder) -> None:
+    """What sentence scoring rests on, with the real model; and the engine runs with it switched on."""
+    from index.sentences import best_sentence_similarity
+
+    holder = IndexHolder(bundled_corpus_index, bundled_embedder.info)
+    query = "when was resolution 1992/41 adopted"
+    vector = bundled_embedder.encode_query(query)
+    long_text = ("The Council met in Geneva to discuss many items of its agenda, heard statements from delegations and "
+                 "observers and considered reports. Resolution 1992/41 was adopted at the 41st plenary meeting on "
+                 "30 July 1992.")
+    best, whole = best_sentence_similarity(bundled_embedder, vector, [long_text])[0], float(
+        bundled_embedder.encode([long_text])[0] @ vector)
+    assert best > whole  # the one answering sentence is closer to the question than the whole passage
+    on = SearchEngine(holder, bundled_embedder, config=replace(SearchConfig(), sentence_rerank=15))
+    assert on.search(SearchRequest(query, k=10)).hits  # runs end to end on a real index and model
