@@ -3,8 +3,8 @@
 A long passage's one vector averages its sentences; a fact question is often answered by a single
 sentence among others about something else. Re-scoring the best fused candidates by their best
 sentence's cosine (sentences embedded at query time) was measured on the UN set's dev half (README,
-"Search quality"); it is off by default (`SearchConfig.sentence_rerank`), because it embeds about 60
-sentences a query, and storing sentence vectors at ingest would multiply the vectors about four times.
+"Search quality"); it is off by default (`SearchConfig.sentence_rerank`), because it embeds about 30
+sentences a query, and storing sentence vectors at ingest would multiply the vectors about 2.2 times.
 """
 from __future__ import annotations
 
