@@ -116,6 +116,11 @@ def variants(levers: bool) -> list[Variant]:
         tried.append((f"hybrid coverage {coverage} proximity {proximity} dbsf {weight}:1",
                       replace(base, boosts=Boosts(coverage=coverage, proximity=proximity),
                               fusion=replace(base.fusion, keyword_weight=weight))))
+    for mandate in (0.0, 0.25, 1.0):  # the mandate prior (default 0.5): resolutions' paragraphs for mandate questions
+        tried.append((f"hybrid mandate prior {mandate}", replace(base, boosts=replace(boost, mandate=mandate))))
+    for top, weight in ((15, 1.0), (15, 0.5)):  # sentence-level semantic scoring of the best candidates
+        tried.append((f"hybrid sentence rerank {top} x{weight}", replace(base, sentence_rerank=top,
+                                                                       sentence_weight=weight)))
     out += [Variant(name, "keyword" if name.startswith("keyword") else "hybrid", config) for name, config in tried]
     return out
 

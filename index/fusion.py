@@ -113,6 +113,9 @@ class Evidence:
 
     coverage: float  # share of the query's terms in the passage
     proximity: float  # share of the query's adjacent term pairs standing together in the passage
+    # 1 when the query asks what a body decided or requested and the passage is a resolution's
+    # operative or preambular paragraph (the paragraphs that decide, request and recall), else 0
+    mandate: float = 0.0
 
 
 def evidence(terms: Sequence[str], passage: Sequence[str], weights: Mapping[str, float] | None = None) -> Evidence:
@@ -139,10 +142,11 @@ class Boosts:
     rarity: bool = False  # coverage weighs each term by its inverse document frequency
     coverage: float = 0.0  # + coverage x share of the query's terms in the passage
     proximity: float = 0.0  # + proximity x share of the query's term pairs standing together
+    mandate: float = 0.0  # + mandate x Evidence.mandate (a mandate question, a resolution's paragraph)
 
     def any(self) -> bool:
         """True when some lever is on."""
-        return bool(self.adaptive or self.coverage or self.proximity)
+        return bool(self.adaptive or self.coverage or self.proximity or self.mandate)
 
 
 def boosted(scored: Mapping[str, Scored], config: FusionConfig, boosts: Boosts,
@@ -155,9 +159,10 @@ def boosted(scored: Mapping[str, Scored], config: FusionConfig, boosts: Boosts,
         config = FusionConfig(config.rrf_k, config.keyword_weight * (1 + boosts.adaptive * top.coverage),
                               config.semantic_weight, config.method)
     fused = fuse(scored, config)
-    if not (boosts.coverage or boosts.proximity):
+    if not (boosts.coverage or boosts.proximity or boosts.mandate):
         return fused
     rescored = [Candidate(c.chunk_id, c.score + boosts.coverage * found[c.chunk_id].coverage
-                          + boosts.proximity * found[c.chunk_id].proximity, c.retrievers)
+                          + boosts.proximity * found[c.chunk_id].proximity
+                          + boosts.mandate * found[c.chunk_id].mandate, c.retrievers)
                 if c.chunk_id in found else c for c in fused]
     return sorted(rescored, key=lambda c: -c.score)

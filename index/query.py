@@ -72,6 +72,12 @@ _OPERATOR = re.compile(
 _FILLER = frozenset("""a an the of by in resolution resolutions decision decisions document documents report symbol
 doc res dec general assembly ecosoc economic and social council""".split())  # noqa: SIM905
 _STEMMER = Stemmer.Stemmer("english")
+# Words of a question about a mandate: what a body decided, requested, recalled, recommended or
+# proclaimed, or the texts that do so. Such a question is answered by a resolution's operative and
+# preambular paragraphs (index.fusion.Evidence.mandate); measured in README "Search quality".
+_MANDATE_QUESTION = re.compile(
+    r"\b(?:decid|decision|request|recall|call(?:ed|s)? (?:up)?on|urg(?:e|es|ed|ing)\b|invit|mandat|resolution|adopt"
+    r"|endors|encourag|reaffirm|recommend|ask|propos|proclaim|proclamation)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=262144)
@@ -146,6 +152,7 @@ class QueryAnalysis:
     symbol_only: bool = False  # nothing but symbols (and words such as "resolution")
     symbol_filter: str | None = None  # from a symbol: prefix
     semantic_text: str = ""  # what the embedding model reads: the query without its operators
+    asks_mandate: bool = False  # asks what a body decided, requested, recalled (_MANDATE_QUESTION)
 
     @property
     def is_empty(self) -> bool:
@@ -225,7 +232,8 @@ def _assemble(query: str, free: list[str], required: list[list[Phrase]], exclude
         text=query, terms=terms, phrases=phrases, required=tuple(tuple(g) for g in required),
         excluded=tuple(p for p in excluded if p.stems), in_title=tuple(p for p in in_title if p.stems),
         expansions=expansions, symbols=tuple(dict.fromkeys(symbols)), symbol_only=bool(symbols) and not leftover,
-        symbol_filter=symbol_filter, semantic_text=" ".join(semantic).strip())
+        symbol_filter=symbol_filter, semantic_text=" ".join(semantic).strip(),
+        asks_mandate=bool(_MANDATE_QUESTION.search(" ".join([*free, *(p.text for g in required for p in g)]))))
 
 
 def normalise_filter_symbol(value: str | None) -> str | None:

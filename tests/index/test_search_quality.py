@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from support import CORPUS, REPO
 
-from index.fusion import FusionConfig, fuse, reciprocal_rank_fusion
-from index.search import SearchConfig, SearchEngine, SearchRequest
+from index.fusion import Boosts, Evidence, FusionConfig, boosted, fuse, reciprocal_rank_fusion
+from index.search import MANDATE_KINDS, SearchConfig, SearchEngine, SearchRequest
 from index.snapshot import IndexHolder
 
 
@@ -126,3 +127,77 @@ def test_a_nonsense_query_finds_nothing_with_the_bundled_model(bundled_corpus_in
         result = engine.search(SearchRequest("xyzzy qwertyuiop", k=10, mode=mode))
         assert result.hits == () and result.total == 0, mode
     assert engine.search(SearchRequest("technical cooperation among developing countries", k=10)).hits
+
+
+def test_the_mandate_prior_lifts_resolution_paragraphs_only_for_mandate_questions() -> None:
+    scored = {"keyword": [(1, 5.0), (2, 5.0)], "semantic": [(1, 0.6), (2, 0.6)]}
+    plain, operative = Evidence(0.5, 0.0), Evidence(0.5, 0.0, mandate=1.0)
+    found = {1: plain, 2: operative}
+    with_prior = boosted(scored, FusionConfig(), Boosts(coverage=1.0, mandate=0.5), found)
+    assert [c.chunk_id for c in with_prior] == [2, 1]
+    assert with_prior[0].score - with_prior[1].score == pytest.approx(0.5)
+    without = boosted(scored, FusionConfig(), Boosts(coverage=1.0), found)
+    assert [c.chunk_id for c in without] == [1, 2]  # ties keep the keyword order
+
+
+def test_mandate_questions_are_recognised() -> None:
+    from index.query import analyse
+
+    for question in ("what did the Council request the Secretary-General to do",
+                     "UN entities asked to mainstream South-South cooperation", "proclamation of a decade",
+                     "which resolutions recall the Buenos Aires Plan of Action", 'the "decided to convene" text',
+                     "Member States called upon to contribute"):
+        assert analyse(question).asks_mandate, question
+    for question in ("internet use rural versus urban population", "urgent needs of small islands",
+                     "what is triangular cooperation", "trust fund contributions -resolution"):
+        assert not analyse(question).asks_mandate, question
+
+
+def test_a_mandate_question_brings_the_resolutions_paragraphs_up(  # type: ignore[no-untyped-def]
+        bundled_corpus_index, bundled_embedder) -> None:
+    """On the seed corpus (two resolutions among reports), a question about what governments were
+    requested to do finds more operative and preambular paragraphs in its first ten with the prior than
+    without; a question that is not about a mandate is ranked the same either way."""
+    holder = IndexHolder(bundled_corpus_index, bundled_embedder.info)
+    config = SearchConfig()
+    with_prior = SearchEngine(holder, bundled_embedder)
+    without = SearchEngine(holder, bundled_embedder, config=replace(config, boosts=replace(config.boosts, mandate=0.0)))
+
+    def paragraphs(engine: SearchEngine, query: str) -> list[tuple[int, str]]:
+        return [(h.chunk_id, h.chunk.kind) for h in engine.search(SearchRequest(query, k=10)).hits]
+
+    question = "what were governments requested to do on South-South cooperation"
+    lifted, plain = paragraphs(with_prior, question), paragraphs(without, question)
+    assert sum(k in MANDATE_KINDS for _, k in lifted) > sum(k in MANDATE_KINDS for _, k in plain), (lifted, plain)
+    other = "lessons on communication strategies for South-South cooperation"
+    assert paragraphs(with_prior, other) == paragraphs(without, other)
+
+
+def test_sentence_rescoring_adds_the_best_sentence_to_the_head_only() -> None:
+    from index.fusion import Candidate
+    from index.sentences import rescored, sentences
+
+    fused = [Candidate(1, 3.0, ("keyword",)), Candidate(2, 2.9, ("keyword",)), Candidate(3, 2.8, ("semantic",))]
+    out = rescored(fused, {1: 0.2, 2: 0.6}, 1.0)
+    assert [c.chunk_id for c in out] == [2, 1, 3] and out[0].score == pytest.approx(3.5)
+    assert sentences("Annex. The Committee requested the report in 2027. It met twice in Geneva.") == [
+        "The Committee requested the report in 2027.", "It met twice in Geneva."]
+    assert sentences("Annex") == ["Annex"]
+
+
+def test_the_answering_sentence_is_closer_to_a_fact_question_than_its_whole_passage(  # type: ignore[no-untyped-def]
+        bundled_corpus_index, bundled_embedder) -> None:
+    """What sentence scoring rests on, with the real model; and the engine runs with it switched on."""
+    from index.sentences import best_sentence_similarity
+
+    holder = IndexHolder(bundled_corpus_index, bundled_embedder.info)
+    query = "when was resolution 1992/41 adopted"
+    vector = bundled_embedder.encode_query(query)
+    long_text = ("The Council met in Geneva to discuss many items of its agenda, heard statements from delegations and "
+                 "observers and considered reports. Resolution 1992/41 was adopted at the 41st plenary meeting on "
+                 "30 July 1992.")
+    best, whole = best_sentence_similarity(bundled_embedder, vector, [long_text])[0], float(
+        bundled_embedder.encode([long_text])[0] @ vector)
+    assert best > whole  # the one answering sentence is closer to the question than the whole passage
+    on = SearchEngine(holder, bundled_embedder, config=replace(SearchConfig(), sentence_rerank=15))
+    assert on.search(SearchRequest(query, k=10)).hits  # runs end to end on a real index and model
