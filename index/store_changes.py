@@ -64,6 +64,9 @@ def bring_forward(index_dir: Path, current: str, target: Path) -> bool:
     if not spares:
         return False
     spare = spares[-1]
+    if os.stat(spare).st_nlink > 1:  # shared with a hard-linked copy of this index (`cp -al`): never write into it
+        spare.unlink()
+        return False
     base = spare.stem.removeprefix(SPARE_PREFIX)
     records: list[dict[str, object]] = []
     generation = current

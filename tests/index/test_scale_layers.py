@@ -3,6 +3,7 @@ hard-linked, never rewritten, and each generation still answers with exactly its
 Tantivy keyword engine matches what the FTS5 one matches."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -224,3 +225,18 @@ def test_a_writer_killed_after_taking_the_spare_leaves_the_index_and_the_next_wr
     after = _open(index_dir)
     assert {d.id for d in after.store.list_documents()} == {f"doc-{n}" for n in (1, 2, 3, 4, 5, 7, 8, 9, 31)}
     assert after.store.count_chunks() == after.vectors.count() == after.manifest.chunks == 6 * 9
+
+
+def test_a_spare_store_shared_with_a_hard_linked_copy_of_the_index_is_not_written(tmp_path: Path) -> None:
+    """`cp -al` of an index shares its store files: bringing the shared spare forward would change the copy."""
+    index_dir = tmp_path / "index"
+    for add, remove in [(list(range(4)), []), ([4], [0]), ([5], [1])]:
+        _write(index_dir, add, remove)
+    spare = next(index_dir.glob("spare-gen-*.sqlite"))
+    elsewhere = tmp_path / "copy.sqlite"
+    os.link(spare, elsewhere)
+    before = elsewhere.read_bytes()
+    _write(index_dir, [6], [2])
+    assert elsewhere.read_bytes() == before
+    snapshot = _open(index_dir)
+    assert {d.id for d in snapshot.store.list_documents()} == {f"doc-{n}" for n in [3, 4, 5, 6]}
