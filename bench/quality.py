@@ -50,7 +50,6 @@ from index.build import IngestOptions, ingest_paths  # noqa: E402
 from index.embedder import Embedder, default_model_path  # noqa: E402
 from index.errors import CoopsearchError  # noqa: E402
 from index.fusion import Boosts, FusionConfig  # noqa: E402
-from index.keyword_engine import default_engine  # noqa: E402
 from index.manifest import MANIFEST_NAME, read_manifest  # noqa: E402
 from index.search import SearchConfig, SearchEngine, SearchRequest  # noqa: E402
 from index.snapshot import IndexHolder  # noqa: E402
@@ -154,7 +153,7 @@ def cached_index(name: str, sources: list[Path], code: list[str], embedder: Embe
                  backend: BackendConfig = BackendConfig()) -> Path:
     """The index of `sources` under bench/.cache/NAME/, built if no index for this code and model exists
     (on the milvus backend: a folder of its own, whose collection lives in `backend.uri`)."""
-    engine = default_engine()  # COOPSEARCH_KEYWORD_ENGINE: each engine's index is kept apart
+    engine = backend.keyword_engine  # each keyword engine's index is kept apart
     key = f"{embedder.info.fingerprint}-{code_hash(code)}-{engine}"
     suffix = "" if backend.kind == "embedded" else f"-{backend.kind}"
     folder = CACHE / name / f"index-{key}{suffix}"
@@ -417,7 +416,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="build and search on this backend (milvus: Milvus Lite in --milvus-uri)")
     parser.add_argument("--milvus-uri", default=str(CACHE / "milvus.db"), help="a .db file (Milvus Lite) or a URL")
     args = parser.parse_args(argv)
-    backend = BackendConfig(kind=args.backend, uri=args.milvus_uri if args.backend == "milvus" else None)
+    backend = BackendConfig(kind=args.backend, uri=args.milvus_uri if args.backend == "milvus" else None,
+                            keyword_engine=os.environ.get("COOPSEARCH_KEYWORD_ENGINE", "tantivy"))
     if args.backend == "milvus" and args.output == RESULTS:
         args.output = RESULTS.with_name("quality-milvus.json")
     inner = Embedder(default_model_path())

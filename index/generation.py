@@ -37,7 +37,7 @@ from index.backends import BackendConfig, EngineWriter, make_backend
 from index.backends.embedded import EmbeddedWriter
 from index.embedder import ModelInfo
 from index.errors import IndexLocked
-from index.keyword_engine import KEYWORDS_DIR, default_engine, link_files
+from index.keyword_engine import KEYWORDS_DIR, link_files
 from index.manifest import (
     FORMAT_VERSION,
     MANIFEST_NAME,
@@ -80,8 +80,9 @@ class GenerationWriter:
 
     def __init__(self, index_dir: Path, model: ModelInfo, vector_config: VectorConfig = VectorConfig(),
                  backend: BackendConfig = BackendConfig(), keyword_engine: str | None = None) -> None:
+        """`keyword_engine`: a new index's keyword engine (None: the backend settings'); an index keeps its own."""
         self.index_dir = index_dir
-        self.keyword_engine = keyword_engine  # a new index's (None: COOPSEARCH_KEYWORD_ENGINE); kept after
+        self.keyword_engine = keyword_engine or backend.keyword_engine
         self.model = model
         self.vector_config = vector_config
         self.backend = make_backend(backend)
@@ -125,7 +126,7 @@ class GenerationWriter:
     def _copy_store(self) -> Store:
         target = self.work_dir / STORE_NAME
         if self.previous is None:
-            return Store(target, keyword_engine=self.keyword_engine or default_engine())
+            return Store(target, keyword_engine=self.keyword_engine)
         keywords = self.previous.generation_dir(self.index_dir) / KEYWORDS_DIR
         if keywords.is_dir():  # immutable segment files: linked, not copied
             link_files(keywords, self.work_dir / KEYWORDS_DIR)

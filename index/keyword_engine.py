@@ -43,13 +43,6 @@ _MAX_RANKED = 64  # the most ranked alternatives one query ORs together (as FTS5
 _WRITER_HEAP = 64_000_000
 
 
-def default_engine() -> str:
-    """The keyword engine a new index is built with: COOPSEARCH_KEYWORD_ENGINE, else tantivy."""
-    engine = os.environ.get("COOPSEARCH_KEYWORD_ENGINE", "tantivy").strip().lower()
-    if engine not in ENGINES:
-        raise ValueError(f"COOPSEARCH_KEYWORD_ENGINE={engine!r}; use one of {', '.join(ENGINES)}")
-    return engine
-
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()

@@ -103,17 +103,9 @@ def stem_of_token(token: str) -> str:
 
 
 def stems(text: str) -> list[str]:
-    """The stems of the words of `text`, in order: what the keyword index stores and a query is matched by."""
-    return list(_stems(text))
-
-
-@lru_cache(maxsize=4096)
-def _stems(text: str) -> tuple[str, ...]:
-    # A hybrid search stems every candidate passage for its boosts (about 200 a query, the same popular
-    # ones again and again): cached, and ASCII text (NFKC leaves it as it is) lower-cased once, not per word.
-    if text.isascii():
-        return tuple(stem(word.replace("-", "")) for word in _TOKEN.findall(text.lower()))
-    return tuple(stem(word) for _, _, word in words(text))
+    """The stems of the words of `text`, in order: what the keyword index stores and a query is matched by.
+    One folding rule (`_fold`) for every word; each word's stem is cached (`stem_of_token`)."""
+    return list(map(stem_of_token, _TOKEN.findall(text)))
 
 
 def index_text(text: str) -> str:

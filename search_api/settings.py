@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     milvus_token: str | None = Field(None, description="Milvus: user:password or an API key")
     milvus_collection: str | None = Field(None, description="Milvus collection of this index; default: the one "
                                           "the index's manifest names, or one named after the index folder")
+    keyword_engine: Literal["tantivy", "fts5"] = Field(
+        "tantivy", description="The keyword engine a new index is built with (an index keeps its own): tantivy "
+        "(top-k by block-max WAND, fast at a million passages) or fts5 (SQLite's, inside the store file)")
     milvus_index_type: str = Field(BackendConfig.index_type, description="Milvus dense index: AUTOINDEX, FLAT, "
                                    "IVF_FLAT (Milvus Lite accepts these), HNSW on a server")
     # -- HTTP API: access, limits, uploads (see README "HTTP API") --------------------------------
@@ -149,7 +152,7 @@ class Settings(BaseSettings):
         """Which engines the index uses, and how to reach Milvus."""
         uri = self.milvus_uri or str(self.index.parent / "milvus.db")
         return BackendConfig(kind=self.backend, uri=uri, token=self.milvus_token, collection=self.milvus_collection,
-                             index_type=self.milvus_index_type)
+                             index_type=self.milvus_index_type, keyword_engine=self.keyword_engine)
 
     def model_identity(self) -> ModelInfo:
         """The configured model's identity without loading it (which takes seconds).

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 BackendKind = Literal["embedded", "milvus"]
 BACKENDS: tuple[str, ...] = ("embedded", "milvus")
+KEYWORD_ENGINES: tuple[str, ...] = ("tantivy", "fts5")  # index.keyword_engine.ENGINES
 Scored = list[tuple[int, float]]  # (chunk id, score, higher is better), best first
 
 
@@ -44,10 +45,14 @@ class BackendConfig:
     token: str | None = None  # Milvus: "user:password" or an API key
     collection: str | None = None  # Milvus: None = the one the manifest names, else derived from the folder
     index_type: str = "AUTOINDEX"  # Milvus dense index: AUTOINDEX, FLAT, IVF_FLAT (Lite), HNSW (a server)
+    # the store's keyword engine for a new index (an existing one keeps its own): index.keyword_engine
+    keyword_engine: str = "tantivy"
 
     def __post_init__(self) -> None:
         if self.kind not in BACKENDS:
             raise ValueError(f"unknown backend {self.kind!r}; use one of {', '.join(BACKENDS)}")
+        if self.keyword_engine not in KEYWORD_ENGINES:
+            raise ValueError(f"unknown keyword engine {self.keyword_engine!r}; use one of {', '.join(KEYWORD_ENGINES)}")
 
 
 class Retrieval(Protocol):

@@ -240,3 +240,26 @@ def test_a_spare_store_shared_with_a_hard_linked_copy_of_the_index_is_not_writte
     assert elsewhere.read_bytes() == before
     snapshot = _open(index_dir)
     assert {d.id for d in snapshot.store.list_documents()} == {f"doc-{n}" for n in [3, 4, 5, 6]}
+
+
+@pytest.mark.parametrize("engine", ["tantivy", "fts5"])
+def test_the_keyword_engine_setting_reaches_a_new_index_and_an_index_keeps_its_own(
+        tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from index.backends import BackendConfig
+    from search_api.settings import Settings
+
+    monkeypatch.setenv("COOPSEARCH_KEYWORD_ENGINE", engine)
+    backend = Settings(index=tmp_path / "index").ingest_options().backend
+    assert backend.kind == "embedded" and backend.keyword_engine == engine
+    index_dir = tmp_path / "index"
+    other = BackendConfig(keyword_engine="fts5" if engine == "tantivy" else "tantivy")
+    for number, config in enumerate([backend, other]):
+        writer = GenerationWriter(index_dir, MODEL, CONFIG, config)
+        ids = writer.store.add_document(*_document(number))
+        writer.vectors.add(np.asarray(ids), _vectors(ids))
+        writer.commit()
+        snapshot = _open(index_dir)
+        assert (snapshot.manifest.generation_dir(index_dir) / KEYWORDS_DIR).is_dir() == (engine == "tantivy")
+        assert len(snapshot.store.keyword_search(analyse("passage"), 100)) == 6 * (number + 1)
+    with pytest.raises(ValueError, match="keyword engine"):
+        BackendConfig(keyword_engine="lucene")
