@@ -17,6 +17,7 @@ its source), so the vectors keep the real embeddings' distribution instead of un
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -691,37 +692,54 @@ def latency_runs(plan: Plan) -> list[tuple[str, int]]:
     return [(mode, c) for mode in ("hybrid", "keyword", "semantic") for c in plan.concurrency]
 
 
-def latency_row(index_dir: Path, pool: list[str], plan: Plan, log_path: Path, backend: str = "embedded",
-                env: dict[str, str] | None = None, engine_pid: int | None = None) -> dict[str, object]:
-    """One `coopsearch serve` on `index_dir` (with `env`: the backend settings): memory, disk and each run's
-    latency; every index gets the same queries (the pool's first 20 warm it up, uncounted)."""
+@dataclass(frozen=True)
+class Target:
+    """One index served for the latency runs: its backend's label and settings (environment variables)."""
+
+    index_dir: Path
+    log_path: Path
+    backend: str = "embedded"
+    env: dict[str, str] | None = None
+    engine_pid: int | None = None  # Milvus Lite's server process when this benchmark started it
+
+
+def latency_rows(targets: Sequence[Target], pool: list[str], plan: Plan) -> list[dict[str, object]]:
+    """Memory, disk and each run's latency of a `coopsearch serve` per target, all started together: each run
+    (mode, concurrency) goes to every target in turn with the same queries, so the backends of one size are
+    timed under the same load (the pool's first 20 queries warm each up, uncounted)."""
     from index.manifest import read_manifest
 
-    manifest = read_manifest(index_dir)
-    log(f"latency {backend}: starting the server on {manifest.chunks} chunks")
-    server = Server(index_dir, log_path, env=env)
+    servers: list[Server] = []
+    rows: list[dict[str, object]] = []
     try:
-        row: dict[str, object] = {"backend": backend, "chunks": manifest.chunks, "documents": manifest.documents,
-                                  "vector_index": manifest.vector_index, "ready_s": round(server.ready_s, 1),
-                                  "disk_bytes": generation_files(index_dir),
-                                  "rss_after_load_mib": rss_of(server.process.pid)}
-        run_queries(server.port, pool[:20], "hybrid", 1, 120)  # warm-up, not counted
+        for target in targets:
+            manifest = read_manifest(target.index_dir)
+            log(f"latency {target.backend}: starting the server on {manifest.chunks} chunks")
+            server = Server(target.index_dir, target.log_path, env=target.env)
+            servers.append(server)
+            rows.append({"backend": target.backend, "chunks": manifest.chunks, "documents": manifest.documents,
+                         "vector_index": manifest.vector_index, "ready_s": round(server.ready_s, 1),
+                         "disk_bytes": generation_files(target.index_dir),
+                         "rss_after_load_mib": rss_of(server.process.pid), "runs": []})
+            run_queries(server.port, pool[:20], "hybrid", 1, 120)  # warm-up (Milvus Lite loads the collection)
         used = 20
-        measured = []
         for mode, concurrency in latency_runs(plan):
             batch = pool[used:used + plan.queries]
             used += plan.queries
-            measured.append(run_queries(server.port, batch, mode, concurrency, budget_s=plan.run_budget_s))
-            log(f"latency {backend} {manifest.chunks}: {measured[-1]}")
-        row["runs"] = measured
-        row["rss_after_queries_mib"] = rss_of(server.process.pid)
-        # Milvus Lite is a child process: of the server (a .db URI) or of this benchmark (its TCP server)
-        engines = [engine_pid] if engine_pid else descendants(server.process.pid)
-        if engines:
-            row["engine_rss_after_queries_mib"] = {str(pid): rss_of(pid) for pid in engines}
+            for target, server, row in zip(targets, servers, rows, strict=True):
+                run = run_queries(server.port, batch, mode, concurrency, budget_s=plan.run_budget_s)
+                row["runs"].append(run)  # type: ignore[attr-defined]
+                log(f"latency {target.backend} {row['chunks']}: {run}")
+        for target, server, row in zip(targets, servers, rows, strict=True):
+            row["rss_after_queries_mib"] = rss_of(server.process.pid)
+            # Milvus Lite is a child process: of the server (a .db URI) or of this benchmark (its TCP server)
+            engines = [target.engine_pid] if target.engine_pid else descendants(server.process.pid)
+            if engines:
+                row["engine_rss_after_queries_mib"] = {str(pid): rss_of(pid) for pid in engines}
     finally:
-        server.stop()
-    return row
+        for server in servers:
+            server.stop()
+    return rows
 
 
 def descendants(pid: int) -> list[int]:
@@ -741,7 +759,7 @@ def bench_latency(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[s
                                         for n in plan.sizes if n > 0]
     result: dict[str, object] = {"method": LATENCY_METHOD, "backend": "embedded", "sizes": {}}
     for name, index_dir in targets:
-        result["sizes"][name] = latency_row(index_dir, pool, plan, cache / f"serve-{name}.log")  # type: ignore[index]
+        [result["sizes"][name]] = latency_rows([Target(index_dir, cache / f"serve-{name}.log")], pool, plan)  # type: ignore[index]
     return result
 
 
@@ -857,28 +875,40 @@ def bench_milvus_latency(plan: Plan, folder: Path, real_index: Path, embedder, m
                                  "pymilvus": _version("pymilvus"), "sizes": {}}
     sizes: dict[str, object] = result["sizes"]  # type: ignore[assignment]
     for name, embedded, index_dir, db_file in milvus_indexes(plan, folder, real_index):
-        sizes[f"{name}/embedded"] = latency_row(embedded, pool, plan, folder / f"serve-{name}-embedded.log")
-        milvus_env = {"COOPSEARCH_BACKEND": "milvus"}
-        if "file" in modes:
-            row = latency_row(index_dir, pool, plan, folder / f"serve-{name}-file.log", "milvus-lite-file",
-                              {**milvus_env, "COOPSEARCH_MILVUS_URI": str(db_file)})
-            sizes[f"{name}/milvus-lite-file"] = {**row, "milvus_db_bytes": db_file.stat().st_size}
-        if "server" in modes:
-            with milvus_server(db_file) as (uri, pid):
-                row = latency_row(index_dir, pool, plan, folder / f"serve-{name}-server.log", "milvus-lite-server",
-                                  {**milvus_env, "COOPSEARCH_MILVUS_URI": uri}, engine_pid=pid)
-            sizes[f"{name}/milvus-lite-server"] = {**row, "milvus_db_bytes": db_file.stat().st_size}
+        with contextlib.ExitStack() as stack:
+            targets = [Target(embedded, folder / f"serve-{name}-embedded.log")]
+            if "file" in modes:
+                targets.append(Target(index_dir, folder / f"serve-{name}-file.log", "milvus-lite-file",
+                                      {"COOPSEARCH_BACKEND": "milvus", "COOPSEARCH_MILVUS_URI": str(db_file)}))
+            if "server" in modes:
+                # its own copy of the file: the file mode's server holds the first (Milvus Lite: one process a file)
+                served = folder / f"{name}-served.db"
+                shutil.copyfile(db_file, served)
+                stack.callback(served.unlink, missing_ok=True)  # after the server stops (last in, first out)
+                uri, pid = stack.enter_context(milvus_server(served))
+                targets.append(Target(index_dir, folder / f"serve-{name}-server.log", "milvus-lite-server",
+                                      {"COOPSEARCH_BACKEND": "milvus", "COOPSEARCH_MILVUS_URI": uri}, pid))
+            for target, row in zip(targets, latency_rows(targets, pool, plan), strict=True):
+                if target.backend != "embedded":
+                    row["milvus_db_bytes"] = db_file.stat().st_size
+                sizes[f"{name}/{target.backend}"] = row
     return result
 
 
 def bench_milvus_add(plan: Plan, folder: Path, real_index: Path, embedder) -> dict[str, object]:
     """The one-document add on each size, embedded and into Milvus Lite's server (the bench's own client)."""
     texts = add_texts()
-    result: dict[str, object] = {"method": ADD_METHOD, "backend": "milvus", "sizes": {}}
+    result: dict[str, object] = {"method": ADD_METHOD, "backend": "milvus", "sizes": {},
+                                 "milvus_first_request_s": {}}
     sizes: dict[str, object] = result["sizes"]  # type: ignore[assignment]
+    loads: dict[str, float] = result["milvus_first_request_s"]  # type: ignore[assignment]
     for name, embedded, index_dir, db_file in milvus_indexes(plan, folder, real_index):
         sizes[f"{name}/embedded"] = one_document_add(embedded, embedder, folder / "add-scratch", texts)
         with milvus_server(db_file) as (uri, _):
+            # a fresh Milvus Lite server loads the collection on its first request: timed apart, not in an add
+            started = time.perf_counter()
+            engine_holds(index_dir, BackendConfig("milvus", uri))
+            loads[name] = round(time.perf_counter() - started, 2)
             sizes[f"{name}/milvus-lite-server"] = one_document_add(
                 index_dir, embedder, folder / "add-scratch", texts, BackendConfig("milvus", uri))
     return result
@@ -958,6 +988,8 @@ def render(data: dict) -> str:
                 label = size if "/" in size else f"{size} chunks"  # "real/embedded": a size and its backend
                 lines.append(f"  {label:>9}: {row['seconds']} s  {row['split']}  -> {row['vector_index']},"
                              f" load {row['load_average']}")
+        for size, seconds in add.get("milvus_first_request_s", {}).items():
+            lines.append(f"  {size}: a fresh Milvus Lite server's first request (loads the collection) {seconds} s")
     return "\n".join(lines)
 
 
