@@ -17,6 +17,7 @@ its source), so the vectors keep the real embeddings' distribution instead of un
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -26,7 +27,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -39,6 +41,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import embed_speed  # noqa: E402 - bench/ is put on the path just above
+
+from index.backends import BackendConfig  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 CACHE = ROOT / "bench" / ".cache" / "speed"
@@ -372,18 +376,21 @@ def perturbed(vectors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
-def build_synthetic(real_index: Path, size: int, target: Path) -> Path:
-    """An index of `size` chunks: the real documents, then perturbed copies of them (see the module doc)."""
+def build_synthetic(real_index: Path, size: int, target: Path, backend: BackendConfig | None = None) -> Path:
+    """An index of `size` chunks: the real documents, then perturbed copies of them (see the module doc); on
+    the milvus backend its collection lives in `backend.uri` (`size` = the real index's chunks: a copy of it
+    with the same vectors)."""
     from dataclasses import replace
 
     from index.generation import GenerationWriter
     from index.manifest import read_manifest
 
-    if (target / "manifest.json").exists() and read_manifest(target).chunks == size:
+    backend = backend or BackendConfig()
+    if (target / "manifest.json").exists() and read_manifest(target).chunks == size and engine_holds(target, backend):
         return target
     shutil.rmtree(target, ignore_errors=True)
     manifest, documents, chunks, vectors, by_id = real_corpus(real_index)
-    writer = GenerationWriter(target, manifest.model)
+    writer = GenerationWriter(target, manifest.model, backend=backend)
     rng = np.random.default_rng(size)
     total, copy, started = 0, 0, time.perf_counter()
     while total < size:
@@ -394,16 +401,33 @@ def build_synthetic(real_index: Path, size: int, target: Path) -> Path:
             doc = document if copy == 0 else replace(document, id=f"{document.id}~{copy}",
                                                       source=f"{document.source}~{copy}")
             rows = vectors[[by_id[c.id] for c in stored]]
-            ids = writer.store.add_document(doc, [replace(c.chunk, doc_id=doc.id) for c in stored])
-            writer.vectors.add(np.asarray(ids, dtype=np.int64), rows if copy == 0 else perturbed(rows, rng))
+            ids = writer.add_document(doc, [replace(c.chunk, doc_id=doc.id) for c in stored],
+                                      rows if copy == 0 else perturbed(rows, rng))
             total += len(ids)
         copy += 1
-        log(f"synthetic {size}: {total} chunks ({time.perf_counter() - started:.0f} s)")
+        log(f"synthetic {size} ({backend.kind}): {total} chunks ({time.perf_counter() - started:.0f} s)")
     writer.store.commit()
-    log(f"synthetic {size}: committing (fit: {'HNSW build' if size > writer.vector_config.flat_max else 'flat'})")
+    fit = "Milvus flush" if backend.kind == "milvus" else (
+        "HNSW build" if size > writer.vector_config.flat_max else "flat")
+    log(f"synthetic {size} ({backend.kind}): committing (fit: {fit})")
     writer.commit()
-    log(f"synthetic {size}: done in {time.perf_counter() - started:.0f} s")
+    log(f"synthetic {size} ({backend.kind}): done in {time.perf_counter() - started:.0f} s")
     return target
+
+
+def engine_holds(index_dir: Path, backend: BackendConfig) -> bool:
+    """Whether a cached index's engine still holds its chunks (a Milvus file deleted since: rebuild)."""
+    if backend.kind == "embedded":
+        return True
+    from index.backends.milvus import MilvusBackend
+    from index.errors import CoopsearchError
+    from index.manifest import read_manifest
+
+    manifest = read_manifest(index_dir)
+    try:
+        return MilvusBackend(backend).collection_for(index_dir, manifest).count("id >= 0") >= manifest.chunks > 0
+    except CoopsearchError:
+        return False
 
 
 # -- 4. HNSW recall@10 against exact, on real embeddings -------------------------------------------
@@ -569,9 +593,10 @@ def free_port() -> int:
 class Server:
     """`coopsearch serve` on 127.0.0.1 in a subprocess."""
 
-    def __init__(self, index_dir: Path, log_path: Path, timeout_s: float = 1200) -> None:
+    def __init__(self, index_dir: Path, log_path: Path, timeout_s: float = 1200,
+                 env: dict[str, str] | None = None) -> None:
         self.port = free_port()
-        env = {**os.environ, "COOPSEARCH_RATE_LIMIT_PER_S": "0", "HF_HUB_OFFLINE": "1"}
+        env = {**os.environ, "COOPSEARCH_RATE_LIMIT_PER_S": "0", "HF_HUB_OFFLINE": "1", **(env or {})}
         self.log = open(log_path, "w")  # noqa: SIM115 - the server writes to it until stop() closes it
         started = time.perf_counter()
         self.process = subprocess.Popen(
@@ -659,48 +684,96 @@ def run_queries(port: int, queries: list[str], mode: str, concurrency: int, budg
             "load_average": round(os.getloadavg()[0], 2)}
 
 
-def bench_latency(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[str, object]:
-    """p50/p95/p99 through the HTTP API at each size, with memory and disk."""
+LATENCY_METHOD = ("GET /api/v1/search?q=…&mode=…&k=10 on 127.0.0.1, keep-alive, every query distinct (each embeds "
+                  "its query)")
+
+
+def latency_runs(plan: Plan) -> list[tuple[str, int]]:
+    return [(mode, c) for mode in ("hybrid", "keyword", "semantic") for c in plan.concurrency]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One index served for the latency runs: its backend's label and settings (environment variables)."""
+
+    index_dir: Path
+    log_path: Path
+    backend: str = "embedded"
+    env: dict[str, str] | None = None
+    engine_pid: int | None = None  # Milvus Lite's server process when this benchmark started it
+
+
+def latency_rows(targets: Sequence[Target], pool: list[str], plan: Plan) -> list[dict[str, object]]:
+    """Memory, disk and each run's latency of a `coopsearch serve` per target, all started together: each run
+    (mode, concurrency) goes to every target in turn with the same queries, so the backends of one size are
+    timed under the same load (the pool's first 20 queries warm each up, uncounted)."""
     from index.manifest import read_manifest
 
-    runs = [(mode, c) for mode in ("hybrid", "keyword", "semantic") for c in plan.concurrency]
+    servers: list[Server] = []
+    rows: list[dict[str, object]] = []
+    try:
+        for target in targets:
+            manifest = read_manifest(target.index_dir)
+            log(f"latency {target.backend}: starting the server on {manifest.chunks} chunks")
+            server = Server(target.index_dir, target.log_path, env=target.env)
+            servers.append(server)
+            rows.append({"backend": target.backend, "chunks": manifest.chunks, "documents": manifest.documents,
+                         "vector_index": manifest.vector_index, "ready_s": round(server.ready_s, 1),
+                         "disk_bytes": generation_files(target.index_dir),
+                         "rss_after_load_mib": rss_of(server.process.pid), "runs": []})
+            run_queries(server.port, pool[:20], "hybrid", 1, 120)  # warm-up (Milvus Lite loads the collection)
+        used = 20
+        for mode, concurrency in latency_runs(plan):
+            batch = pool[used:used + plan.queries]
+            used += plan.queries
+            for target, server, row in zip(targets, servers, rows, strict=True):
+                run = run_queries(server.port, batch, mode, concurrency, budget_s=plan.run_budget_s)
+                row["runs"].append(run)  # type: ignore[attr-defined]
+                log(f"latency {target.backend} {row['chunks']}: {run}")
+        for target, server, row in zip(targets, servers, rows, strict=True):
+            row["rss_after_queries_mib"] = rss_of(server.process.pid)
+            # Milvus Lite is a child process: of the server (a .db URI) or of this benchmark (its TCP server)
+            engines = [target.engine_pid] if target.engine_pid else descendants(server.process.pid)
+            if engines:
+                row["engine_rss_after_queries_mib"] = {str(pid): rss_of(pid) for pid in engines}
+    finally:
+        for server in servers:
+            server.stop()
+    return rows
+
+
+def descendants(pid: int) -> list[int]:
+    """The process ids under `pid` (Linux /proc)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *descendants(int(child))]
+    return found
+
+
+def bench_latency(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[str, object]:
+    """p50/p95/p99 through the HTTP API at each size, with memory and disk."""
     embedder.encode_query("warm-up: builds the cached ONNX export the servers load")
-    pool = query_pool(real_index, plan.queries * len(runs) + 20)
+    pool = query_pool(real_index, plan.queries * len(latency_runs(plan)) + 20)
     targets = [("real", real_index)] + [(str(n), build_synthetic(real_index, n, cache / f"synthetic-{n}"))
                                         for n in plan.sizes if n > 0]
-    result: dict[str, object] = {"method": "GET /api/v1/search?q=…&mode=…&k=10 on 127.0.0.1, keep-alive, "
-                                           "every query distinct (each embeds its query)", "sizes": {}}
+    result: dict[str, object] = {"method": LATENCY_METHOD, "backend": "embedded", "sizes": {}}
     for name, index_dir in targets:
-        manifest = read_manifest(index_dir)
-        log(f"latency {name}: starting the server on {manifest.chunks} chunks")
-        server = Server(index_dir, cache / f"serve-{name}.log")
-        try:
-            row: dict[str, object] = {"chunks": manifest.chunks, "documents": manifest.documents,
-                                      "vector_index": manifest.vector_index, "ready_s": round(server.ready_s, 1),
-                                      "disk_bytes": generation_files(index_dir),
-                                      "rss_after_load_mib": rss_of(server.process.pid)}
-            run_queries(server.port, pool[:20], "hybrid", 1, 120)  # warm-up, not counted
-            used = 20
-            measured = []
-            for mode, concurrency in runs:
-                batch = pool[used:used + plan.queries]
-                used += plan.queries
-                measured.append(run_queries(server.port, batch, mode, concurrency, budget_s=plan.run_budget_s))
-                log(f"latency {name}: {measured[-1]}")
-            row["runs"] = measured
-            row["rss_after_queries_mib"] = rss_of(server.process.pid)
-        finally:
-            server.stop()
-        result["sizes"][name] = row  # type: ignore[index]
+        [result["sizes"][name]] = latency_rows([Target(index_dir, cache / f"serve-{name}.log")], pool, plan)  # type: ignore[index]
     return result
 
 
 # -- 6. one-document add at scale --------------------------------------------------------------------
-def one_document_add(index_dir: Path, embedder, scratch: Path, texts: Sequence[str]) -> list[dict[str, object]]:
+def one_document_add(index_dir: Path, embedder, scratch: Path, texts: Sequence[str],
+                     backend: BackendConfig | None = None) -> list[dict[str, object]]:
     """Ingest one new text file at a time into a hard-linked clone of `index_dir` (`cp -al`: a writer only
     reads the previous generation's files and writes a new folder, so the cached index stays as it was);
     the wall time of each `ingest_paths` call, with its report's split (copy: opening the writable
-    generation; parse, embed; commit: fit, save, fsync, switch)."""
+    generation; parse, embed; commit: fit, save, fsync, switch).
+
+    On Milvus the clone shares the cached index's collection: its rows go above the cached generation's
+    high-water mark, which the cached index's readers never see, and are deleted at the end (as the
+    cached index's next writer would)."""
     from index.build import IngestOptions, ingest_paths
 
     shutil.rmtree(scratch, ignore_errors=True)
@@ -715,7 +788,7 @@ def one_document_add(index_dir: Path, embedder, scratch: Path, texts: Sequence[s
             path.parent.mkdir(exist_ok=True)
             path.write_text(f"Added document {number}.\n\n{text}")
             started = time.perf_counter()
-            report = ingest_paths(clone, [path], embedder, IngestOptions(workers=1))
+            report = ingest_paths(clone, [path], embedder, IngestOptions(workers=1, backend=backend or BackendConfig()))
             wall = time.perf_counter() - started
             manifest = report.manifest
             rows.append({"seconds": round(wall, 2), "split": report.seconds, "chunks_after": manifest.chunks,
@@ -723,21 +796,128 @@ def one_document_add(index_dir: Path, embedder, scratch: Path, texts: Sequence[s
             log(f"add {number}: {rows[-1]}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        if backend is not None and backend.kind == "milvus":
+            from index.backends.milvus import MilvusBackend
+            from index.manifest import read_manifest
+
+            cached = read_manifest(index_dir)
+            MilvusBackend(backend).collection_for(index_dir, cached).delete_where(
+                f"id > {int(str(cached.engine.get('high_water', 0)))}")
     return rows
+
+
+ADD_METHOD = ("ingest_paths of one new UN General Debate speech into a cp -al clone of the index (parse, embed, "
+              "write a generation, commit)")
+
+
+def add_texts() -> list[str]:
+    """Three UN General Debate speeches, added one after another."""
+    return [p.read_text(errors="replace") for p in sorted((FOLDERS["ungdc-ssc"]).glob("*.txt"))[:3]]
 
 
 def bench_add(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[str, object]:
     """One document added to each synthetic index, three times in a row: the first two copy the store (no
     spare yet), the third brings the spare forward (index.store_changes), as every later one does."""
-    speeches = sorted((FOLDERS["ungdc-ssc"]).glob("*.txt"))[:3]
-    texts = [p.read_text(errors="replace") for p in speeches]
-    result: dict[str, object] = {"method": "ingest_paths of one new UN General Debate speech into a cp -al clone "
-                                           "of the synthetic index (parse, embed, write a generation, commit)",
-                                 "sizes": {}}
+    texts = add_texts()
+    result: dict[str, object] = {"method": ADD_METHOD, "sizes": {}}
     for size in (n for n in plan.sizes if n > 0):
         index_dir = build_synthetic(real_index, size, cache / f"synthetic-{size}")
         result["sizes"][str(size)] = one_document_add(index_dir, embedder, cache / "add-scratch", texts)  # type: ignore[index]
     return result
+
+
+# -- 7. the same on Milvus Lite ----------------------------------------------------------------------
+MILVUS_MODES = ("file", "server")  # Milvus Lite inside the API server (a .db URI), or its server on 127.0.0.1
+
+
+@contextmanager
+def milvus_server(db_file: Path) -> Iterator[tuple[str, int]]:
+    """(URI, process id) of Milvus Lite's server on a loopback port over `db_file`, as the tests start it."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from milvus_support import start_milvus
+
+    server, uri = start_milvus(db_file)
+    try:
+        yield uri, int(server._p.pid)  # the binary milvus_lite.server.Server started
+    finally:
+        server.stop()
+
+
+def milvus_indexes(plan: Plan, folder: Path, real_index: Path) -> list[tuple[str, Path, Path, Path]]:
+    """(size name, embedded index, Milvus index folder, its Milvus Lite file) for the real index and each
+    synthetic size; each size in a file of its own (its disk use), built through Milvus Lite's server."""
+    from index.manifest import read_manifest
+
+    sizes = [("real", read_manifest(real_index).chunks)] + [(str(n), n) for n in plan.sizes if n > 0]
+    out = []
+    for name, size in sizes:
+        db_file = folder / f"{name}.db"
+        # the embedded index beside it: a copy of the real one (the add clones it with hard links, which must
+        # not reach the shared cache) and synthetic sizes of its own (the cache's synthetic-* are another run's)
+        embedded = folder / f"embedded-{name}"
+        if name == "real" and not (embedded / "manifest.json").exists():
+            shutil.rmtree(embedded, ignore_errors=True)
+            shutil.copytree(real_index, embedded, ignore=shutil.ignore_patterns(".lock"))
+        elif name != "real":
+            build_synthetic(real_index, size, embedded)
+        with milvus_server(db_file) as (uri, _):
+            index_dir = build_synthetic(real_index, size, folder / f"milvus-{name}", BackendConfig("milvus", uri))
+        out.append((name, embedded, index_dir, db_file))
+    return out
+
+
+def bench_milvus_latency(plan: Plan, folder: Path, real_index: Path, embedder, modes: Sequence[str]
+                         ) -> dict[str, object]:
+    """The latency section on Milvus Lite, each size also served embedded in the same run (same queries)."""
+    embedder.encode_query("warm-up: builds the cached ONNX export the servers load")
+    pool = query_pool(real_index, plan.queries * len(latency_runs(plan)) + 20)
+    result: dict[str, object] = {"method": LATENCY_METHOD, "backend": "milvus", "milvus_lite": _version("milvus-lite"),
+                                 "pymilvus": _version("pymilvus"), "sizes": {}}
+    sizes: dict[str, object] = result["sizes"]  # type: ignore[assignment]
+    for name, embedded, index_dir, db_file in milvus_indexes(plan, folder, real_index):
+        with contextlib.ExitStack() as stack:
+            targets = [Target(embedded, folder / f"serve-{name}-embedded.log")]
+            if "file" in modes:
+                targets.append(Target(index_dir, folder / f"serve-{name}-file.log", "milvus-lite-file",
+                                      {"COOPSEARCH_BACKEND": "milvus", "COOPSEARCH_MILVUS_URI": str(db_file)}))
+            if "server" in modes:
+                # its own copy of the file: the file mode's server holds the first (Milvus Lite: one process a file)
+                served = folder / f"{name}-served.db"
+                shutil.copyfile(db_file, served)
+                stack.callback(served.unlink, missing_ok=True)  # after the server stops (last in, first out)
+                uri, pid = stack.enter_context(milvus_server(served))
+                targets.append(Target(index_dir, folder / f"serve-{name}-server.log", "milvus-lite-server",
+                                      {"COOPSEARCH_BACKEND": "milvus", "COOPSEARCH_MILVUS_URI": uri}, pid))
+            for target, row in zip(targets, latency_rows(targets, pool, plan), strict=True):
+                if target.backend != "embedded":
+                    row["milvus_db_bytes"] = db_file.stat().st_size
+                sizes[f"{name}/{target.backend}"] = row
+    return result
+
+
+def bench_milvus_add(plan: Plan, folder: Path, real_index: Path, embedder) -> dict[str, object]:
+    """The one-document add on each size, embedded and into Milvus Lite's server (the bench's own client)."""
+    texts = add_texts()
+    result: dict[str, object] = {"method": ADD_METHOD, "backend": "milvus", "sizes": {},
+                                 "milvus_first_request_s": {}}
+    sizes: dict[str, object] = result["sizes"]  # type: ignore[assignment]
+    loads: dict[str, float] = result["milvus_first_request_s"]  # type: ignore[assignment]
+    for name, embedded, index_dir, db_file in milvus_indexes(plan, folder, real_index):
+        sizes[f"{name}/embedded"] = one_document_add(embedded, embedder, folder / "add-scratch", texts)
+        with milvus_server(db_file) as (uri, _):
+            # a fresh Milvus Lite server loads the collection on its first request: timed apart, not in an add
+            started = time.perf_counter()
+            engine_holds(index_dir, BackendConfig("milvus", uri))
+            loads[name] = round(time.perf_counter() - started, 2)
+            sizes[f"{name}/milvus-lite-server"] = one_document_add(
+                index_dir, embedder, folder / "add-scratch", texts, BackendConfig("milvus", uri))
+    return result
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)
 
 
 # -- table -----------------------------------------------------------------------------------------
@@ -780,27 +960,36 @@ def render(data: dict) -> str:
     latency = data.get("latency")
     if latency:
         lines.append(f"\nHTTP latency ({latency['method']})")
-        lines.append(f"  {'size':>9} {'mode':<9}{'conc':>5}{'p50':>9}{'p95':>9}{'p99':>9}{'engine p50':>11}"
-                     f"{'q/s':>7}{'errors':>7}{'load':>6}{'done':>11}")
+        lines.append(f"  {'size':>9} {'backend':<19}{'mode':<9}{'conc':>5}{'p50':>9}{'p95':>9}{'p99':>9}"
+                     f"{'engine p50':>11}{'q/s':>7}{'errors':>7}{'load':>6}{'done':>11}")
         for row in latency["sizes"].values():
             for run in row["runs"]:
-                lines.append(f"  {row['chunks']:>9} {run['mode']:<9}{run['concurrency']:>5}{run['p50_ms']:>9}"
+                lines.append(f"  {row['chunks']:>9} {row.get('backend', 'embedded'):<19}{run['mode']:<9}"
+                             f"{run['concurrency']:>5}{run['p50_ms']:>9}"
                              f"{run['p95_ms']:>9}{run['p99_ms']:>9}{run['engine_p50_ms']:>11}"
                              f"{run['queries_per_s']:>7}{run['errors']:>7}{run.get('load_average', ''):>6}"
                              f"{str(run['requests']) + '/' + str(run.get('planned', '')):>11}")
         for row in latency["sizes"].values():
             disk = sum(row["disk_bytes"].values()) / 2**20
-            lines.append(f"  {row['chunks']:>9} chunks: {row['vector_index']}, disk {disk:.0f} MiB "
+            engine = (f"; Milvus Lite file {row['milvus_db_bytes'] / 2**20:.0f} MiB"
+                      if "milvus_db_bytes" in row else "")
+            engine += (f"; Milvus Lite process RSS {list(row['engine_rss_after_queries_mib'].values())} after queries"
+                       if "engine_rss_after_queries_mib" in row else "")
+            lines.append(f"  {row['chunks']:>9} chunks, {row.get('backend', 'embedded')}: {row['vector_index']}, "
+                         f"disk {disk:.0f} MiB "
                          f"({', '.join(f'{k} {v / 2**20:.0f} MiB' for k, v in row['disk_bytes'].items())}), "
                          f"server RSS {row['rss_after_load_mib']} after load, {row['rss_after_queries_mib']} after "
-                         f"queries, ready in {row['ready_s']} s")
+                         f"queries, ready in {row['ready_s']} s{engine}")
     add = data.get("add")
     if add:
         lines.append(f"\none-document add ({add['method']})")
         for size, rows in add["sizes"].items():
             for row in rows:
-                lines.append(f"  {size:>9} chunks: {row['seconds']} s  {row['split']}  -> {row['vector_index']},"
+                label = size if "/" in size else f"{size} chunks"  # "real/embedded": a size and its backend
+                lines.append(f"  {label:>9}: {row['seconds']} s  {row['split']}  -> {row['vector_index']},"
                              f" load {row['load_average']}")
+        for size, seconds in add.get("milvus_first_request_s", {}).items():
+            lines.append(f"  {size}: a fresh Milvus Lite server's first request (loads the collection) {seconds} s")
     return "\n".join(lines)
 
 
@@ -828,15 +1017,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="ignore cached indexes and vectors")
     parser.add_argument("--out", type=Path, help="results file")
     parser.add_argument("--pipeline-files", type=int, default=6, help="UN PDFs ingested by the pipeline section")
+    parser.add_argument("--backend", choices=["embedded", "milvus"], default="embedded",
+                        help="milvus: the latency and add sections on Milvus Lite beside the embedded backend "
+                             "(writes bench/results/speed-milvus.json)")
+    parser.add_argument("--milvus-modes", default=",".join(MILVUS_MODES),
+                        help="file: Milvus Lite inside the API server (a .db URI); server: its server on 127.0.0.1")
     args = parser.parse_args(argv)
     plan = replace(make_plan(args), run_budget_s=args.run_budget)
-    out = args.out or RESULTS / ("speed-quick.json" if plan.quick else "speed.json")
     chosen = args.only.split(",") if args.only else list(SECTIONS)
     cache = CACHE / plan.tag
     if args.rebuild:
         shutil.rmtree(cache, ignore_errors=True)
     cache.mkdir(parents=True, exist_ok=True)
     real_index = cache / "real-index"
+    if args.backend == "milvus":
+        return main_milvus(args, plan, chosen, cache, real_index)
+    out = args.out or RESULTS / ("speed-quick.json" if plan.quick else "speed.json")
     save_section(out, "environment",
                  {**environment(), "last_invocation": {"argv": sys.argv[1:], "plan": plan.__dict__}})
     embedder = None
@@ -860,6 +1056,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "query_embedding" in chosen:
         save_section(out, "query_embedding", embed_speed.bench_query_embedding(
             query_pool(real_index, args.queries or 200), log))
+    print(render(json.loads(out.read_text())))
+    log(f"results: {out}")
+    return 0
+
+
+def main_milvus(args: argparse.Namespace, plan: Plan, chosen: list[str], cache: Path, real_index: Path) -> int:
+    """`--backend milvus`: the latency and add sections on Milvus Lite (the real index must be built: a run
+    of the ingest section), each beside the embedded backend in the same run."""
+    modes = [m for m in args.milvus_modes.split(",") if m]
+    unknown = sorted(set(modes) - set(MILVUS_MODES)) + sorted(set(chosen) - {"latency", "add", "environment"})
+    if unknown:
+        raise SystemExit(f"--backend milvus runs the latency and add sections in modes {', '.join(MILVUS_MODES)}; "
+                         f"not {', '.join(unknown)}")
+    if not (real_index / "manifest.json").exists():
+        raise SystemExit(f"no real index at {real_index}: run `python bench/speed.py --only ingest` first")
+    out = args.out or RESULTS / ("speed-milvus-quick.json" if plan.quick else "speed-milvus.json")
+    folder = cache.parent / f"milvus-{plan.tag}"  # Milvus Lite files and the indexes naming them
+    folder.mkdir(parents=True, exist_ok=True)
+    save_section(out, "environment", {**environment(), "last_invocation": {
+        "argv": sys.argv[1:], "plan": plan.__dict__, "backend": "milvus", "milvus_modes": modes}})
+    embedder = load_embedder()
+    if "latency" in chosen:
+        save_section(out, "latency", bench_milvus_latency(plan, folder, real_index, embedder, modes))
+    if "add" in chosen:
+        save_section(out, "add", bench_milvus_add(plan, folder, real_index, embedder))
     print(render(json.loads(out.read_text())))
     log(f"results: {out}")
     return 0

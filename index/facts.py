@@ -79,9 +79,11 @@ class IndexFacts:
             return cache[generation]
 
     def ready(self) -> Manifest:
-        """The current manifest once the index is loaded and its store answers; raises the CoopsearchError otherwise."""
+        """The current manifest once the index is loaded and its store and engines answer (a Milvus server that
+        cannot be reached: EngineUnavailable); raises the CoopsearchError otherwise."""
         snapshot = self.holder.current()
         snapshot.store.count_documents()
+        snapshot.engine.check()
         return snapshot.manifest
 
     def health(self) -> Manifest | None:

@@ -114,7 +114,8 @@ def health(request: Request) -> schemas.Health:
 
 @service_router.get("/ready", response_model=schemas.Ready, responses=errors(503), tags=["service"])
 def ready(request: Request) -> schemas.Ready:
-    """Readiness: 200 when the index is loaded and answers, 503 in the error shape otherwise."""
+    """Readiness: 200 when the index is loaded and its store and engines answer (on the milvus backend: the Milvus
+    server, probed each call), 503 in the error shape otherwise."""
     manifest = engine_of(request).ready()
     return schemas.Ready(status="ready", generation=manifest.generation, documents=manifest.documents,
                          chunks=manifest.chunks)

@@ -14,15 +14,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_milvus(db_file: Path, timeout_s: float = 60.0) -> tuple[Any, str]:
+def start_milvus(db_file: Path, timeout_s: float = 60.0, port: int | None = None) -> tuple[Any, str]:
     """Start Milvus Lite's server on a loopback port (as pymilvus starts it for a local path, but on TCP, so
-    several processes can share it); returns (server, uri) once a client gets an answer."""
+    several processes can share it); returns (server, uri) once a client gets an answer. `port`: the one a
+    stopped server had (a restart, seen by the clients that knew it)."""
     from milvus_lite.server import Server
 
     from index.backends import BackendConfig
     from index.backends.milvus import connect
 
-    port = free_port()
+    port = port or free_port()
     server = Server(str(db_file), f"127.0.0.1:{port}")
     if not server.init() or not server.start():
         raise RuntimeError(f"Milvus Lite did not start on 127.0.0.1:{port} (file {db_file})")
@@ -37,5 +38,12 @@ def start_milvus(db_file: Path, timeout_s: float = 60.0) -> tuple[Any, str]:
                 server.stop()
                 raise
             time.sleep(0.1)
-    connect(BackendConfig(kind="milvus", uri=uri)).list_collections()  # the client the product uses
-    return server, uri
+    while True:  # the client the product uses; after a restart, its channel reconnects within a second or two
+        try:
+            connect(BackendConfig(kind="milvus", uri=uri)).list_collections()
+            return server, uri
+        except Exception:  # pymilvus's MilvusException while the server comes up
+            if time.monotonic() > deadline:
+                server.stop()
+                raise
+            time.sleep(0.5)

@@ -81,6 +81,10 @@ class Retrieval(Protocol):
         """Vectors held for this generation."""
         ...
 
+    def check(self) -> None:
+        """Raise index.errors.EngineUnavailable when the engines cannot answer now (readiness, GET /ready)."""
+        ...
+
 
 @dataclass(frozen=True)
 class EngineCommit:

@@ -57,6 +57,9 @@ class EmbeddedRetrieval:
         """Live vectors in the FAISS file."""
         return self.vectors.count()
 
+    def check(self) -> None:
+        """Nothing to reach: the FAISS file is loaded in this process, the keyword engine is the store's."""
+
 
 class EmbeddedWriter:
     """A generation's FAISS layers: the previous generation's base (linked) and a new delta."""

@@ -51,6 +51,7 @@ from ingest.types import Chunk, Document
 MAX_TOPK = 16_384  # Milvus's limit on one search's results
 RULE_DEPTH = 4  # with phrases, -words or title: terms, BM25 looks this many times deeper before the rules
 UPSERT_ROWS = 512  # rows per upsert request
+READY_TIMEOUT_S = 5.0  # a readiness probe's Milvus call: a load balancer's probe must not hang on a dead engine
 MAX_KEYWORD_BYTES = 60_000  # VARCHAR holds 65,535 bytes; a passage's stems stay far below
 REMOVALS_TABLE = "engine_removals"
 _SYMBOLS_CAP, _COUNTRIES_CAP = 64, 256
@@ -203,6 +204,13 @@ class MilvusCollection:
             rows = self.client.get(self.name, ids=[int(chunk_id)], output_fields=["vector"])
         return np.asarray(rows[0]["vector"], dtype=np.float32) if rows else None
 
+    def check(self) -> None:
+        """One primary-key lookup, bounded in time: the server answers and the collection is there and loaded
+        (Milvus refuses reads of a released collection). Not the load state: Milvus Lite reports a collection
+        NotLoad after a restart until its first read, which it serves."""
+        with _engine_errors(f"answer for collection {self.name}"):
+            self.client.get(self.name, ids=[0], output_fields=["id"], timeout=READY_TIMEOUT_S)
+
     def count(self, expression: str) -> int:
         """Rows matching a filter expression."""
         with _engine_errors(f"count collection {self.name}"):
@@ -307,6 +315,10 @@ class MilvusRetrieval:
     def count(self) -> int:
         """The generation's vectors, as its manifest counts them."""
         return self.vectors
+
+    def check(self) -> None:
+        """Milvus answers for the collection (EngineUnavailable otherwise)."""
+        self.collection.check()
 
     def _known(self, found: Scored) -> Scored:
         """Hits whose chunk this generation's store holds: removals not yet deleted from the engine drop out."""
