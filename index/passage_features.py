@@ -208,7 +208,19 @@ def collapse(ranked: Sequence[tuple[int, PassageFeatures]]) -> list[Group]:
     """`index.duplicates.collapse` on features: the same groups, each passage compared only with the
     earlier ones that share a shingle of its prefix (the others cannot be near-duplicates of it), and
     those comparisons made all at once in numpy."""
-    similar = _near_duplicate_pairs(ranked)
+    # Only the first passage of each exact text can open a group, so only those firsts are compared for
+    # near-duplicates: an index holding many copies of a passage compares it once, not once per pair of
+    # copies. A copy's near-duplicates are its first's (in both directions: a group opened between the
+    # first and the copy counts for the copy).
+    firsts: dict[bytes, int] = {}
+    for position, (_, features) in enumerate(ranked):
+        firsts.setdefault(features.key, position)
+    distinct = sorted(firsts.values())
+    similar: dict[int, list[int]] = {}
+    for b, earlier in _near_duplicate_pairs([ranked[p] for p in distinct]).items():
+        for a in earlier:
+            similar.setdefault(distinct[b], []).append(distinct[a])
+            similar.setdefault(distinct[a], []).append(distinct[b])
     kept: list[tuple[int, list[int]]] = []
     group_at: dict[int, int] = {}  # position in `ranked` of each kept passage -> its group
     by_key: dict[bytes, int] = {}
@@ -217,7 +229,8 @@ def collapse(ranked: Sequence[tuple[int, PassageFeatures]]) -> list[Group]:
         index = by_key.get(key)
         if index is None and len(features.words) >= 2 * SHINGLE:  # short texts only when equal
             # groups were opened in rank order, so ascending positions visit them in the original's order
-            index = next((group_at[p] for p in similar.get(position, ()) if p in group_at), None)
+            index = next((group_at[p] for p in sorted(similar.get(firsts[key], ())) if p < position and p in group_at),
+                         None)
         if index is None:
             by_key[key] = group_at[position] = len(kept)
             kept.append((item, []))
