@@ -13,6 +13,7 @@ import numpy as np
 
 from index.errors import CorruptIndex
 from index.keyword_engine import KEYWORDS_DIR, KeywordRow, TantivyKeywords
+from index.passage_features import PassageFeatures, features_of_text, from_blob, to_blob
 from index.query import QueryAnalysis, analyse, index_text, words
 from index.types import Filters, StoredChunk
 from ingest.bodies import canonical_body
@@ -30,6 +31,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     text TEXT NOT NULL, kind TEXT NOT NULL, label TEXT, heading_path TEXT NOT NULL DEFAULT '[]',
     page_start INTEGER, page_end INTEGER, char_start INTEGER, char_end INTEGER,
     added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+    features BLOB,
     UNIQUE (doc_id, ordinal)
 );
 CREATE INDEX IF NOT EXISTS chunks_kind ON chunks(kind);
@@ -128,6 +130,8 @@ class Store:
                 _add_missing_columns(self.conn)
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("SELECT count(*) FROM documents").fetchone()
+            # a store built before passages' features were kept (a reader computes them: chunk_features)
+            self._has_features = "features" in {row[1] for row in self.conn.execute("PRAGMA table_info(chunks)")}
         except sqlite3.DatabaseError as exc:
             raise CorruptIndex(f"database file {path} is unreadable: {exc}") from exc
 
@@ -175,10 +179,10 @@ class Store:
         for number, chunk in enumerate(chunks):
             cursor = c.execute(
                 "INSERT INTO chunks (id, doc_id, ordinal, text, kind, label, heading_path, page_start, page_end,"
-                " char_start, char_end) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " char_start, char_end, features) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (given[number] if given is not None else None, document.id, chunk.ordinal, chunk.text, chunk.kind,
                  chunk.label, json.dumps(list(chunk.heading_path)), chunk.page_start, chunk.page_end,
-                 chunk.char_start, chunk.char_end))
+                 chunk.char_start, chunk.char_end, to_blob(features_of_text(chunk.text, chunk.heading_path))))
             assert cursor.lastrowid is not None  # an INSERT into a rowid table always sets it
             rowid = int(cursor.lastrowid)
             ids.append(rowid)
@@ -317,6 +321,44 @@ class Store:
             for row in self.conn.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", part):
                 out[row["id"]] = StoredChunk(row["id"], _chunk(row))
         return out
+
+    def chunk_features(self, chunk_ids: Sequence[int]) -> dict[int, PassageFeatures]:
+        """The search features of these chunks (unknown ids left out): those stored at ingest, or computed
+        from the text where the store holds none (a store built before they were kept)."""
+        ids = [int(i) for i in chunk_ids]
+        out: dict[int, PassageFeatures] = {}
+        column = "features" if self._has_features else "NULL"
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            marks = ",".join("?" * len(part))
+            for chunk_id, blob in self.conn.execute(f"SELECT id, {column} FROM chunks WHERE id IN ({marks})", part):
+                found = from_blob(blob)
+                if found is not None:
+                    out[chunk_id] = found
+            unstored = [i for i in part if i not in out]
+            if unstored:  # read the text of only those: most stores hold every passage's features
+                marks = ",".join("?" * len(unstored))
+                for chunk_id, text, headings in self.conn.execute(
+                        f"SELECT id, text, heading_path FROM chunks WHERE id IN ({marks})", unstored):
+                    out[chunk_id] = features_of_text(text, json.loads(headings or "[]"))
+        return out
+
+    def fill_features(self, batch: int = 2000) -> int:
+        """Store the features of every chunk that has none (or an outdated version), for a store built
+        before they were kept; returns how many were filled. Writers only; commits each batch."""
+        filled = 0
+        last = -1
+        while True:
+            rows = self.conn.execute("SELECT id, text, heading_path, features FROM chunks WHERE id > ? ORDER BY id"
+                                     " LIMIT ?", (last, batch)).fetchall()
+            if not rows:
+                return filled
+            last = rows[-1][0]
+            updates = [(to_blob(features_of_text(text, json.loads(headings or "[]"))), chunk_id)
+                       for chunk_id, text, headings, blob in rows if from_blob(blob) is None]
+            self.conn.executemany("UPDATE chunks SET features = ? WHERE id = ?", updates)
+            self.conn.commit()
+            filled += len(updates)
 
     def known_chunk_ids(self, chunk_ids: Sequence[int]) -> set[int]:
         """The ids among `chunk_ids` that this store holds."""
@@ -514,9 +556,12 @@ _LATER_TABLES = ("doc_symbols", "chunk_countries", "doc_participants", "mandates
 
 
 def _add_missing_columns(conn: sqlite3.Connection) -> None:
-    """Columns added to `documents` after indexes were first built (issue 12: its session)."""
+    """Columns added after indexes were first built (issue 12: a document's session)."""
     if "session" not in {row[1] for row in conn.execute("PRAGMA table_info(documents)")}:
         conn.execute("ALTER TABLE documents ADD COLUMN session TEXT")
+    # issue 15: each passage's search features (index.passage_features), NULL for passages added before
+    if "features" not in {row[1] for row in conn.execute("PRAGMA table_info(chunks)")}:
+        conn.execute("ALTER TABLE chunks ADD COLUMN features BLOB")
 
 
 def _add_missing_tables(conn: sqlite3.Connection) -> None:
