@@ -318,7 +318,7 @@ class Store:
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
             marks = ",".join("?" * len(part))
-            for row in self.conn.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", part):
+            for row in self.conn.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE id IN ({marks})", part):
                 out[row["id"]] = StoredChunk(row["id"], _chunk(row))
         return out
 
@@ -372,7 +372,7 @@ class Store:
 
     def document_chunks(self, doc_id: str) -> list[StoredChunk]:
         """A document's chunks in reading order."""
-        rows = self.conn.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
+        rows = self.conn.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
         return [StoredChunk(row["id"], _chunk(row)) for row in rows]
 
     def keyword_search(self, query: QueryAnalysis | str, k: int, filters: Filters | None = None,
@@ -604,6 +604,10 @@ def filter_sql(filters: Filters, *, documents_only: bool = False) -> tuple[str, 
 
 def _year(date: str | None) -> int | None:
     return int(date[:4]) if date and date[:4].isdigit() else None
+
+
+# what a Chunk is read from: not the features blob (chunk_features), as large as the text
+_CHUNK_COLUMNS = ("id, doc_id, ordinal, text, kind, label, heading_path, page_start, page_end, char_start, char_end")
 
 
 def _chunk(row: sqlite3.Row) -> Chunk:
