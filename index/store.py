@@ -6,6 +6,7 @@ import math
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -526,7 +527,7 @@ class Store:
             out.append(Document(
                 id=doc_id, source=row["source"], sha256=row["sha256"], title=row["title"],
                 doc_type=row["doc_type"] or "other", symbol=row["symbol"], body=row["body"], date=row["date"],
-                language=row["language"], countries=tuple(json.loads(row["countries"] or "[]")),
+                language=row["language"], countries=_json_tuple(row["countries"]),
                 references=tuple(Reference(r[0], r[1], r[2], r[3]) for r in refs.get(doc_id, ())),
                 pages=row["pages"] or 0, size_bytes=row["size_bytes"] or 0,
                 # all parts of the symbol, its own symbol first
@@ -606,11 +607,18 @@ def _year(date: str | None) -> int | None:
     return int(date[:4]) if date and date[:4].isdigit() else None
 
 
+@lru_cache(maxsize=65_536)
+def _json_tuple(text: str | None) -> tuple[str, ...]:
+    """A stored JSON list as a tuple, decoded once per distinct text: a page reads ~100 passages and
+    documents whose heading paths and country lists repeat (the passages of one section share theirs)."""
+    return tuple(json.loads(text or "[]"))
+
+
 # what a Chunk is read from: not the features blob (chunk_features), as large as the text
 _CHUNK_COLUMNS = ("id, doc_id, ordinal, text, kind, label, heading_path, page_start, page_end, char_start, char_end")
 
 
 def _chunk(row: sqlite3.Row) -> Chunk:
     return Chunk(doc_id=row["doc_id"], ordinal=row["ordinal"], text=row["text"], kind=row["kind"], label=row["label"],
-                 heading_path=tuple(json.loads(row["heading_path"] or "[]")), page_start=row["page_start"] or 1,
+                 heading_path=_json_tuple(row["heading_path"]), page_start=row["page_start"] or 1,
                  page_end=row["page_end"] or 1, char_start=row["char_start"] or 0, char_end=row["char_end"] or 0)
