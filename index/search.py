@@ -88,8 +88,8 @@ class SearchRequest:
 
 
 class PassageReads:
-    """The passages one search reads, each fetched from the store once: the boosts, the phrase rules, the
-    duplicate folding and the page all look at the same candidates."""
+    """The passages one search reads, each fetched from the store once: the mandate prior, the phrase rules
+    and the page look at the same candidates (the boosts and the duplicate folding read stored features)."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
