@@ -19,6 +19,8 @@ from index.errors import CorruptIndex, IndexNotFound, ModelMismatch, PrecisionMi
 # 2: the keyword table holds Snowball stems (index.query), not words
 # 3: a generation may hold a Tantivy keyword folder (index.keyword_engine) and layered vectors
 #    (index.vector_layers); a version-2 folder is a version-3 one without them, so both are read
+#    A store's `chunks.features` column (index.passage_features, issue 15) came later within version 3: a
+#    store without it, or with NULLs there, is read by computing the features, and older code ignores it
 FORMAT_VERSION = 3
 READABLE_VERSIONS = (2, 3)
 MANIFEST_NAME = "manifest.json"

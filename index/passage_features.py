@@ -3,10 +3,16 @@
 A hybrid search looks at up to 200 candidate passages: the boosts need each one's stems (which query
 terms it holds, which pairs of them stand together) and the duplicate folding its words and 3-word
 shingles. Done in Python for every candidate of every query, that was 70 % of a search's time. Here each
-passage's stems and words become arrays of integer ids (one shared vocabulary), kept in a bounded cache
+passage's stems and words become arrays of integer ids (hashes), kept in a bounded cache
 per index generation, and the per-query work runs on those arrays: the same answers as
 `index.fusion.evidence` and `index.duplicates.collapse` (tests/index/test_passage_features.py checks
 both on real passages), at a fraction of the cost.
+
+At a million passages most candidates are not in the cache, and computing their features was most of a
+hybrid search's time; so the store keeps each passage's features beside its text, computed once at
+ingest (`to_blob`, read back by `from_blob`: a few microseconds against ~0.3 ms). For that the ids are
+stable across processes: 31-bit hashes of the stems and words, not a per-process vocabulary. A store
+built before holds none (or holds an older `FEATURES_VERSION`): those passages are computed as before.
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from hashlib import blake2b
 from itertools import combinations, pairwise
 from typing import Generic, TypeVar
 
@@ -25,49 +32,32 @@ from index.fusion import Evidence
 from index.query import stem_of_token, token_list
 from index.types import StoredChunk
 
-# Passages whose features are kept per index generation: about 3 KB each (36 MB when full).
+# Passages whose features are kept per index generation: about 1 KB each (12 MB when full).
 CACHE_PASSAGES = 12_000
-_WORD_BITS = 21  # three word ids packed into one 64-bit shingle code while the vocabulary stays under 2M words
-_SENTINEL = -1  # between passages in a concatenated array: no stem id equals it, so no pair spans two passages
-_MISSING = -2  # a query term the vocabulary has never seen: in no passage
+# The layout of a stored features blob, and the rules that make it (stems, words, hashes): a blob of
+# another version is computed again from the text, never read. Bump it when any of them changes.
+FEATURES_VERSION = 1
+_HEADER = np.dtype("<i4")  # version, stem count, word count, shingle count; then the key, stems, shingles
+_KEY_BYTES = 16
+_SENTINEL = -1  # between passages in a concatenated array: no stem id (0 .. 2^31 - 1) equals it
 Key = TypeVar("Key")
 Value = TypeVar("Value")
 
 
-class Vocabulary:
-    """Strings to dense integer ids, shared by every thread (ids are never reused or renumbered)."""
-
-    def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def id(self, text: str) -> int:
-        """The id of `text`, given a new one on first sight."""
-        found = self._ids.get(text)
-        if found is None:
-            with self._lock:  # two threads must not hand the same new id to two strings
-                found = self._ids.setdefault(text, len(self._ids))
-        return found
-
-    def known(self, text: str) -> int:
-        """The id of `text`, or _MISSING when no passage has held it."""
-        return self._ids.get(text, _MISSING)
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-
-VOCABULARY = Vocabulary()
+def _hash31(text: str) -> int:
+    """A stable 31-bit id of a string (the same in every process, so it can be stored). Two different
+    stems share one with odds of 1 in 2^31: a query term then counts as held by a passage it is not in."""
+    return int.from_bytes(blake2b(text.encode("utf-8", "surrogatepass"), digest_size=4).digest(), "little") & 0x7FFFFFFF
 
 
 @lru_cache(maxsize=262_144)
 def _stem_id(token: str) -> int:
-    return VOCABULARY.id(stem_of_token(token))
+    return _hash31(stem_of_token(token))
 
 
 @lru_cache(maxsize=262_144)
 def _word_id(token: str) -> int:
-    return VOCABULARY.id(token.lower())
+    return _hash31(token.lower())
 
 
 @dataclass(frozen=True)
@@ -75,38 +65,58 @@ class PassageFeatures:
     """One passage as the boosts and the duplicate folding see it."""
 
     stems: np.ndarray  # int32 stem ids of its headings then its text (index.query.stems order)
-    words: np.ndarray  # int32 ids of its lower-cased \\w+ words (index.duplicates' words)
-    shingles: np.ndarray  # sorted distinct uint64 codes of its 3-word shingles (empty under 3 words)
-
-    @property
-    def key(self) -> bytes:
-        """Equal for two passages exactly when their words are equal (index.duplicates' exact key)."""
-        return self.words.tobytes()
+    word_count: int  # its \w+ words (index.duplicates' words)
+    shingles: np.ndarray  # sorted distinct uint32 codes of its 3-word shingles (empty under 3 words)
+    # equal for two passages exactly when their lower-cased words are (index.duplicates' exact key)
+    key: bytes
 
 
 def features_of(stored: StoredChunk) -> PassageFeatures:
     """Compute a passage's features from its text and headings."""
-    chunk = stored.chunk
-    stems = np.fromiter(map(_stem_id, token_list(" ".join([*chunk.heading_path, chunk.text]))), dtype=np.int32)
-    words = np.fromiter(map(_word_id, _WORD.findall(chunk.text)), dtype=np.int32)
-    return PassageFeatures(stems, words, _shingle_codes(words))
+    return features_of_text(stored.chunk.text, stored.chunk.heading_path)
+
+
+def features_of_text(text: str, heading_path: Sequence[str]) -> PassageFeatures:
+    """Compute the features of a passage with this text and these headings."""
+    stems = np.fromiter(map(_stem_id, token_list(" ".join([*heading_path, text]))), dtype=np.int32)
+    found = _WORD.findall(text)
+    words = np.fromiter(map(_word_id, found), dtype=np.int64)
+    joined = "\x1f".join(map(str.lower, found)).encode("utf-8", "surrogatepass")
+    key = blake2b(joined, digest_size=_KEY_BYTES).digest()
+    return PassageFeatures(stems, len(found), _shingle_codes(words), key)
+
+
+def to_blob(features: PassageFeatures) -> bytes:
+    """The features as the store keeps them (read back by `from_blob`)."""
+    header = np.array([FEATURES_VERSION, len(features.stems), features.word_count, len(features.shingles)],
+                      dtype=_HEADER)
+    return b"".join([header.tobytes(), features.key, features.stems.astype("<i4").tobytes(),
+                     features.shingles.astype("<u4").tobytes()])
+
+
+def from_blob(blob: bytes | None) -> PassageFeatures | None:
+    """Stored features, or None when there are none or they were made by another FEATURES_VERSION."""
+    if not blob or len(blob) < 16 + _KEY_BYTES:
+        return None
+    version, stem_count, word_count, shingle_count = np.frombuffer(blob, dtype=_HEADER, count=4).tolist()
+    if version != FEATURES_VERSION or len(blob) != 16 + _KEY_BYTES + 4 * (stem_count + shingle_count):
+        return None
+    at = 16 + _KEY_BYTES
+    stems = np.frombuffer(blob, dtype="<i4", count=stem_count, offset=at).astype(np.int32, copy=False)
+    shingles = np.frombuffer(blob, dtype="<u4", count=shingle_count, offset=at + 4 * stem_count)
+    return PassageFeatures(stems, word_count, shingles.astype(np.uint32, copy=False), blob[16:at])
 
 
 def _shingle_codes(words: np.ndarray) -> np.ndarray:
-    """Distinct codes of the 3-word shingles, sorted. Three ids under 2M pack exactly into 63 bits and the
-    mix that follows is a bijection, so two codes are equal exactly when the shingles are; the mix spreads
-    them so that the prefix (the smallest codes) holds rare and common shingles alike."""
+    """Distinct 32-bit codes of the 3-word shingles, sorted. Two different shingles share a code with odds
+    of 1 in 2^32, which can only nudge a Jaccard similarity by a shingle; the mix spreads the codes so
+    that the prefix (the smallest codes) holds rare and common shingles alike."""
     if len(words) < SHINGLE:
-        return np.zeros(0, dtype=np.uint64)
+        return np.zeros(0, dtype=np.uint32)
     w = words.astype(np.uint64)
     first, second, third = w[:-2], w[1:-1], w[2:]
-    packed = (first << np.uint64(2 * _WORD_BITS)) | (second << np.uint64(_WORD_BITS)) | third
-    wide = (first | second | third) >= np.uint64(1 << _WORD_BITS)
-    if wide.any():  # a word id past 2M: a 64-bit hash of the three ids, its top bit set (packed codes lack it)
-        with np.errstate(over="ignore"):
-            hashed = first * np.uint64(0x9E3779B97F4A7C15) ^ second * np.uint64(0xC2B2AE3D27D4EB4F) ^ third
-        packed = np.where(wide, hashed | np.uint64(1 << 63), packed)
-    return np.unique(_mix(packed))
+    packed = _mix((first << np.uint64(31)) | second) ^ third  # two 31-bit ids fit one 62-bit word
+    return np.unique((_mix(packed) >> np.uint64(32)).astype(np.uint32))
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -164,11 +174,11 @@ class FeatureCache(Recent[int, PassageFeatures]):
     def __init__(self, capacity: int = CACHE_PASSAGES) -> None:
         super().__init__(capacity)
 
-    def features(self, ids: Iterable[int], read: Callable[[list[int]], Mapping[int, StoredChunk]]
+    def features(self, ids: Iterable[int], load: Callable[[list[int]], Mapping[int, PassageFeatures]]
                  ) -> dict[int, PassageFeatures]:
-        """Features of these passages (ids the store does not know are left out); `read` fetches the
-        passages whose features are not kept."""
-        return self.get(ids, lambda missing: {i: features_of(stored) for i, stored in read(missing).items()})
+        """Features of these passages (ids the store does not know are left out); `load` gives those not
+        kept (index.store.Store.chunk_features: stored at ingest, or computed)."""
+        return self.get(ids, load)
 
 
 def evidences(terms: Sequence[str], passages: Mapping[int, PassageFeatures],
@@ -187,7 +197,7 @@ def evidences(terms: Sequence[str], passages: Mapping[int, PassageFeatures],
     flat = np.concatenate(parts)
     starts = np.zeros(len(ids), dtype=np.int64)
     starts[1:] = np.cumsum([len(passages[i].stems) + 1 for i in ids])[:-1]
-    term_ids = [VOCABULARY.known(t) for t in terms]
+    term_ids = [_hash31(t) for t in terms]
     # present[t][p]: passage p holds term t; each passage's run ends with a sentinel, so no run is empty
     present = [np.logical_or.reduceat(flat == t, starts) for t in term_ids]
     pairs = list(pairwise(term_ids))
@@ -208,16 +218,29 @@ def collapse(ranked: Sequence[tuple[int, PassageFeatures]]) -> list[Group]:
     """`index.duplicates.collapse` on features: the same groups, each passage compared only with the
     earlier ones that share a shingle of its prefix (the others cannot be near-duplicates of it), and
     those comparisons made all at once in numpy."""
-    similar = _near_duplicate_pairs(ranked)
+    # Only the first passage of each exact text can open a group, so only those firsts are compared for
+    # near-duplicates: an index holding many copies of a passage compares it once, not once per pair of
+    # copies. A copy's near-duplicates are its first's (in both directions: a group opened between the
+    # first and the copy counts for the copy).
+    firsts: dict[bytes, int] = {}
+    for position, (_, features) in enumerate(ranked):
+        firsts.setdefault(features.key, position)
+    distinct = sorted(firsts.values())
+    similar: dict[int, list[int]] = {}
+    for b, earlier in _near_duplicate_pairs([ranked[p] for p in distinct]).items():
+        for a in earlier:
+            similar.setdefault(distinct[b], []).append(distinct[a])
+            similar.setdefault(distinct[a], []).append(distinct[b])
     kept: list[tuple[int, list[int]]] = []
     group_at: dict[int, int] = {}  # position in `ranked` of each kept passage -> its group
     by_key: dict[bytes, int] = {}
     for position, (item, features) in enumerate(ranked):
         key = features.key
         index = by_key.get(key)
-        if index is None and len(features.words) >= 2 * SHINGLE:  # short texts only when equal
+        if index is None and features.word_count >= 2 * SHINGLE:  # short texts only when equal
             # groups were opened in rank order, so ascending positions visit them in the original's order
-            index = next((group_at[p] for p in similar.get(position, ()) if p in group_at), None)
+            index = next((group_at[p] for p in sorted(similar.get(firsts[key], ())) if p < position and p in group_at),
+                         None)
         if index is None:
             by_key[key] = group_at[position] = len(kept)
             kept.append((item, []))

@@ -88,8 +88,8 @@ class SearchRequest:
 
 
 class PassageReads:
-    """The passages one search reads, each fetched from the store once: the boosts, the phrase rules, the
-    duplicate folding and the page all look at the same candidates."""
+    """The passages one search reads, each fetched from the store once: the mandate prior, the phrase rules
+    and the page look at the same candidates (the boosts and the duplicate folding read stored features)."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -163,7 +163,7 @@ class SearchEngine(IndexFacts):
         fused = paragraph_first(snapshot.store, request.query, fused, filters)  # "E/RES/1992/41 op. 4"
         duplicates: dict[int, tuple[int, ...]] = {}
         if self.config.collapse_duplicates:
-            fused, duplicates = self._collapsed(snapshot, fused, reads)
+            fused, duplicates = self._collapsed(snapshot, fused)
         page = fused[request.offset:request.offset + request.k]
         hits = self._hits(snapshot, page, analysis, request.offset, duplicates, reads)
         facets = snapshot.store.facet_counts([c.chunk_id for c in fused]) if request.facets else {}
@@ -181,10 +181,9 @@ class SearchEngine(IndexFacts):
             return len(fused)
         return len(fused) + max(0, snapshot.engine.keyword_count(analysis, filters) - depth)
 
-    def _collapsed(self, snapshot: IndexSnapshot, fused: Fused, reads: PassageReads
-                   ) -> tuple[Fused, dict[int, tuple[int, ...]]]:
+    def _collapsed(self, snapshot: IndexSnapshot, fused: Fused) -> tuple[Fused, dict[int, tuple[int, ...]]]:
         """The ranking with duplicate passages folded into the best-ranked copy (index.duplicates)."""
-        features = self._cached(snapshot).features.features([c.chunk_id for c in fused], reads)
+        features = self._cached(snapshot).features.features([c.chunk_id for c in fused], snapshot.store.chunk_features)
         groups = collapse([(c.chunk_id, features[c.chunk_id]) for c in fused if c.chunk_id in features])
         kept = {g.kept: g.duplicates for g in groups}
         return [c for c in fused if c.chunk_id in kept], {k: d for k, d in kept.items() if d}
@@ -220,7 +219,8 @@ class SearchEngine(IndexFacts):
             return fuse(scored, self.config.fusion)  # the boosts are keyword evidence, for hybrid ranking
         candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
         weights = snapshot.store.term_rarity(analysis.terms) if self.config.boosts.rarity else None
-        found = evidences(analysis.terms, self._cached(snapshot).features.features(candidates, reads), weights)
+        features = self._cached(snapshot).features.features(candidates, snapshot.store.chunk_features)
+        found = evidences(analysis.terms, features, weights)
         if analysis.asks_mandate and self.config.boosts.mandate:
             chunks = reads(candidates)  # only a mandate question needs the passages' kinds
             found = {i: replace(e, mandate=float(i in chunks and chunks[i].chunk.kind in MANDATE_KINDS))
@@ -239,7 +239,7 @@ class SearchEngine(IndexFacts):
         thread running this beside the query's embedding leaves less for the search thread to do."""
         found = snapshot.engine.keyword_search(analysis, depth, filters, self.config.field_weights)
         if prepare:  # this thread's own connection: a connection belongs to the thread that opened it
-            self._cached(snapshot).features.features([i for i, _ in found], snapshot.store.get_chunks)
+            self._cached(snapshot).features.features([i for i, _ in found], snapshot.store.chunk_features)
         return found
 
     def warm_up(self) -> int:
@@ -250,7 +250,7 @@ class SearchEngine(IndexFacts):
         cache = self._cached(snapshot).features
         ids = snapshot.store.filtered_chunk_ids(Filters())[:cache.capacity].tolist()
         for start in range(0, len(ids), 256):
-            cache.features(ids[start:start + 256], snapshot.store.get_chunks)
+            cache.features(ids[start:start + 256], snapshot.store.chunk_features)
         return len(ids)
 
     def _cached(self, snapshot: IndexSnapshot) -> GenerationCache:

@@ -6,6 +6,7 @@ import math
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import numpy as np
 
 from index.errors import CorruptIndex
 from index.keyword_engine import KEYWORDS_DIR, KeywordRow, TantivyKeywords
+from index.passage_features import PassageFeatures, features_of_text, from_blob, to_blob
 from index.query import QueryAnalysis, analyse, index_text, words
 from index.types import Filters, StoredChunk
 from ingest.bodies import canonical_body
@@ -30,6 +32,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     text TEXT NOT NULL, kind TEXT NOT NULL, label TEXT, heading_path TEXT NOT NULL DEFAULT '[]',
     page_start INTEGER, page_end INTEGER, char_start INTEGER, char_end INTEGER,
     added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+    features BLOB,
     UNIQUE (doc_id, ordinal)
 );
 CREATE INDEX IF NOT EXISTS chunks_kind ON chunks(kind);
@@ -128,6 +131,8 @@ class Store:
                 _add_missing_columns(self.conn)
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("SELECT count(*) FROM documents").fetchone()
+            # a store built before passages' features were kept (a reader computes them: chunk_features)
+            self._has_features = "features" in {row[1] for row in self.conn.execute("PRAGMA table_info(chunks)")}
         except sqlite3.DatabaseError as exc:
             raise CorruptIndex(f"database file {path} is unreadable: {exc}") from exc
 
@@ -175,10 +180,10 @@ class Store:
         for number, chunk in enumerate(chunks):
             cursor = c.execute(
                 "INSERT INTO chunks (id, doc_id, ordinal, text, kind, label, heading_path, page_start, page_end,"
-                " char_start, char_end) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " char_start, char_end, features) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (given[number] if given is not None else None, document.id, chunk.ordinal, chunk.text, chunk.kind,
                  chunk.label, json.dumps(list(chunk.heading_path)), chunk.page_start, chunk.page_end,
-                 chunk.char_start, chunk.char_end))
+                 chunk.char_start, chunk.char_end, to_blob(features_of_text(chunk.text, chunk.heading_path))))
             assert cursor.lastrowid is not None  # an INSERT into a rowid table always sets it
             rowid = int(cursor.lastrowid)
             ids.append(rowid)
@@ -300,12 +305,12 @@ class Store:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(f"SELECT * FROM documents WHERE id IN ({marks})", ids).fetchall()
-        return {row["id"]: self._document(row) for row in rows}
+        return {document.id: document for document in self._documents(rows)}
 
     def list_documents(self) -> list[Document]:
         """All documents, ordered by title."""
         rows = self.conn.execute("SELECT * FROM documents ORDER BY title").fetchall()
-        return [self._document(row) for row in rows]
+        return self._documents(rows)
 
     def get_chunks(self, chunk_ids: Sequence[int]) -> dict[int, StoredChunk]:
         """Chunks by row id."""
@@ -314,9 +319,47 @@ class Store:
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
             marks = ",".join("?" * len(part))
-            for row in self.conn.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", part):
+            for row in self.conn.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE id IN ({marks})", part):
                 out[row["id"]] = StoredChunk(row["id"], _chunk(row))
         return out
+
+    def chunk_features(self, chunk_ids: Sequence[int]) -> dict[int, PassageFeatures]:
+        """The search features of these chunks (unknown ids left out): those stored at ingest, or computed
+        from the text where the store holds none (a store built before they were kept)."""
+        ids = [int(i) for i in chunk_ids]
+        out: dict[int, PassageFeatures] = {}
+        column = "features" if self._has_features else "NULL"
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            marks = ",".join("?" * len(part))
+            for chunk_id, blob in self.conn.execute(f"SELECT id, {column} FROM chunks WHERE id IN ({marks})", part):
+                found = from_blob(blob)
+                if found is not None:
+                    out[chunk_id] = found
+            unstored = [i for i in part if i not in out]
+            if unstored:  # read the text of only those: most stores hold every passage's features
+                marks = ",".join("?" * len(unstored))
+                for chunk_id, text, headings in self.conn.execute(
+                        f"SELECT id, text, heading_path FROM chunks WHERE id IN ({marks})", unstored):
+                    out[chunk_id] = features_of_text(text, json.loads(headings or "[]"))
+        return out
+
+    def fill_features(self, batch: int = 2000) -> int:
+        """Store the features of every chunk that has none (or an outdated version), for a store built
+        before they were kept; returns how many were filled. Writers only; commits each batch."""
+        filled = 0
+        last = -1
+        while True:
+            rows = self.conn.execute("SELECT id, text, heading_path, features FROM chunks WHERE id > ? ORDER BY id"
+                                     " LIMIT ?", (last, batch)).fetchall()
+            if not rows:
+                return filled
+            last = rows[-1][0]
+            updates = [(to_blob(features_of_text(text, json.loads(headings or "[]"))), chunk_id)
+                       for chunk_id, text, headings, blob in rows if from_blob(blob) is None]
+            self.conn.executemany("UPDATE chunks SET features = ? WHERE id = ?", updates)
+            self.conn.commit()
+            filled += len(updates)
 
     def known_chunk_ids(self, chunk_ids: Sequence[int]) -> set[int]:
         """The ids among `chunk_ids` that this store holds."""
@@ -330,7 +373,7 @@ class Store:
 
     def document_chunks(self, doc_id: str) -> list[StoredChunk]:
         """A document's chunks in reading order."""
-        rows = self.conn.execute("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
+        rows = self.conn.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
         return [StoredChunk(row["id"], _chunk(row)) for row in rows]
 
     def keyword_search(self, query: QueryAnalysis | str, k: int, filters: Filters | None = None,
@@ -426,7 +469,7 @@ class Store:
         total = self.conn.execute(f"SELECT count(*) FROM documents d{clause}", params).fetchone()[0]
         rows = self.conn.execute(f"SELECT * FROM documents d{clause} ORDER BY d.date DESC, d.title LIMIT ? OFFSET ?",
                                  [*params, limit, offset]).fetchall()
-        return int(total), [self._document(row) for row in rows]
+        return int(total), self._documents(rows)
 
     def documents_with_symbols(self, symbols: Sequence[str]) -> dict[str, str]:
         """symbol -> doc id for documents in the index carrying one of these symbols."""
@@ -468,24 +511,44 @@ class Store:
         return out
 
     def _document(self, row: sqlite3.Row) -> Document:
-        refs = self.conn.execute(
-            "SELECT symbol, raw, label, chunk_ordinal FROM doc_references WHERE doc_id = ? ORDER BY rowid",
-            (row["id"],)).fetchall()
-        return Document(
-            id=row["id"], source=row["source"], sha256=row["sha256"], title=row["title"],
-            doc_type=row["doc_type"] or "other", symbol=row["symbol"], body=row["body"], date=row["date"],
-            language=row["language"], countries=tuple(json.loads(row["countries"] or "[]")),
-            references=tuple(Reference(r[0], r[1], r[2], r[3]) for r in refs),
-            pages=row["pages"] or 0, size_bytes=row["size_bytes"] or 0, symbols=self._symbols(row["id"], row["symbol"]),
-            # sqlite3.Row's `in` looks at values, not column names: keys() is the column test
-            session=row["session"] if "session" in row.keys() else None,  # noqa: SIM118
-            participants=tuple(r[0] for r in self.conn.execute(
-                "SELECT country FROM doc_participants WHERE doc_id = ? ORDER BY rowid", (row["id"],))))
+        return self._documents([row])[0]
 
-    def _symbols(self, doc_id: str, symbol: str | None) -> tuple[str, ...]:
-        """All parts of a document's symbol, its own symbol first."""
-        rows = self.conn.execute("SELECT symbol FROM doc_symbols WHERE doc_id = ? ORDER BY rowid", (doc_id,))
-        return tuple(dict.fromkeys([*([symbol] if symbol else []), *(row[0] for row in rows)]))
+    def _documents(self, rows: Sequence[sqlite3.Row]) -> list[Document]:
+        """Documents of `documents` rows, their references, symbols and participants read in one query
+        each for all of them (a page of hits with its duplicates names ~100 documents: three queries
+        per document cost 10 ms at 1M chunks)."""
+        ids = [row["id"] for row in rows]
+        refs = self._by_document("SELECT rowid, doc_id, symbol, raw, label, chunk_ordinal FROM doc_references", ids)
+        symbols = self._by_document("SELECT rowid, doc_id, symbol FROM doc_symbols", ids)
+        participants = self._by_document("SELECT rowid, doc_id, country FROM doc_participants", ids)
+        out = []
+        for row in rows:
+            doc_id = row["id"]
+            out.append(Document(
+                id=doc_id, source=row["source"], sha256=row["sha256"], title=row["title"],
+                doc_type=row["doc_type"] or "other", symbol=row["symbol"], body=row["body"], date=row["date"],
+                language=row["language"], countries=_json_tuple(row["countries"]),
+                references=tuple(Reference(r[0], r[1], r[2], r[3]) for r in refs.get(doc_id, ())),
+                pages=row["pages"] or 0, size_bytes=row["size_bytes"] or 0,
+                # all parts of the symbol, its own symbol first
+                symbols=tuple(dict.fromkeys([*([row["symbol"]] if row["symbol"] else []),
+                                             *(r[0] for r in symbols.get(doc_id, ()))])),
+                # sqlite3.Row's `in` looks at values, not column names: keys() is the column test
+                session=row["session"] if "session" in row.keys() else None,  # noqa: SIM118
+                participants=tuple(r[0] for r in participants.get(doc_id, ()))))
+        return out
+
+    def _by_document(self, select: str, doc_ids: Sequence[str]) -> dict[str, list[tuple]]:
+        """The rows of `select` (doc_id first) for these documents, by document, each in rowid order."""
+        found: list[tuple] = []
+        for start in range(0, len(doc_ids), 500):
+            part = list(doc_ids[start:start + 500])
+            # sorted here, not by ORDER BY rowid, which may lead SQLite to scan the whole table in rowid order
+            found += self.conn.execute(f"{select} WHERE doc_id IN ({','.join('?' * len(part))})", part)
+        out: dict[str, list[tuple]] = {}
+        for row in sorted(found, key=lambda r: r[0]):
+            out.setdefault(row[1], []).append(tuple(row)[2:])
+        return out
 
 
 # Tables added after indexes were first built (issue 12). An index built before lacks them; a reader
@@ -494,9 +557,12 @@ _LATER_TABLES = ("doc_symbols", "chunk_countries", "doc_participants", "mandates
 
 
 def _add_missing_columns(conn: sqlite3.Connection) -> None:
-    """Columns added to `documents` after indexes were first built (issue 12: its session)."""
+    """Columns added after indexes were first built (issue 12: a document's session)."""
     if "session" not in {row[1] for row in conn.execute("PRAGMA table_info(documents)")}:
         conn.execute("ALTER TABLE documents ADD COLUMN session TEXT")
+    # issue 15: each passage's search features (index.passage_features), NULL for passages added before
+    if "features" not in {row[1] for row in conn.execute("PRAGMA table_info(chunks)")}:
+        conn.execute("ALTER TABLE chunks ADD COLUMN features BLOB")
 
 
 def _add_missing_tables(conn: sqlite3.Connection) -> None:
@@ -541,7 +607,18 @@ def _year(date: str | None) -> int | None:
     return int(date[:4]) if date and date[:4].isdigit() else None
 
 
+@lru_cache(maxsize=65_536)
+def _json_tuple(text: str | None) -> tuple[str, ...]:
+    """A stored JSON list as a tuple, decoded once per distinct text: a page reads ~100 passages and
+    documents whose heading paths and country lists repeat (the passages of one section share theirs)."""
+    return tuple(json.loads(text or "[]"))
+
+
+# what a Chunk is read from: not the features blob (chunk_features), as large as the text
+_CHUNK_COLUMNS = ("id, doc_id, ordinal, text, kind, label, heading_path, page_start, page_end, char_start, char_end")
+
+
 def _chunk(row: sqlite3.Row) -> Chunk:
     return Chunk(doc_id=row["doc_id"], ordinal=row["ordinal"], text=row["text"], kind=row["kind"], label=row["label"],
-                 heading_path=tuple(json.loads(row["heading_path"] or "[]")), page_start=row["page_start"] or 1,
+                 heading_path=_json_tuple(row["heading_path"]), page_start=row["page_start"] or 1,
                  page_end=row["page_end"] or 1, char_start=row["char_start"] or 0, char_end=row["char_end"] or 0)

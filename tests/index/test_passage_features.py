@@ -10,7 +10,7 @@ from support import CORPUS
 
 from index import duplicates
 from index.fusion import evidence
-from index.passage_features import FeatureCache, collapse, evidences, features_of
+from index.passage_features import FeatureCache, PassageFeatures, collapse, evidences, features_of
 from index.query import _TOKEN, _fold, stem, stems
 from index.types import StoredChunk
 from ingest.types import Chunk
@@ -52,7 +52,7 @@ def test_stems_are_the_folded_stems_of_each_word() -> None:
 def test_evidence_equals_the_per_passage_computation(passages: dict[int, StoredChunk]) -> None:
     rng = random.Random(11)
     cache = FeatureCache()
-    features = cache.features(passages, lambda ids: {i: passages[i] for i in ids})
+    features = cache.features(passages, lambda ids: {i: features_of(passages[i]) for i in ids})
     queries = [["cooper", "develop", "countri"], ["technic"], [], ["zzzunknown", "cooper"]]
     for _ in range(30):  # terms drawn from the passages, so pairs do stand together somewhere
         words = stems(rng.choice(list(passages.values())).chunk.text)
@@ -83,9 +83,9 @@ def test_duplicate_groups_equal_the_per_passage_computation(passages: dict[int, 
 def test_the_cache_reads_each_passage_once_and_leaves_unknown_ids_out(passages: dict[int, StoredChunk]) -> None:
     asked: list[list[int]] = []
 
-    def read(ids: list[int]) -> dict[int, StoredChunk]:
+    def read(ids: list[int]) -> dict[int, PassageFeatures]:
         asked.append(list(ids))
-        return {i: passages[i] for i in ids if i in passages}
+        return {i: features_of(passages[i]) for i in ids if i in passages}
 
     cache = FeatureCache(capacity=3)
     assert list(cache.features([1, 2, 999], read)) == [1, 2]
@@ -94,3 +94,20 @@ def test_the_cache_reads_each_passage_once_and_leaves_unknown_ids_out(passages: 
     cache.features([4], read)  # over capacity: the least recently used (2) is dropped
     cache.features([2], read)
     assert asked[-1] == [2]
+
+
+def test_duplicate_groups_with_many_exact_copies_equal_the_per_passage_computation(
+        passages: dict[int, StoredChunk]) -> None:
+    """Each text several times (as in the synthetic 1M index) with near copies of some between: only the
+    first copy of a text is compared for near-duplicates, and its later copies must still join the group
+    a near copy of it joined."""
+    rng = random.Random(7)
+    texts = [p.chunk.text for p in passages.values() if len(p.chunk.text.split()) > 30][:40]
+    pool = [t for t in texts for _ in range(5)] + [_near_copy(t, rng) for t in texts[:20] for _ in range(2)]
+    copies = {n: StoredChunk(n, Chunk(doc_id="d", ordinal=n, text=t)) for n, t in enumerate(pool)}
+    features = {i: features_of(stored) for i, stored in copies.items()}
+    for _ in range(20):
+        ranked = rng.sample(list(copies), len(copies))
+        expected = duplicates.collapse([(i, copies[i].chunk.text) for i in ranked])
+        assert collapse([(i, features[i]) for i in ranked]) == expected
+        assert sum(len(g.duplicates) for g in expected) > len(texts) * 4  # the copies were folded
