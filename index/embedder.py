@@ -114,7 +114,8 @@ class Embedder:
 
     `precision`: `auto` (fp16 on a GPU, CPU_DEFAULT_PRECISION on the CPU), fp32, bf16 (CPU or GPU),
     fp16 (GPU only) or int8 (CPU only, ONNX Runtime). `device`: `auto`, `cpu`, `cuda` or `cuda:N`.
-    `threads`: CPU threads for passages (default: every core); `query_threads`: for one query (default 1).
+    `threads`: CPU threads for passages (default: every core); `query_threads`: for one query (default 1);
+    `idle_query_threads`: for a query embedded while no other is (default 2, at most the cores; 1: off).
     `batch_size`: passages a batch (default: 1,024 on a GPU, within a token budget sized to its memory; 32
     on the CPU). `tokenize_threads`: threads tokenising ahead of a GPU (default 8). `cache_dir`: where
     ONNX exports are kept (default ~/.cache/coopsearch/onnx). `onnx_queries`: embed queries with ONNX
@@ -123,7 +124,8 @@ class Embedder:
 
     def __init__(self, model_dir: Path, *, device: str = "auto", precision: str = "auto",
                  batch_size: int | None = None, threads: int | None = None, query_threads: int = 1,
-                 tokenize_threads: int = 8, cache_dir: Path | None = None, onnx_queries: bool = True) -> None:
+                 idle_query_threads: int = 2, tokenize_threads: int = 8, cache_dir: Path | None = None,
+                 onnx_queries: bool = True) -> None:
         self.model_dir = Path(model_dir)
         if not (self.model_dir / "modules.json").exists() and not (self.model_dir / "config.json").exists():
             raise ModelLoadError(f"{self.model_dir} is not a sentence-transformers model folder "
@@ -140,6 +142,7 @@ class Embedder:
             raise ModelLoadError("precision int8 runs on the CPU (ONNX Runtime); on a GPU use fp16")
         self.threads = threads or usable_cores()
         self.query_threads = query_threads if self.device == "cpu" else 0  # 0: leave torch as it is
+        self.idle_query_threads = min(idle_query_threads, usable_cores())
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self.model = self._load()
         dimension = embedding_dimension(self.model)
@@ -154,6 +157,8 @@ class Embedder:
         self.onnx_queries = onnx_queries and self.device == "cpu" and self.fast and exportable(self.model)
         self._passages: TorchPassageEncoder | OnnxEncoder | None = None
         self._query: OnnxEncoder | None = None
+        self._idle_query: OnnxEncoder | None = None  # idle_query_threads threads, for a query embedded alone
+        self._queries_in_flight = 0
         self._lock = threading.Lock()
 
     def _load(self) -> Any:
@@ -204,23 +209,29 @@ class Embedder:
                     self._passages = TorchPassageEncoder(self.model, self.device, self.plan)
             return self._passages
 
-    def _onnx(self, *, threads: int, batch_size: int) -> OnnxEncoder:
+    def _onnx(self, *, threads: int, batch_size: int, spin: bool = True) -> OnnxEncoder:
         precision = "int8" if self.precision == "int8" else "fp32"
         path = onnx_path(self.model, self.info.fingerprint, precision, self.cache_dir)
         transformer = self.model[0]
         max_length = int(transformer.max_seq_length)
         return OnnxEncoder(path, ArrayTokenizer.from_transformers(transformer.tokenizer, max_length),
-                           dimension=self.dimension, threads=threads, max_length=max_length, batch_size=batch_size)
+                           dimension=self.dimension, threads=threads, max_length=max_length, batch_size=batch_size,
+                           spin=spin)
 
     def warm_up(self) -> None:
         """Make the query path ready now: the ONNX export (built once, then cached on disk), its session and
         a first run, which together take seconds; a server calls this at start-up so no search pays them."""
         self._encode_one_query("warm-up")
+        if self.onnx_queries:  # the one-thread session as well (the call above ran the idle one when there is one)
+            with self._lock:
+                encoder = self._query_encoder(alone=False)
+            encoder.encode_one("warm-up")
 
     @property
     def query_path_ready(self) -> bool:
-        """True once the query path is loaded: its ONNX session exists (or queries run in torch)."""
-        return not self.onnx_queries or self._query is not None
+        """True once the query path is loaded: its ONNX sessions exist (or queries run in torch)."""
+        wants_idle = self.idle_query_threads > max(1, self.query_threads)
+        return not self.onnx_queries or (self._query is not None and (self._idle_query is not None or not wants_idle))
 
     def encode_query(self, query: str) -> np.ndarray:
         """Embed one query, cached: the same query is never embedded twice."""
@@ -229,11 +240,29 @@ class Embedder:
     def _encode_one_query(self, query: str) -> np.ndarray:
         if self.onnx_queries:
             with self._lock:
-                if self._query is None:
-                    self._query = self._onnx(threads=max(1, self.query_threads), batch_size=1)
-            return self._query.encode_one(query)
+                encoder = self._query_encoder(alone=self._queries_in_flight == 0)
+                self._queries_in_flight += 1
+            try:
+                return encoder.encode_one(query)
+            finally:
+                with self._lock:
+                    self._queries_in_flight -= 1
         with _torch_threads(self.query_threads):
             return self.encode([query])[0]
+
+    def _query_encoder(self, *, alone: bool) -> OnnxEncoder:
+        """The ONNX session for the next query (under self._lock). A query embedded while no other is gets
+        `idle_query_threads` threads that sleep rather than spin: a search waits on this embedding, and with
+        nobody else embedding the other core is idle at that moment; while others are in flight every query
+        runs on one thread (each one's own core, no hand-over between threads). Two sessions, because ONNX
+        Runtime fixes a session's threads when it is made."""
+        if self._query is None:
+            self._query = self._onnx(threads=max(1, self.query_threads), batch_size=1)
+        if not alone or self.idle_query_threads <= max(1, self.query_threads):
+            return self._query
+        if self._idle_query is None:
+            self._idle_query = self._onnx(threads=self.idle_query_threads, batch_size=1, spin=False)
+        return self._idle_query
 
     def describe(self) -> dict[str, object]:
         """How this embedder runs, for reports and benchmarks."""
