@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ import numpy as np
 
 from index.batching import ArrayTokenizer
 from index.errors import ModelLoadError
+from index.faster_of import FasterOf
 from index.onnx_encoder import OnnxEncoder, default_cache_dir, exportable, onnx_path
 from index.torch_encoder import TorchPassageEncoder, embedding_dimension, plan_for, supports_fast_path
 
@@ -159,6 +161,7 @@ class Embedder:
         self._query: OnnxEncoder | None = None
         self._idle_query: OnnxEncoder | None = None  # idle_query_threads threads, for a query embedded alone
         self._queries_in_flight = 0
+        self.alone_choice = FasterOf()  # a query embedded alone: way 0 one thread, way 1 the idle session
         self._lock = threading.Lock()
 
     def _load(self) -> Any:
@@ -219,13 +222,16 @@ class Embedder:
                            spin=spin)
 
     def warm_up(self) -> None:
-        """Make the query path ready now: the ONNX export (built once, then cached on disk), its session and
+        """Make the query path ready now: the ONNX export (built once, then cached on disk), its sessions and
         a first run, which together take seconds; a server calls this at start-up so no search pays them."""
-        self._encode_one_query("warm-up")
-        if self.onnx_queries:  # the one-thread session as well (the call above ran the idle one when there is one)
-            with self._lock:
-                encoder = self._query_encoder(alone=False)
-            encoder.encode_one("warm-up")
+        if not self.onnx_queries:
+            self._encode_one_query("warm-up")
+            return
+        with self._lock:
+            encoders = self._query_encoders()
+        for encoder in encoders:
+            if encoder is not None:
+                encoder.encode_one("warm-up")  # a session's first run allocates; not timed for the choice
 
     @property
     def query_path_ready(self) -> bool:
@@ -238,31 +244,38 @@ class Embedder:
         return _cached_query(self, query)
 
     def _encode_one_query(self, query: str) -> np.ndarray:
-        if self.onnx_queries:
+        if not self.onnx_queries:
+            with _torch_threads(self.query_threads):
+                return self.encode([query])[0]
+        with self._lock:
+            one_thread, idle = self._query_encoders()
+            alone = self._queries_in_flight == 0 and idle is not None
+            self._queries_in_flight += 1
+        try:
+            way = self.alone_choice.pick() if alone else 0
+            started = time.perf_counter()
+            vector = (idle if way and idle is not None else one_thread).encode_one(query)
+            if alone:
+                self.alone_choice.record(way, time.perf_counter() - started)
+            return vector
+        finally:
             with self._lock:
-                encoder = self._query_encoder(alone=self._queries_in_flight == 0)
-                self._queries_in_flight += 1
-            try:
-                return encoder.encode_one(query)
-            finally:
-                with self._lock:
-                    self._queries_in_flight -= 1
-        with _torch_threads(self.query_threads):
-            return self.encode([query])[0]
+                self._queries_in_flight -= 1
 
-    def _query_encoder(self, *, alone: bool) -> OnnxEncoder:
-        """The ONNX session for the next query (under self._lock). A query embedded while no other is gets
-        `idle_query_threads` threads that sleep rather than spin: a search waits on this embedding, and with
-        nobody else embedding the other core is idle at that moment; while others are in flight every query
-        runs on one thread (each one's own core, no hand-over between threads). Two sessions, because ONNX
-        Runtime fixes a session's threads when it is made."""
+    def _query_encoders(self) -> tuple[OnnxEncoder, OnnxEncoder | None]:
+        """The query sessions (made on first use, under self._lock): one thread, and `idle_query_threads`
+        threads that sleep rather than spin (None when idle_query_threads is 1).
+
+        While other queries are in flight every query runs on one thread, each on its own core with no
+        hand-over between threads. A query embedded alone may take the second core: a search waits on
+        its embedding, and nobody else embeds at that moment; it goes to whichever session `alone_choice`
+        measured faster lately (two threads on idle cores; one when other processes hold them). Two
+        sessions, because ONNX Runtime fixes a session's threads when it is made."""
         if self._query is None:
             self._query = self._onnx(threads=max(1, self.query_threads), batch_size=1)
-        if not alone or self.idle_query_threads <= max(1, self.query_threads):
-            return self._query
-        if self._idle_query is None:
+        if self.idle_query_threads > max(1, self.query_threads) and self._idle_query is None:
             self._idle_query = self._onnx(threads=self.idle_query_threads, batch_size=1, spin=False)
-        return self._idle_query
+        return self._query, self._idle_query
 
     def describe(self) -> dict[str, object]:
         """How this embedder runs, for reports and benchmarks."""
