@@ -89,8 +89,8 @@ class Policy(ABC):
 
         A coroutine, so FastAPI runs it on the event loop: its work (a header, a dictionary, a token bucket,
         a stat() of the keys file and a SHA-256) takes microseconds, where a sync dependency is sent to the
-        thread pool and back, which cost every request a thread hand-over (about 0.1-0.5 ms, more on a
-        busy machine)."""
+        thread pool and back, which cost every request a thread hand-over (about 0.1 ms, more on a busy
+        machine)."""
 
     def __repr__(self) -> str:
         return f"policy({self.access.value}, limited={self.limited})"

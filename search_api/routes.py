@@ -72,8 +72,8 @@ def search_post(request: Request, payload: schemas.SearchBody = Body(
 def _search(request: Request, search_request: SearchRequest) -> Response:
     """The answer as JSON, serialised here from the model it was built as. Returned as a model, FastAPI would
     dump it, validate the dump against `response_model` again and serialise that, in a second trip to the
-    thread pool: about 1 ms of a search's time for a shape the model already guarantees (`response_model`
-    still documents it)."""
+    thread pool: about 0.3 ms of CPU on a 10-hit page plus a thread hand-over, for a shape the model already
+    guarantees (`response_model` still documents it)."""
     result = engine_of(request).search(search_request)
     answer = search_response(result, search_request, str(request.base_url))
     return Response(answer.model_dump_json(), media_type="application/json")
