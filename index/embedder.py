@@ -284,7 +284,8 @@ class Embedder:
         return {"model": self.info.name, "device": self.device, "precision": self.precision,
                 "torch_threads": torch.get_num_threads(), "batch_size": self.batch_size,
                 "max_batch_tokens": self.plan.max_tokens, "tokenize_threads": self.plan.threads,
-                "fast_path": self.fast, "query_path": "onnx" if self.onnx_queries else "torch"}
+                "fast_path": self.fast, "query_path": "onnx" if self.onnx_queries else "torch",
+                "idle_query_threads": self.idle_query_threads}
 
 
 @lru_cache(maxsize=4096)
