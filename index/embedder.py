@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ import numpy as np
 
 from index.batching import ArrayTokenizer
 from index.errors import ModelLoadError
+from index.faster_of import FasterOf
 from index.onnx_encoder import OnnxEncoder, default_cache_dir, exportable, onnx_path
 from index.torch_encoder import TorchPassageEncoder, embedding_dimension, plan_for, supports_fast_path
 
@@ -114,7 +116,8 @@ class Embedder:
 
     `precision`: `auto` (fp16 on a GPU, CPU_DEFAULT_PRECISION on the CPU), fp32, bf16 (CPU or GPU),
     fp16 (GPU only) or int8 (CPU only, ONNX Runtime). `device`: `auto`, `cpu`, `cuda` or `cuda:N`.
-    `threads`: CPU threads for passages (default: every core); `query_threads`: for one query (default 1).
+    `threads`: CPU threads for passages (default: every core); `query_threads`: for one query (default 1);
+    `idle_query_threads`: for a query embedded while no other is (default 2, at most the cores; 1: off).
     `batch_size`: passages a batch (default: 1,024 on a GPU, within a token budget sized to its memory; 32
     on the CPU). `tokenize_threads`: threads tokenising ahead of a GPU (default 8). `cache_dir`: where
     ONNX exports are kept (default ~/.cache/coopsearch/onnx). `onnx_queries`: embed queries with ONNX
@@ -123,7 +126,8 @@ class Embedder:
 
     def __init__(self, model_dir: Path, *, device: str = "auto", precision: str = "auto",
                  batch_size: int | None = None, threads: int | None = None, query_threads: int = 1,
-                 tokenize_threads: int = 8, cache_dir: Path | None = None, onnx_queries: bool = True) -> None:
+                 idle_query_threads: int = 2, tokenize_threads: int = 8, cache_dir: Path | None = None,
+                 onnx_queries: bool = True) -> None:
         self.model_dir = Path(model_dir)
         if not (self.model_dir / "modules.json").exists() and not (self.model_dir / "config.json").exists():
             raise ModelLoadError(f"{self.model_dir} is not a sentence-transformers model folder "
@@ -140,6 +144,7 @@ class Embedder:
             raise ModelLoadError("precision int8 runs on the CPU (ONNX Runtime); on a GPU use fp16")
         self.threads = threads or usable_cores()
         self.query_threads = query_threads if self.device == "cpu" else 0  # 0: leave torch as it is
+        self.idle_query_threads = min(idle_query_threads, usable_cores())
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self.model = self._load()
         dimension = embedding_dimension(self.model)
@@ -154,6 +159,9 @@ class Embedder:
         self.onnx_queries = onnx_queries and self.device == "cpu" and self.fast and exportable(self.model)
         self._passages: TorchPassageEncoder | OnnxEncoder | None = None
         self._query: OnnxEncoder | None = None
+        self._idle_query: OnnxEncoder | None = None  # idle_query_threads threads, for a query embedded alone
+        self._queries_in_flight = 0
+        self.alone_choice = FasterOf()  # a query embedded alone: way 0 one thread, way 1 the idle session
         self._lock = threading.Lock()
 
     def _load(self) -> Any:
@@ -204,36 +212,70 @@ class Embedder:
                     self._passages = TorchPassageEncoder(self.model, self.device, self.plan)
             return self._passages
 
-    def _onnx(self, *, threads: int, batch_size: int) -> OnnxEncoder:
+    def _onnx(self, *, threads: int, batch_size: int, spin: bool = True) -> OnnxEncoder:
         precision = "int8" if self.precision == "int8" else "fp32"
         path = onnx_path(self.model, self.info.fingerprint, precision, self.cache_dir)
         transformer = self.model[0]
         max_length = int(transformer.max_seq_length)
         return OnnxEncoder(path, ArrayTokenizer.from_transformers(transformer.tokenizer, max_length),
-                           dimension=self.dimension, threads=threads, max_length=max_length, batch_size=batch_size)
+                           dimension=self.dimension, threads=threads, max_length=max_length, batch_size=batch_size,
+                           spin=spin)
 
     def warm_up(self) -> None:
-        """Make the query path ready now: the ONNX export (built once, then cached on disk), its session and
+        """Make the query path ready now: the ONNX export (built once, then cached on disk), its sessions and
         a first run, which together take seconds; a server calls this at start-up so no search pays them."""
-        self._encode_one_query("warm-up")
+        if not self.onnx_queries:
+            self._encode_one_query("warm-up")
+            return
+        with self._lock:
+            encoders = self._query_encoders()
+        for encoder in encoders:
+            if encoder is not None:
+                encoder.encode_one("warm-up")  # a session's first run allocates; not timed for the choice
 
     @property
     def query_path_ready(self) -> bool:
-        """True once the query path is loaded: its ONNX session exists (or queries run in torch)."""
-        return not self.onnx_queries or self._query is not None
+        """True once the query path is loaded: its ONNX sessions exist (or queries run in torch)."""
+        wants_idle = self.idle_query_threads > max(1, self.query_threads)
+        return not self.onnx_queries or (self._query is not None and (self._idle_query is not None or not wants_idle))
 
     def encode_query(self, query: str) -> np.ndarray:
         """Embed one query, cached: the same query is never embedded twice."""
         return _cached_query(self, query)
 
     def _encode_one_query(self, query: str) -> np.ndarray:
-        if self.onnx_queries:
+        if not self.onnx_queries:
+            with _torch_threads(self.query_threads):
+                return self.encode([query])[0]
+        with self._lock:
+            one_thread, idle = self._query_encoders()
+            alone = self._queries_in_flight == 0 and idle is not None
+            self._queries_in_flight += 1
+        try:
+            way = self.alone_choice.pick() if alone else 0
+            started = time.perf_counter()
+            vector = (idle if way and idle is not None else one_thread).encode_one(query)
+            if alone:
+                self.alone_choice.record(way, time.perf_counter() - started)
+            return vector
+        finally:
             with self._lock:
-                if self._query is None:
-                    self._query = self._onnx(threads=max(1, self.query_threads), batch_size=1)
-            return self._query.encode_one(query)
-        with _torch_threads(self.query_threads):
-            return self.encode([query])[0]
+                self._queries_in_flight -= 1
+
+    def _query_encoders(self) -> tuple[OnnxEncoder, OnnxEncoder | None]:
+        """The query sessions (made on first use, under self._lock): one thread, and `idle_query_threads`
+        threads that sleep rather than spin (None when idle_query_threads is 1).
+
+        While other queries are in flight every query runs on one thread, each on its own core with no
+        hand-over between threads. A query embedded alone may take the second core: a search waits on
+        its embedding, and nobody else embeds at that moment; it goes to whichever session `alone_choice`
+        measured faster lately (two threads on idle cores; one when other processes hold them). Two
+        sessions, because ONNX Runtime fixes a session's threads when it is made."""
+        if self._query is None:
+            self._query = self._onnx(threads=max(1, self.query_threads), batch_size=1)
+        if self.idle_query_threads > max(1, self.query_threads) and self._idle_query is None:
+            self._idle_query = self._onnx(threads=self.idle_query_threads, batch_size=1, spin=False)
+        return self._query, self._idle_query
 
     def describe(self) -> dict[str, object]:
         """How this embedder runs, for reports and benchmarks."""
@@ -242,7 +284,8 @@ class Embedder:
         return {"model": self.info.name, "device": self.device, "precision": self.precision,
                 "torch_threads": torch.get_num_threads(), "batch_size": self.batch_size,
                 "max_batch_tokens": self.plan.max_tokens, "tokenize_threads": self.plan.threads,
-                "fast_path": self.fast, "query_path": "onnx" if self.onnx_queries else "torch"}
+                "fast_path": self.fast, "query_path": "onnx" if self.onnx_queries else "torch",
+                "idle_query_threads": self.idle_query_threads}
 
 
 @lru_cache(maxsize=4096)

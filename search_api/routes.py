@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi.responses import Response
 
 from edge.access import policy
 from index.facts import IndexStats, ValueCount
@@ -50,7 +51,7 @@ def engine_of(request: Request) -> SearchEngine:
 
 
 @read_router.get("/search", response_model=schemas.SearchResponse, responses=errors(*READ_ERRORS), tags=["search"])
-def search(request: Request, params: Annotated[SearchParams, Query()]) -> schemas.SearchResponse:
+def search(request: Request, params: Annotated[SearchParams, Query()]) -> Response:
     """Search passages: keyword (bm25) and semantic (embeddings), fused by reciprocal rank fusion.
 
     Filters apply inside both retrievers, so `k` results come back whenever `k` passages match.
@@ -63,14 +64,19 @@ def search(request: Request, params: Annotated[SearchParams, Query()]) -> schema
                   tags=["search"])
 def search_post(request: Request, payload: schemas.SearchBody = Body(
         ..., openapi_examples={"filtered": {"summary": "Operative paragraphs of resolutions, 1978-2000, with facets",
-                                            "value": examples.SEARCH_BODY}})) -> schemas.SearchResponse:
+                                            "value": examples.SEARCH_BODY}})) -> Response:
     """The same search with a JSON body: filters nested in `filters`, plus `doc_id` to search one document."""
     return _search(request, payload.request())
 
 
-def _search(request: Request, search_request: SearchRequest) -> schemas.SearchResponse:
+def _search(request: Request, search_request: SearchRequest) -> Response:
+    """The answer as JSON, serialised here from the model it was built as. Returned as a model, FastAPI would
+    dump it, validate the dump against `response_model` again and serialise that, in a second trip to the
+    thread pool: about 0.3 ms of CPU on a 10-hit page plus a thread hand-over, for a shape the model already
+    guarantees (`response_model` still documents it)."""
     result = engine_of(request).search(search_request)
-    return search_response(result, search_request, str(request.base_url))
+    answer = search_response(result, search_request, str(request.base_url))
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 @read_router.get("/chunks/{chunk_id}/similar", response_model=schemas.SimilarResponse,

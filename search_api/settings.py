@@ -48,6 +48,8 @@ class Settings(BaseSettings):
                                  description="Exact (flat) vector search up to this many chunks; HNSW above")
     vector_compression: Literal["none", "sq8"] = Field("none", description="sq8: 8-bit HNSW vectors (4x smaller)")
     hnsw_ef_search: int = Field(VectorConfig.ef_search, description="HNSW candidates per query (recall against speed)")
+    idle_query_threads: int = Field(2, ge=1, description="Threads embedding a query while no other query is "
+                                    "being embedded (at most the cores; concurrent ones get one each); 1: always one")
     parallel_retrieval: bool = Field(SearchConfig.parallel_retrieval, description="Hybrid search: run the keyword "
                                      "search in a worker thread while the query is embedded (off: one after the other)")
     # -- the engines behind the index (index.backends; docs/deploy.md) ---------------------------------
@@ -137,7 +139,8 @@ class Settings(BaseSettings):
 
     def make_embedder(self) -> Embedder:
         """Load the configured embedding model (once per process: it takes seconds)."""
-        return Embedder(self.model_dir(), device=self.device, precision=precision_for(self.index, self.precision))
+        return Embedder(self.model_dir(), device=self.device, precision=precision_for(self.index, self.precision),
+                        idle_query_threads=self.idle_query_threads)
 
     def make_engine(self, embedder: Embedder | None) -> SearchEngine:
         """The search engine over the configured index, with these settings' fusion and vector search.

@@ -48,3 +48,57 @@ def test_bundled_onnx_queries_stay_within_cosine_0_9999_of_torch(bundled_embedde
     torch_vectors = bundled_embedder.model.encode(QUERIES, normalize_embeddings=True, convert_to_numpy=True)
     for text, expected in zip(QUERIES, torch_vectors, strict=True):
         assert float(bundled_embedder._encode_one_query(text) @ expected) > 0.9999, text
+
+
+def test_concurrent_queries_run_on_one_thread_and_a_query_alone_on_the_faster_session(
+        tiny_bert: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import index.embedder as embedder_module
+
+    monkeypatch.setattr(embedder_module, "usable_cores", lambda: 4)
+    embedder = Embedder(tiny_bert, device="cpu", cache_dir=tmp_path, idle_query_threads=2)
+    embedder.warm_up()
+    assert embedder.query_path_ready
+    single, idle = embedder._query, embedder._idle_query
+    assert single is not None and idle is not None and (single.threads, idle.threads) == (1, 2)
+    assert embedder.alone_choice.means == [None, None]  # the warm-up runs are not timed
+    ran: list[tuple[str, str]] = []
+    second_done = threading.Event()
+    single_run, idle_run = single.encode_one, idle.encode_one
+
+    def single_encode(text: str) -> np.ndarray:
+        ran.append(("single", text))
+        return single_run(text)
+
+    def idle_encode(text: str) -> np.ndarray:
+        ran.append(("idle", text))
+        assert second_done.wait(30)  # held in flight until the second query has been embedded
+        return idle_run(text)
+
+    monkeypatch.setattr(single, "encode_one", single_encode)
+    monkeypatch.setattr(idle, "encode_one", idle_encode)
+    embedder.alone_choice.means = [1.0, 0.001]  # the idle session measured faster
+    first = threading.Thread(target=embedder._encode_one_query, args=(QUERIES[0],))
+    first.start()
+    while not ran:  # the first query is in flight
+        threading.Event().wait(0.01)
+    embedder._encode_one_query(QUERIES[1])  # not alone: one thread, whatever was measured
+    second_done.set()
+    first.join(30)
+    assert ran == [("idle", QUERIES[0]), ("single", QUERIES[1])]
+    means = embedder.alone_choice.means
+    assert means[0] == 1.0 and means[1] is not None and means[1] > 0.001  # only the alone run was timed
+    embedder.alone_choice.means = [0.001, 1.0]  # now one thread measured faster
+    embedder._encode_one_query(QUERIES[2])
+    assert ran[-1] == ("single", QUERIES[2])
+    for text in QUERIES:  # the same vector whichever session embeds it
+        assert np.allclose(idle_run(text), single_run(text), atol=1e-5)
+
+
+def test_idle_query_threads_1_keeps_one_session(tiny_bert: Path, tmp_path: Path) -> None:
+    embedder = Embedder(tiny_bert, device="cpu", cache_dir=tmp_path, idle_query_threads=1)
+    embedder.warm_up()
+    assert embedder.query_path_ready and embedder._idle_query is None
+    embedder._encode_one_query("capacity building")
+    assert embedder.alone_choice.means == [None, None]  # nothing to choose between

@@ -35,6 +35,21 @@ def test_search_returns_the_documented_shape(client: TestClient) -> None:
     assert [r["rank"] for r in body["results"]] == list(range(1, len(body["results"]) + 1))
 
 
+def test_search_answers_are_exactly_the_response_model(client: TestClient) -> None:
+    # The route serialises the model itself (no second validation by FastAPI): the JSON must still be the
+    # documented model, every field present, nothing else, for GET and POST alike.
+    from search_api.schemas import SearchResponse
+
+    get = client.get("/api/v1/search", params={"q": "talent bank database", "k": 3, "facets": "true"})
+    post = client.post("/api/v1/search", json={"q": "talent bank database", "k": 3, "facets": True})
+    for response in (get, post):
+        assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+        parsed = SearchResponse.model_validate_json(response.content)
+        assert response.json() == parsed.model_dump(mode="json")
+        assert response.json()["facets"] and response.json()["results"][0]["highlight_spans"]
+    assert [r["chunk_id"] for r in get.json()["results"]] == [r["chunk_id"] for r in post.json()["results"]]
+
+
 @pytest.mark.parametrize("mode", ["hybrid", "semantic", "keyword"])
 def test_every_mode_answers(client: TestClient, mode: str) -> None:
     body = client.get("/api/v1/search", params={"q": "consultants from developing countries", "mode": mode}).json()
