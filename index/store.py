@@ -14,8 +14,13 @@ import numpy as np
 
 from index.errors import CorruptIndex
 from index.keyword_engine import KEYWORDS_DIR, KeywordRow, TantivyKeywords
-from index.passage_features import PassageFeatures, features_of_text, from_blob, to_blob
+from index.passage_features import PassageFeatures, features_of_text
+from index.passage_features import from_blob as features_from_blob
+from index.passage_features import to_blob as features_to_blob
 from index.query import QueryAnalysis, analyse, index_text, words
+from index.sentences import STORED_DTYPE
+from index.sentences import from_blob as vectors_from_blob
+from index.sentences import to_blob as vectors_to_blob
 from index.types import Filters, StoredChunk
 from ingest.bodies import canonical_body
 from ingest.types import Chunk, Document, Reference
@@ -61,6 +66,9 @@ CREATE TABLE IF NOT EXISTS doc_responses (
 );
 CREATE INDEX IF NOT EXISTS doc_responses_symbol ON doc_responses(symbol);
 CREATE TABLE IF NOT EXISTS vocabulary (word TEXT PRIMARY KEY, passages INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS chunk_sentences (
+    chunk_id INTEGER PRIMARY KEY, sentences INTEGER NOT NULL, vectors BLOB NOT NULL
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, title, heading, tokenize = 'unicode61 remove_diacritics 2'
 );
@@ -144,12 +152,15 @@ class Store:
 
     # -- writes -------------------------------------------------------------------------
     def add_document(self, document: Document, chunks: Sequence[Chunk], ids: Sequence[int] | None = None,
-                     first_id: int | None = None) -> list[int]:
+                     first_id: int | None = None, sentences: Sequence[np.ndarray | None] | None = None) -> list[int]:
         """Insert a document and its chunks; returns the chunks' row ids (their vector ids).
 
         `ids`: the row ids to give the chunks (a replayed change, index.store_changes); `first_id`: the
         chunks take ids from there on (a shared engine needs ids never used before); neither: new row ids.
+        `sentences`: per chunk, its sentences' vectors (index.sentences; None: none stored for that chunk).
         """
+        if sentences is not None and len(sentences) != len(chunks):
+            raise ValueError(f"{len(sentences)} sentence matrices for {len(chunks)} chunks of {document.id}")
         if ids is None and first_id is not None:
             ids = range(first_id, first_id + len(chunks))
         c = self.conn
@@ -183,7 +194,7 @@ class Store:
                 " char_start, char_end, features) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (given[number] if given is not None else None, document.id, chunk.ordinal, chunk.text, chunk.kind,
                  chunk.label, json.dumps(list(chunk.heading_path)), chunk.page_start, chunk.page_end,
-                 chunk.char_start, chunk.char_end, to_blob(features_of_text(chunk.text, chunk.heading_path))))
+                 chunk.char_start, chunk.char_end, features_to_blob(features_of_text(chunk.text, chunk.heading_path))))
             assert cursor.lastrowid is not None  # an INSERT into a rowid table always sets it
             rowid = int(cursor.lastrowid)
             ids.append(rowid)
@@ -192,8 +203,14 @@ class Store:
             if self.keywords is None:
                 c.execute("INSERT INTO chunks_fts (rowid, text, title, heading) VALUES (?,?,?,?)",
                           (rowid, index_text(chunk.text), index_text(title), index_text(" ".join(chunk.heading_path))))
+        if sentences is not None:
+            c.executemany("INSERT OR REPLACE INTO chunk_sentences (chunk_id, sentences, vectors) VALUES (?, ?, ?)",
+                          [(rowid, len(matrix), vectors_to_blob(matrix))
+                           for rowid, matrix in zip(ids, sentences, strict=True) if matrix is not None and len(matrix)])
         if isinstance(self.changes, list):
-            self.changes.append(("add", document, tuple(chunks), tuple(ids)))
+            kept = None if sentences is None else tuple(None if m is None else np.asarray(m, dtype=STORED_DTYPE)
+                                                        for m in sentences)  # float16: half the bytes of the record
+            self.changes.append(("add", document, tuple(chunks), tuple(ids), kept))
         if self.keywords is not None and self.changes is not False:
             symbols = (document.symbol, *document.symbols)
             self.keywords.add([KeywordRow(
@@ -260,6 +277,7 @@ class Store:
         else:
             c.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(i,) for i in ids])
         c.executemany("DELETE FROM chunk_countries WHERE chunk_id = ?", [(i,) for i in ids])
+        c.executemany("DELETE FROM chunk_sentences WHERE chunk_id = ?", [(i,) for i in ids])
         c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_countries WHERE doc_id = ?", (doc_id,))
         c.execute("DELETE FROM doc_symbols WHERE doc_id = ?", (doc_id,))
@@ -333,7 +351,7 @@ class Store:
             part = ids[start:start + 500]
             marks = ",".join("?" * len(part))
             for chunk_id, blob in self.conn.execute(f"SELECT id, {column} FROM chunks WHERE id IN ({marks})", part):
-                found = from_blob(blob)
+                found = features_from_blob(blob)
                 if found is not None:
                     out[chunk_id] = found
             unstored = [i for i in part if i not in out]
@@ -355,11 +373,26 @@ class Store:
             if not rows:
                 return filled
             last = rows[-1][0]
-            updates = [(to_blob(features_of_text(text, json.loads(headings or "[]"))), chunk_id)
-                       for chunk_id, text, headings, blob in rows if from_blob(blob) is None]
+            updates = [(features_to_blob(features_of_text(text, json.loads(headings or "[]"))), chunk_id)
+                       for chunk_id, text, headings, blob in rows if features_from_blob(blob) is None]
             self.conn.executemany("UPDATE chunks SET features = ? WHERE id = ?", updates)
             self.conn.commit()
             filled += len(updates)
+
+    def sentence_vectors(self, chunk_ids: Sequence[int], dimension: int) -> dict[int, np.ndarray]:
+        """The stored sentence vectors of these chunks (index.sentences), float32; chunks without any
+        (one sentence, or stored before sentences were) are left out."""
+        ids = [int(i) for i in chunk_ids][:500]  # one query: the head of a ranking, never more
+        if not ids:
+            return {}
+        rows = self.conn.execute(f"SELECT chunk_id, vectors FROM chunk_sentences WHERE chunk_id IN"
+                                 f" ({','.join('?' * len(ids))})", ids)
+        return {int(row[0]): vectors_from_blob(row[1], dimension) for row in rows}
+
+    def count_sentence_vectors(self) -> tuple[int, int]:
+        """(passages with stored sentence vectors, sentence vectors stored)."""
+        row = self.conn.execute("SELECT count(*), coalesce(sum(sentences), 0) FROM chunk_sentences").fetchone()
+        return int(row[0]), int(row[1])
 
     def known_chunk_ids(self, chunk_ids: Sequence[int]) -> set[int]:
         """The ids among `chunk_ids` that this store holds."""
@@ -553,7 +586,8 @@ class Store:
 
 # Tables added after indexes were first built (issue 12). An index built before lacks them; a reader
 # gets them empty as TEMP tables (a read-only connection can create those), so it keeps working.
-_LATER_TABLES = ("doc_symbols", "chunk_countries", "doc_participants", "mandates", "doc_responses")
+_LATER_TABLES = ("doc_symbols", "chunk_countries", "doc_participants", "mandates", "doc_responses",
+                 "chunk_sentences")  # chunk_sentences: issue 11, sentence vectors stored at ingest
 
 
 def _add_missing_columns(conn: sqlite3.Connection) -> None:
