@@ -66,7 +66,8 @@ PUBLISHED_SCIFACT = {
 # The code that decides what an index stores: a change to any of it rebuilds the cached index.
 # ("file" hashes a file; "file:name" only the named function or constant, so unrelated edits keep the cache.)
 STORED_BY_INDEX = ["index/build.py:embedding_text", "index/store.py:SCHEMA", "index/store.py:Store.add_document",
-                   "index/keyword_engine.py:TantivyKeywords.add"]
+                   "index/keyword_engine.py:TantivyKeywords.add", "index/sentences.py:stored_sentences",
+                   "index/sentences.py:to_blob"]
 SCIFACT_CODE = ["ingest/chunking.py", "ingest/paragraphs.py", "ingest/structure.py", "ingest/readers/text.py",
                 *STORED_BY_INDEX]
 COOP_CODE = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "ingest").rglob("*.py")) + STORED_BY_INDEX
@@ -117,9 +118,16 @@ def variants(levers: bool) -> list[Variant]:
                               fusion=replace(base.fusion, keyword_weight=weight))))
     for mandate in (0.0, 0.25, 1.0):  # the mandate prior (default 0.5): resolutions' paragraphs for mandate questions
         tried.append((f"hybrid mandate prior {mandate}", replace(base, boosts=replace(boost, mandate=mandate))))
-    for top, weight in ((15, 1.0), (15, 0.5)):  # sentence-level semantic scoring of the best candidates
-        tried.append((f"hybrid sentence rerank {top} x{weight}", replace(base, sentence_rerank=top,
-                                                                       sentence_weight=weight)))
+    # sentence-level semantic scoring of the best candidates, from the sentence vectors stored at ingest
+    tried.append(("hybrid no sentence scoring", replace(base, sentence_rerank=0)))
+    for top, weight, how in ((5, 1.0, "add"), (10, 1.0, "add"), (15, 1.0, "add"), (20, 1.0, "add"),
+                             (30, 1.0, "add"), (50, 1.0, "add"), (15, 0.5, "add"), (15, 1.5, "add"),
+                             (15, 2.0, "add"), (30, 0.5, "add"), (30, 1.5, "add"), (15, 0.5, "dbsf"),
+                             (15, 1.0, "dbsf"), (30, 1.0, "dbsf"), (100, 1.0, "dbsf"), (100, 0.5, "dbsf"),
+                             (20, 1.0, "dbsf"), (30, 0.75, "dbsf"), (30, 1.5, "dbsf"), (50, 1.0, "dbsf"),
+                             (20, 1.5, "add")):
+        tried.append((f"hybrid sentence {how} {top} x{weight}", replace(base, sentence_rerank=top,
+                                                                      sentence_weight=weight, sentence_fusion=how)))
     out += [Variant(name, "keyword" if name.startswith("keyword") else "hybrid", config) for name, config in tried]
     return out
 

@@ -110,9 +110,11 @@ class GenerationWriter:
             raise TypeError(f"the {self.backend.kind} backend has no FAISS index in the generation")
         return self.engine.vectors
 
-    def add_document(self, document: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> list[int]:
-        """Store a document with its chunks, and index them in the engines; returns the chunk ids."""
-        ids = self.store.add_document(document, chunks, first_id=self.engine.next_id())
+    def add_document(self, document: Document, chunks: Sequence[Chunk], vectors: np.ndarray,
+                     sentences: Sequence[np.ndarray | None] | None = None) -> list[int]:
+        """Store a document with its chunks (and their sentence vectors, index.sentences, kept in the store on
+        every backend), and index them in the engines; returns the chunk ids."""
+        ids = self.store.add_document(document, chunks, first_id=self.engine.next_id(), sentences=sentences)
         self.engine.add(document, chunks, ids, vectors)
         _step("document-added")
         return ids

@@ -21,8 +21,11 @@ from index.errors import CorruptIndex, IndexNotFound, ModelMismatch, PrecisionMi
 #    (index.vector_layers); a version-2 folder is a version-3 one without them, so both are read
 #    A store's `chunks.features` column (index.passage_features, issue 15) came later within version 3: a
 #    store without it, or with NULLs there, is read by computing the features, and older code ignores it
-FORMAT_VERSION = 3
-READABLE_VERSIONS = (2, 3)
+# 4: the store may hold sentence vectors (`chunk_sentences`, index.sentences), which a writer must delete with
+#    their passages (a version-3 writer would leave them behind): older coopsearch refuses the folder; a
+#    version-2 or 3 folder is a version-4 one without them (its passages get no sentence evidence), so all are read
+FORMAT_VERSION = 4
+READABLE_VERSIONS = (2, 3, 4)
 MANIFEST_NAME = "manifest.json"
 STORE_NAME = "store.sqlite"
 VECTORS_NAME = "vectors.faiss"

@@ -83,7 +83,9 @@ def bring_forward(index_dir: Path, current: str, target: Path) -> bool:
         for record in reversed(records):
             for change in record["changes"]:  # type: ignore[attr-defined]
                 if change[0] == "add":
-                    store.add_document(change[1], change[2], ids=change[3])
+                    # change[4]: the chunks' sentence vectors (a record written before them has none)
+                    store.add_document(change[1], change[2], ids=change[3],
+                                       sentences=change[4] if len(change) > 4 else None)
                 else:
                     store.remove_document(change[1])
         store.commit()

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
                                     "being embedded (at most the cores; concurrent ones get one each); 1: always one")
     parallel_retrieval: bool = Field(SearchConfig.parallel_retrieval, description="Hybrid search: run the keyword "
                                      "search in a worker thread while the query is embedded (off: one after the other)")
+    # -- sentence-level scoring (index.sentences; README "Search quality") ---------------------------
+    sentence_vectors: bool = Field(IngestOptions.sentence_vectors, description="Ingest: embed and store the "
+                                   "sentences of passages of more than one sentence (about 1.6 more texts to embed "
+                                   "per passage on the UN set); off: faster ingest, those passages get no sentence "
+                                   "evidence")
+    sentence_rerank: int = Field(SearchConfig.sentence_rerank, ge=0, description="Hybrid search: the first N fused "
+                                 "candidates are re-scored by their best stored sentence; 0: off")
     # -- the engines behind the index (index.backends; docs/deploy.md) ---------------------------------
     backend: Literal["embedded", "milvus"] = Field(
         "embedded", description="embedded (FAISS + SQLite in the index folder) or milvus (a Milvus collection)")
@@ -149,7 +156,8 @@ class Settings(BaseSettings):
         """
         model = embedder.info if embedder is not None else self.model_identity()
         holder = IndexHolder(self.index, model, self.vector_config(), make_backend(self.backend_config()))
-        return SearchEngine(holder, embedder, self.fusion(), SearchConfig(parallel_retrieval=self.parallel_retrieval))
+        return SearchEngine(holder, embedder, self.fusion(), SearchConfig(parallel_retrieval=self.parallel_retrieval,
+                                                                          sentence_rerank=self.sentence_rerank))
 
     def backend_config(self) -> BackendConfig:
         """Which engines the index uses, and how to reach Milvus."""
@@ -177,6 +185,7 @@ class Settings(BaseSettings):
         given = {name: value for name, value in choices.items() if value is not None}
         return IngestOptions(**{"max_bytes": self.max_file_bytes, "timeout_s": self.parse_timeout_s,
                                 "workers": self.workers, "vectors": self.vector_config(),
+                                "sentence_vectors": self.sentence_vectors,
                                 "backend": self.backend_config(), **given})
 
     def model_dir(self) -> Path:

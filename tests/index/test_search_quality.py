@@ -187,8 +187,8 @@ def test_sentence_rescoring_adds_the_best_sentence_to_the_head_only() -> None:
 
 def test_the_answering_sentence_is_closer_to_a_fact_question_than_its_whole_passage(  # type: ignore[no-untyped-def]
         bundled_corpus_index, bundled_embedder) -> None:
-    """What sentence scoring rests on, with the real model; and the engine runs with it switched on."""
-    from index.sentences import best_sentence_similarity
+    """What sentence scoring rests on, with the real model; and the engine runs with it on a real index."""
+    from index.sentences import best_sentence_cosines, sentence_vectors
 
     holder = IndexHolder(bundled_corpus_index, bundled_embedder.info)
     query = "when was resolution 1992/41 adopted"
@@ -196,8 +196,10 @@ def test_the_answering_sentence_is_closer_to_a_fact_question_than_its_whole_pass
     long_text = ("The Council met in Geneva to discuss many items of its agenda, heard statements from delegations and "
                  "observers and considered reports. Resolution 1992/41 was adopted at the 41st plenary meeting on "
                  "30 July 1992.")
-    best, whole = best_sentence_similarity(bundled_embedder, vector, [long_text])[0], float(
-        bundled_embedder.encode([long_text])[0] @ vector)
+    stored = sentence_vectors(bundled_embedder.encode, [long_text])[0]
+    assert stored is not None and len(stored) == 2
+    best, whole = best_sentence_cosines(vector, {0: stored})[0], float(bundled_embedder.encode([long_text])[0] @ vector)
     assert best > whole  # the one answering sentence is closer to the question than the whole passage
+    assert holder.current().store.count_sentence_vectors()[0] > 0  # the corpus index was built with them
     on = SearchEngine(holder, bundled_embedder, config=replace(SearchConfig(), sentence_rerank=15))
     assert on.search(SearchRequest(query, k=10)).hits  # runs end to end on a real index and model

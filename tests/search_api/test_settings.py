@@ -21,3 +21,19 @@ def test_fusion_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("COOPSEARCH_FUSION_METHOD", "magic")
     with pytest.raises(ValueError):
         Settings()
+
+
+def test_sentence_vectors_and_scoring_are_on_by_default_and_can_be_switched_off(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from index.search import SearchConfig
+
+    monkeypatch.delenv("COOPSEARCH_SENTENCE_VECTORS", raising=False)
+    monkeypatch.delenv("COOPSEARCH_SENTENCE_RERANK", raising=False)
+    assert Settings().ingest_options().sentence_vectors
+    assert Settings().sentence_rerank == SearchConfig().sentence_rerank > 0
+    monkeypatch.setenv("COOPSEARCH_SENTENCE_VECTORS", "false")
+    monkeypatch.setenv("COOPSEARCH_SENTENCE_RERANK", "0")
+    assert not Settings().ingest_options().sentence_vectors and Settings().sentence_rerank == 0
+    monkeypatch.setenv("COOPSEARCH_SENTENCE_RERANK", "-1")
+    with pytest.raises(ValueError):
+        Settings()
