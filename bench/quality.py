@@ -80,6 +80,8 @@ class Variant:
     name: str
     mode: str
     config: SearchConfig = field(default_factory=SearchConfig)
+    # another engine than the product's (a prototype under bench/lab): (holder, embedder, config) -> engine
+    engine: Callable[[IndexHolder, Embedder, SearchConfig], SearchEngine] | None = None
 
 
 def variants(levers: bool) -> list[Variant]:
@@ -129,6 +131,45 @@ def variants(levers: bool) -> list[Variant]:
         tried.append((f"hybrid sentence {how} {top} x{weight}", replace(base, sentence_rerank=top,
                                                                       sentence_weight=weight, sentence_fusion=how)))
     out += [Variant(name, "keyword" if name.startswith("keyword") else "hybrid", config) for name, config in tried]
+    out += sentence_retriever_variants(base)
+    return out
+
+
+def sentence_retriever_variants(base: SearchConfig) -> list[Variant]:
+    """Sentences as a retriever of their own (bench/lab/sentret.py; issue 11): the query's top-M stored
+    sentences, each mapped to its passage, as a third fused list ("list", its weight) or folded into the
+    semantic list as max(passage, best sentence) cosine ("max"); with and without the head's re-scoring."""
+    sys.path.insert(0, str(BENCH / "lab"))
+    from sentret import SentenceRetrievalEngine
+
+    out = []
+    for how, sentences, weight, rerank in (("list", 50, 1.0, True), ("list", 100, 1.0, True),
+                                           ("list", 200, 1.0, True), ("list", 100, 0.5, True),
+                                           ("list", 100, 2.0, True), ("list", 100, 1.0, False),
+                                           ("max", 50, 1.0, True), ("max", 100, 1.0, True),
+                                           ("max", 200, 1.0, True), ("max", 100, 1.0, False),
+                                           ("list", 100, 0.25, True), ("add", 100, 1.0, True)):
+        config = base if rerank else replace(base, sentence_rerank=0)
+        name = (f"hybrid sentence-retriever {how} {sentences}" + (f" x{weight}" if how == "list" else "")
+                + ("" if rerank else " no rerank"))
+
+        def make(holder: IndexHolder, embedder: Embedder, config: SearchConfig, how: str = how,
+                 sentences: int = sentences, weight: float = weight) -> SearchEngine:
+            return SentenceRetrievalEngine(holder, embedder, config, how, sentences, weight)
+
+        out.append(Variant(name, "hybrid", config, make))
+    # the folded semantic list is stronger: the fusion's keyword weight (2:1) and the head's re-scoring again
+    for name, config in (("kw 1:1", replace(base, fusion=replace(base.fusion, keyword_weight=1.0))),
+                         ("kw 3:1", replace(base, fusion=replace(base.fusion, keyword_weight=3.0))),
+                         ("rerank x0.5", replace(base, sentence_weight=0.5)),
+                         ("no rerank kw 1.5:1", replace(base, sentence_rerank=0,
+                                                        fusion=replace(base.fusion, keyword_weight=1.5)))):
+        out.append(Variant(f"hybrid sentence-retriever max 100 {name}", "hybrid", config,
+                           lambda holder, embedder, config: SentenceRetrievalEngine(holder, embedder, config, "max",
+                                                                                    100)))
+    # the semantic retriever alone, its list folded with the sentences' (does it find more by itself?)
+    out.append(Variant("semantic sentence-retriever max 100", "semantic", base,
+                       lambda holder, embedder, config: SentenceRetrievalEngine(holder, embedder, config, "max", 100)))
     return out
 
 
@@ -403,7 +444,8 @@ def run_dataset(dataset: Dataset, index_dir: Path, embedder: Embedder, chosen: l
     holder = IndexHolder(index_dir, embedder.info, backend=make_backend(backend))
     out = {}
     for variant in chosen:
-        engine = SearchEngine(holder, embedder, config=variant.config)
+        engine = (variant.engine(holder, embedder, variant.config) if variant.engine
+                  else SearchEngine(holder, embedder, config=variant.config))
         out[variant.name] = evaluate(dataset, engine, variant.mode, limit)
         for line in _line(dataset, variant, out[variant.name]):
             echo(line)
