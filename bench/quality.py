@@ -168,8 +168,12 @@ def sentence_retriever_variants(base: SearchConfig) -> list[Variant]:
                            lambda holder, embedder, config: SentenceRetrievalEngine(holder, embedder, config, "max",
                                                                                     100)))
     # the semantic retriever alone, its list folded with the sentences' (does it find more by itself?)
-    out.append(Variant("semantic sentence-retriever max 100", "semantic", base,
-                       lambda holder, embedder, config: SentenceRetrievalEngine(holder, embedder, config, "max", 100)))
+    for how, sentences in (("max", 1), ("max", 50), ("max", 100), ("max", 200), ("add", 100)):
+        def alone(holder: IndexHolder, embedder: Embedder, config: SearchConfig, how: str = how,
+                  sentences: int = sentences) -> SearchEngine:
+            return SentenceRetrievalEngine(holder, embedder, config, how, sentences)
+
+        out.append(Variant(f"semantic sentence-retriever {how} {sentences}", "semantic", base, alone))
     return out
 
 
