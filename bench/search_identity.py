@@ -69,6 +69,42 @@ def differences(want: dict[str, Any], got: dict[str, Any]) -> str | None:
     return None
 
 
+def paired(engine: Any, pool: list[str]) -> int:
+    """Each query on the engine without and with the overlapped keyword thread, first one then the other
+    going first; every search embeds its query (cache cleared). Prints both sides' p50/p95 and the
+    median of the per-query differences."""
+    from dataclasses import replace
+
+    from index.embedder import _cached_query
+    from index.search import SearchEngine, SearchRequest
+
+    engines = {flag: SearchEngine(engine.holder, engine.embedder, config=replace(engine.config, overlap=flag))
+               for flag in (False, True)}
+    for q in pool[:20]:
+        for e in engines.values():
+            e.search(SearchRequest(q))
+    times: dict[bool, list[float]] = {False: [], True: []}
+    for n, q in enumerate(pool):
+        answers = {}
+        for flag in ((False, True) if n % 2 else (True, False)):
+            _cached_query.cache_clear()
+            started = time.perf_counter()
+            answers[flag] = signature(engines[flag].search(SearchRequest(q)))
+            times[flag].append((time.perf_counter() - started) * 1000)
+        problem = differences(answers[False], answers[True])
+        if problem:
+            print(f"FAIL: {q}: {problem}")
+            return 1
+    for flag, label in ((False, "overlap off"), (True, "overlap on ")):
+        ordered = sorted(times[flag])
+        print(f"{label}: engine wall p50 {ordered[len(ordered) // 2]:.2f} ms, "
+              f"p95 {ordered[int(len(ordered) * .95)]:.2f} ms, mean {sum(ordered) / len(ordered):.2f} ms")
+    deltas = sorted(b - a for a, b in zip(times[False], times[True], strict=True))
+    print(f"per-query on - off: median {deltas[len(deltas) // 2]:+.2f} ms over {len(deltas)} queries; "
+          "answers identical")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("index", type=Path)
@@ -76,6 +112,9 @@ def main() -> int:
     parser.add_argument("--write", type=Path, help="write the signatures here")
     parser.add_argument("--check", type=Path, help="compare with the signatures written here")
     parser.add_argument("--time-only", action="store_true", help="only the latency pool, timed; no signatures")
+    parser.add_argument("--ab", action="store_true",
+                        help="time each latency-pool query with SearchConfig.overlap off and on, alternating "
+                             "which goes first (same process, same embedder), and check their answers agree")
     args = parser.parse_args()
 
     from index.search import SearchRequest
@@ -86,6 +125,8 @@ def main() -> int:
     print(f"code under test: {sys.modules[SearchRequest.__module__].__file__}")
     engine.warm_up()  # as the server does at start-up
     work = queries(args.index, args.queries)
+    if args.ab:
+        return paired(engine, [q for q, *_ in work[:args.queries]])
     if args.time_only:
         work = work[:args.queries]
     for q, mode, k, offset in work[:20]:  # warm-up, as the latency bench's (embeddings cached after)

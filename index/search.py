@@ -50,9 +50,11 @@ SEMANTIC_FLOORS = {"all-MiniLM-L6-v2": 0.30}
 # Keyword searches running beside query embeddings; a search waits for its own when all are busy.
 _RETRIEVERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword-search")
 DOCUMENTS_KEPT = 2048  # documents of recent hits kept per generation (GenerationCache)
-# While the query is embedded, the keyword thread also reads and highlights this many of its best candidates
-# per place on the page (offset + k): most of a hybrid page is keyword candidates from near its top.
-SPECULATIVE_PAGE = 2
+# While the query is embedded, the keyword thread also reads and highlights its best candidates, as many as
+# 1.5 x the page's end (offset + k): on the latency bench's queries 98 % of a hybrid page's hits are among
+# them (the page is mostly keyword candidates from near their top). It stops highlighting when the vector
+# arrives, so the search never waits for a guess.
+SPECULATIVE_PAGE = 1.5
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,9 @@ class SearchConfig:
     boosts: Boosts = field(default_factory=lambda: DEFAULT_BOOSTS)
     # hybrid: the keyword search in a worker thread while the query is embedded (the same hits either way)
     parallel_retrieval: bool = True
+    # ... and that thread also computes what the rest of the search needs of the keyword candidates alone
+    # (their boost evidence, the total's count, the likely page's passages and highlights): the same answers
+    overlap: bool = True
     # Hybrid: the first N fused candidates also get sentence_weight x their best sentence's cosine
     # (index.sentences; embeds their sentences at query time). 0: off (README, "Search quality").
     sentence_rerank: int = 0
@@ -238,13 +243,17 @@ class SearchEngine(IndexFacts):
         semantic = mode in ("hybrid", "semantic") and bool(analysis.semantic_text)
         boosting = mode == "hybrid" and self.config.boosts.any() and bool(analysis.terms)
         keyword: Future[KeywordSide] | None = None
+        plain: Future[list[tuple[int, float]]] | None = None  # the keyword search alone in the worker thread
         prepared: KeywordSide | None = None
+        embedded = threading.Event()  # the query's vector is here: the keyword thread stops guessing
         if mode in ("hybrid", "keyword"):
-            if semantic and self.config.parallel_retrieval:
+            if semantic and self.config.parallel_retrieval and self.config.overlap:
                 # the keyword engine and ONNX Runtime both release the GIL: the keyword search, and the work
                 # on its candidates that the semantic ones do not change, run while the query is embedded
                 keyword = _RETRIEVERS.submit(self._keyword_side, snapshot, analysis, depth, filters, boosting,
-                                             page_end)
+                                             page_end, embedded)
+            elif semantic and self.config.parallel_retrieval:
+                plain = _RETRIEVERS.submit(self._keyword, snapshot, analysis, depth, filters, boosting)
             else:
                 scored["keyword"] = self._keyword(snapshot, analysis, depth, filters, False)
         semantic_hits: list[tuple[int, float]] | None = None
@@ -252,10 +261,15 @@ class SearchEngine(IndexFacts):
         if semantic:
             if self.embedder is None:
                 raise ModelLoadError(f"{mode} search needs the embedding model, and none was loaded")
-            query_vector = self.embedder.encode_query(analysis.semantic_text)
+            try:
+                query_vector = self.embedder.encode_query(analysis.semantic_text)
+            finally:
+                embedded.set()
             near = snapshot.engine.vector_search(query_vector, depth, filters)
             floor = self.semantic_floor
             semantic_hits = [(i, s) for i, s in near if s >= floor]
+        if plain is not None:
+            scored["keyword"] = plain.result()
         if keyword is not None:
             prepared = keyword.result()
             scored["keyword"] = prepared.found
@@ -294,10 +308,12 @@ class SearchEngine(IndexFacts):
         return found
 
     def _keyword_side(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, depth: int, filters: Filters,
-                      boosting: bool, page_end: int) -> KeywordSide:
+                      boosting: bool, page_end: int, embedded: threading.Event) -> KeywordSide:
         """The keyword candidates and what the rest of a hybrid search needs of them alone, computed in a
-        worker thread while the query is embedded. `snapshot.store` is this thread's own connection (a
-        connection belongs to the thread that opened it); the passages it reads are handed back as values."""
+        worker thread while the query is embedded: first what the search needs for sure, then guesses at
+        the page (its likely passages highlighted, best first, until `embedded` is set; the search thread
+        highlights the rest). `snapshot.store` is this thread's own connection (a connection belongs to the
+        thread that opened it); the passages it reads are handed back as values."""
         side = KeywordSide(self._keyword(snapshot, analysis, depth, filters, False))
         ids = [i for i, _ in side.found]
         reads = PassageReads(snapshot.store)
@@ -307,10 +323,13 @@ class SearchEngine(IndexFacts):
         if len(ids) >= depth:  # the total counts the matches beyond the candidates (_total)
             side.count = snapshot.engine.keyword_count(analysis, filters)
         # the page's likely passages: read them and their documents, and highlight them (used if they are on it)
-        likely = reads(ids[:SPECULATIVE_PAGE * page_end])
-        side.fragments = {i: fragments(stored.chunk.text, analysis) for i, stored in likely.items()}
+        likely = reads(ids[:int(SPECULATIVE_PAGE * page_end)])
         self._cached(snapshot).documents.get((c.chunk.doc_id for c in likely.values()), snapshot.store.get_documents)
         side.chunks = reads.held()
+        for i, stored in likely.items():
+            if embedded.is_set():
+                break
+            side.fragments[i] = fragments(stored.chunk.text, analysis)
         return side
 
     def _keyword(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, depth: int, filters: Filters,
