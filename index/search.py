@@ -51,10 +51,10 @@ SEMANTIC_FLOORS = {"all-MiniLM-L6-v2": 0.30}
 _RETRIEVERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword-search")
 DOCUMENTS_KEPT = 2048  # documents of recent hits kept per generation (GenerationCache)
 # While the query is embedded, the keyword thread also reads and highlights its best candidates, as many as
-# 1.5 x the page's end (offset + k): on the latency bench's queries 98 % of a hybrid page's hits are among
-# them (the page is mostly keyword candidates from near their top). It stops highlighting when the vector
-# arrives, so the search never waits for a guess.
-SPECULATIVE_PAGE = 1.5
+# this x the page's end (offset + k): on the latency bench's queries 91 % of a hybrid page's hits are among
+# them (98 % at 1.5 x, which measured no faster: more guessing takes the second core from the embedding on
+# a loaded machine). It stops highlighting when the vector arrives; the search highlights the rest.
+SPECULATIVE_PAGE = 1.0
 
 
 @dataclass(frozen=True)
