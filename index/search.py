@@ -166,6 +166,7 @@ class SearchEngine(IndexFacts):
         self.config = config if fusion is None else replace(config, fusion=fusion)
         self._caches: weakref.WeakKeyDictionary[IndexSnapshot, GenerationCache] = weakref.WeakKeyDictionary()
         self._caches_lock = threading.Lock()
+        self._in_flight = 0  # searches running now: a lone one's keyword thread also guesses at its page
 
     @property
     def semantic_floor(self) -> float:
@@ -195,8 +196,17 @@ class SearchEngine(IndexFacts):
         depth = max(self.config.depth, request.offset + request.k)
         reads = PassageReads(snapshot.store)
         side: list[KeywordSide] = []  # filled by _fused when the keyword thread ran beside the embedding
-        fused = self._fused(snapshot, analysis, request.mode, filters, depth, reads,
-                            request.offset + request.k, side)
+        with self._caches_lock:
+            self._in_flight += 1
+            alone = self._in_flight == 1
+        try:
+            # Guessing at the page only pays on a core nobody else wants: with other searches in flight the
+            # keyword threads (a pool of 4) and the cores are theirs too, and a wrong guess is work lost.
+            fused = self._fused(snapshot, analysis, request.mode, filters, depth, reads,
+                                request.offset + request.k if alone else 0, side)
+        finally:
+            with self._caches_lock:
+                self._in_flight -= 1
         prepared = side[0] if side else None
         if analysis.required or analysis.excluded:
             fused = self._admitted(analysis, fused, reads)

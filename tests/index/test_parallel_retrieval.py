@@ -166,3 +166,27 @@ def test_the_keyword_thread_highlights_the_likely_page_until_the_vector_arrives(
     request = SearchRequest(query=analysis.text, k=2)
     assert _answer(engine, request) == _answer(make_engine(tiny_corpus_index, tiny_embedder, depth=5,
                                                            parallel_retrieval=False), request)
+
+
+def test_a_search_among_others_does_not_guess_at_its_page(tiny_corpus_index: Path, tiny_embedder,  # type: ignore[no-untyped-def]
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from index import search
+
+    engine = make_engine(tiny_corpus_index, tiny_embedder)
+    guesses: list[int] = []
+    side = search.SearchEngine._keyword_side
+
+    def recorded(self, snapshot, analysis, depth, filters, boosting, page_end, embedded):  # type: ignore[no-untyped-def]
+        guesses.append(page_end)
+        return side(self, snapshot, analysis, depth, filters, boosting, page_end, embedded)
+
+    monkeypatch.setattr(search.SearchEngine, "_keyword_side", recorded)
+    request = SearchRequest(query="technical cooperation among developing countries", k=4, offset=1)
+    alone = _answer(engine, request)
+    engine._in_flight += 1  # another search running
+    try:
+        among_others = _answer(engine, request)
+    finally:
+        engine._in_flight -= 1
+    assert guesses == [5, 0]  # the page's end alone; nothing to guess among others
+    assert among_others == alone
