@@ -16,13 +16,23 @@ from index.cited_paragraph import paragraph_first
 from index.embedder import Embedder
 from index.errors import BadQuery, ModelLoadError, NotFound
 from index.facts import IndexFacts
-from index.fusion import Boosts, Candidate, Fused, FusionConfig, _dbsf_scale, boosted, fuse
+from index.fusion import Boosts, Candidate, Evidence, Fused, FusionConfig, _dbsf_scale, boosted, fuse
 from index.highlight import fragments
 from index.passage_features import FeatureCache, Recent, collapse, evidences
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol, stems
 from index.snapshot import IndexHolder, IndexSnapshot
 from index.store import FIELD_WEIGHTS, Store
-from index.types import SEARCH_MODES, DocumentLinks, Duplicate, Filters, Hit, Link, SearchResult, StoredChunk
+from index.types import (
+    SEARCH_MODES,
+    DocumentLinks,
+    Duplicate,
+    Filters,
+    Fragment,
+    Hit,
+    Link,
+    SearchResult,
+    StoredChunk,
+)
 from ingest.types import KIND_OPERATIVE, KIND_PREAMBULAR, Document
 
 MAX_QUERY_CHARS = 1000
@@ -45,6 +55,11 @@ SENTENCE_RERANK = 20
 SENTENCE_WEIGHT = 1.0
 SENTENCE_FUSION = "dbsf"
 DOCUMENTS_KEPT = 2048  # documents of recent hits kept per generation (GenerationCache)
+# While the query is embedded, the keyword thread also reads and highlights its best candidates, as many as
+# this x the page's end (offset + k): on the latency bench's queries 91 % of a hybrid page's hits are among
+# them (98 % at 1.5 x, which measured no faster: more guessing takes the second core from the embedding on
+# a loaded machine). It stops highlighting when the vector arrives; the search highlights the rest.
+SPECULATIVE_PAGE = 1.0
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,9 @@ class SearchConfig:
     boosts: Boosts = field(default_factory=lambda: DEFAULT_BOOSTS)
     # hybrid: the keyword search in a worker thread while the query is embedded (the same hits either way)
     parallel_retrieval: bool = True
+    # ... and that thread also computes what the rest of the search needs of the keyword candidates alone
+    # (their boost evidence, the total's count, the likely page's passages and highlights): the same answers
+    overlap: bool = True
     # Hybrid: the first N fused candidates also get sentence_weight x their best sentence's cosine, from the
     # sentence vectors stored at ingest (index.sentences; a passage without them: its own cosine; an index
     # without any: ranked as before). 0: off. Tuned on the UN set's dev half (README, "Search quality").
@@ -112,6 +130,27 @@ class PassageReads:
             self._read.update(self._store.get_chunks(missing))
         return {i: self._read[i] for i in wanted if i in self._read}
 
+    def held(self) -> dict[int, StoredChunk]:
+        """Every passage read so far."""
+        return dict(self._read)
+
+    def add(self, chunks: dict[int, StoredChunk]) -> None:
+        """Passages read elsewhere (another thread's connection), so they are not read again."""
+        self._read.update(chunks)
+
+
+@dataclass
+class KeywordSide:
+    """What a hybrid search's keyword thread prepares while the query is embedded: everything that does not
+    depend on the semantic candidates. The search thread uses it as if it had computed it itself."""
+
+    found: list[tuple[int, float]]
+    weights: dict[str, float] | None = None  # the terms' rarity, for the boosts
+    evidence: dict[int, Evidence] = field(default_factory=dict)  # the keyword candidates' boost evidence
+    chunks: dict[int, StoredChunk] = field(default_factory=dict)  # passages read (mandate kinds, the page)
+    count: int | None = None  # keyword matches in all, when the candidates filled the depth (the total)
+    fragments: dict[int, tuple[Fragment, ...]] = field(default_factory=dict)  # highlights, by chunk id
+
 
 @dataclass
 class GenerationCache:
@@ -136,6 +175,7 @@ class SearchEngine(IndexFacts):
         self.config = config if fusion is None else replace(config, fusion=fusion)
         self._caches: weakref.WeakKeyDictionary[IndexSnapshot, GenerationCache] = weakref.WeakKeyDictionary()
         self._caches_lock = threading.Lock()
+        self._in_flight = 0  # searches running now: a lone one's keyword thread also guesses at its page
 
     @property
     def semantic_floor(self) -> float:
@@ -164,7 +204,19 @@ class SearchEngine(IndexFacts):
         filters = replace(request.filters, symbol=normalise_filter_symbol(symbol))
         depth = max(self.config.depth, request.offset + request.k)
         reads = PassageReads(snapshot.store)
-        fused = self._fused(snapshot, analysis, request.mode, filters, depth, reads)
+        side: list[KeywordSide] = []  # filled by _fused when the keyword thread ran beside the embedding
+        with self._caches_lock:
+            self._in_flight += 1
+            alone = self._in_flight == 1
+        try:
+            # Guessing at the page only pays on a core nobody else wants: with other searches in flight the
+            # keyword threads (a pool of 4) and the cores are theirs too, and a wrong guess is work lost.
+            fused = self._fused(snapshot, analysis, request.mode, filters, depth, reads,
+                                request.offset + request.k if alone else 0, side)
+        finally:
+            with self._caches_lock:
+                self._in_flight -= 1
+        prepared = side[0] if side else None
         if analysis.required or analysis.excluded:
             fused = self._admitted(analysis, fused, reads)
         if analysis.symbols:
@@ -174,21 +226,25 @@ class SearchEngine(IndexFacts):
         if self.config.collapse_duplicates:
             fused, duplicates = self._collapsed(snapshot, fused)
         page = fused[request.offset:request.offset + request.k]
-        hits = self._hits(snapshot, page, analysis, request.offset, duplicates, reads)
+        hits = self._hits(snapshot, page, analysis, request.offset, duplicates, reads,
+                          prepared.fragments if prepared else None)
         facets = snapshot.store.facet_counts([c.chunk_id for c in fused]) if request.facets else {}
-        total = self._total(snapshot, analysis, request.mode, filters, fused, depth)
+        total = self._total(snapshot, analysis, request.mode, filters, fused, depth,
+                            prepared.count if prepared else None)
         suggestions = () if hits else spelling.suggestions(request.query, snapshot.store.similar_words)
         took = (time.perf_counter() - started) * 1000
         return SearchResult(query=request.query, mode=request.mode, hits=tuple(hits), took_ms=round(took, 2),
                             total=total, filters=request.filters, facets=facets, suggestions=suggestions)
 
     def _total(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, mode: str, filters: Filters, fused: Fused,
-               depth: int) -> int:
-        """How many passages matched: the candidates, plus keyword matches beyond the candidate depth."""
+               depth: int, counted: int | None = None) -> int:
+        """How many passages matched: the candidates, plus keyword matches beyond the candidate depth
+        (`counted`: the keyword matches, counted already)."""
         found = sum(1 for c in fused if "keyword" in c.retrievers)
         if mode == "semantic" or found < depth:
             return len(fused)
-        return len(fused) + max(0, snapshot.engine.keyword_count(analysis, filters) - depth)
+        count = snapshot.engine.keyword_count(analysis, filters) if counted is None else counted
+        return len(fused) + max(0, count - depth)
 
     def _collapsed(self, snapshot: IndexSnapshot, fused: Fused) -> tuple[Fused, dict[int, tuple[int, ...]]]:
         """The ranking with duplicate passages folded into the best-ranked copy (index.duplicates)."""
@@ -198,17 +254,25 @@ class SearchEngine(IndexFacts):
         return [c for c in fused if c.chunk_id in kept], {k: d for k, d in kept.items() if d}
 
     def _fused(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, mode: str, filters: Filters, depth: int,
-               reads: PassageReads) -> Fused:
-        """The retrievers' candidates (filtered inside each retriever), fused."""
+               reads: PassageReads, page_end: int = 10, side: list[KeywordSide] | None = None) -> Fused:
+        """The retrievers' candidates (filtered inside each retriever), fused. When the keyword search runs in
+        a worker thread beside the query's embedding, what it prepared for the rest of the search is
+        appended to `side` (its passages are added to `reads`)."""
         scored: dict[str, Sequence[tuple[int, float]]] = {}
         semantic = mode in ("hybrid", "semantic") and bool(analysis.semantic_text)
         boosting = mode == "hybrid" and self.config.boosts.any() and bool(analysis.terms)
-        keyword: Future[list[tuple[int, float]]] | None = None
+        keyword: Future[KeywordSide] | None = None
+        plain: Future[list[tuple[int, float]]] | None = None  # the keyword search alone in the worker thread
+        prepared: KeywordSide | None = None
+        embedded = threading.Event()  # the query's vector is here: the keyword thread stops guessing
         if mode in ("hybrid", "keyword"):
-            if semantic and self.config.parallel_retrieval:
-                # the keyword engine and ONNX Runtime both release the GIL: the keyword search runs while the
-                # query is embedded
-                keyword = _RETRIEVERS.submit(self._keyword, snapshot, analysis, depth, filters, boosting)
+            if semantic and self.config.parallel_retrieval and self.config.overlap:
+                # the keyword engine and ONNX Runtime both release the GIL: the keyword search, and the work
+                # on its candidates that the semantic ones do not change, run while the query is embedded
+                keyword = _RETRIEVERS.submit(self._keyword_side, snapshot, analysis, depth, filters, boosting,
+                                             page_end, embedded)
+            elif semantic and self.config.parallel_retrieval:
+                plain = _RETRIEVERS.submit(self._keyword, snapshot, analysis, depth, filters, boosting)
             else:
                 scored["keyword"] = self._keyword(snapshot, analysis, depth, filters, False)
         semantic_hits: list[tuple[int, float]] | None = None
@@ -217,31 +281,42 @@ class SearchEngine(IndexFacts):
         if semantic:
             if self.embedder is None:
                 raise ModelLoadError(f"{mode} search needs the embedding model, and none was loaded")
-            query_vector = self.embedder.encode_query(analysis.semantic_text)
+            try:
+                query_vector = self.embedder.encode_query(analysis.semantic_text)
+            finally:
+                embedded.set()
             near = snapshot.engine.vector_search(query_vector, depth, filters)
             floor = self.semantic_floor
             semantic_hits = [(i, s) for i, s in near if s >= floor]
+        if plain is not None:
+            scored["keyword"] = plain.result()
         if keyword is not None:
-            scored["keyword"] = keyword.result()
+            prepared = keyword.result()
+            scored["keyword"] = prepared.found
+            reads.add(prepared.chunks)
+            if side is not None:
+                side.append(prepared)
         if semantic_hits is not None:
             scored["semantic"] = semantic_hits
         # the boosts are keyword evidence, for hybrid ranking
-        fused = self._boosted(snapshot, analysis, scored, reads) if boosting else fuse(scored, self.config.fusion)
+        fused = (self._boosted(snapshot, analysis, scored, reads, prepared) if boosting
+                 else fuse(scored, self.config.fusion))
         if mode == "hybrid" and self.config.sentence_rerank and query_vector is not None:
             fused = self._sentence_scored(snapshot, fused, query_vector, dict(near))
         return fused
 
     def _boosted(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, scored: dict[str, Sequence[tuple[int, float]]],
-                 reads: PassageReads) -> Fused:
-        """Fused with the keyword evidence of each candidate (coverage, proximity, the mandate prior) added."""
+                 reads: PassageReads, prepared: KeywordSide | None) -> Fused:
+        """Fused with the keyword evidence of each candidate (coverage, proximity, the mandate prior) added;
+        `prepared`: what the keyword thread already computed for its own candidates."""
         candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
-        weights = snapshot.store.term_rarity(analysis.terms) if self.config.boosts.rarity else None
-        features = self._cached(snapshot).features.features(candidates, snapshot.store.chunk_features)
-        found = evidences(analysis.terms, features, weights)
-        if analysis.asks_mandate and self.config.boosts.mandate:
-            chunks = reads(candidates)  # only a mandate question needs the passages' kinds
-            found = {i: replace(e, mandate=float(i in chunks and chunks[i].chunk.kind in MANDATE_KINDS))
-                     for i, e in found.items()}
+        if prepared is not None:  # the keyword candidates' evidence is ready: each passage's is its own
+            weights = prepared.weights
+            found = {**prepared.evidence, **self._evidence(snapshot, analysis, weights, reads,
+                                                           [i for i in candidates if i not in prepared.evidence])}
+        else:
+            weights = snapshot.store.term_rarity(analysis.terms) if self.config.boosts.rarity else None
+            found = self._evidence(snapshot, analysis, weights, reads, candidates)
         return boosted(scored, self.config.fusion, self.config.boosts, found)
 
     def _sentence_scored(self, snapshot: IndexSnapshot, fused: Fused, query_vector: np.ndarray,
@@ -264,6 +339,42 @@ class SearchEngine(IndexFacts):
         if self.config.sentence_fusion == "dbsf":
             found = dict(_dbsf_scale(list(found.items())))
         return sentences.rescored(fused, found, self.config.sentence_weight)
+
+    def _evidence(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, weights: dict[str, float] | None,
+                  reads: PassageReads, candidates: list[int]) -> dict[int, Evidence]:
+        """The boosts' evidence of these candidates (index.passage_features.evidences, the mandate prior)."""
+        features = self._cached(snapshot).features.features(candidates, snapshot.store.chunk_features)
+        found = evidences(analysis.terms, features, weights)
+        if analysis.asks_mandate and self.config.boosts.mandate:
+            chunks = reads(candidates)  # only a mandate question needs the passages' kinds
+            found = {i: replace(e, mandate=float(i in chunks and chunks[i].chunk.kind in MANDATE_KINDS))
+                     for i, e in found.items()}
+        return found
+
+    def _keyword_side(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, depth: int, filters: Filters,
+                      boosting: bool, page_end: int, embedded: threading.Event) -> KeywordSide:
+        """The keyword candidates and what the rest of a hybrid search needs of them alone, computed in a
+        worker thread while the query is embedded: first what the search needs for sure, then guesses at
+        the page (its likely passages highlighted, best first, until `embedded` is set; the search thread
+        highlights the rest). `snapshot.store` is this thread's own connection (a connection belongs to the
+        thread that opened it); the passages it reads are handed back as values."""
+        side = KeywordSide(self._keyword(snapshot, analysis, depth, filters, False))
+        ids = [i for i, _ in side.found]
+        reads = PassageReads(snapshot.store)
+        if boosting:
+            side.weights = snapshot.store.term_rarity(analysis.terms) if self.config.boosts.rarity else None
+            side.evidence = self._evidence(snapshot, analysis, side.weights, reads, ids)
+        if len(ids) >= depth:  # the total counts the matches beyond the candidates (_total)
+            side.count = snapshot.engine.keyword_count(analysis, filters)
+        # the page's likely passages: read them and their documents, and highlight them (used if they are on it)
+        likely = reads(ids[:int(SPECULATIVE_PAGE * page_end)])
+        self._cached(snapshot).documents.get((c.chunk.doc_id for c in likely.values()), snapshot.store.get_documents)
+        side.chunks = reads.held()
+        for i, stored in likely.items():
+            if embedded.is_set():
+                break
+            side.fragments[i] = fragments(stored.chunk.text, analysis)
+        return side
 
     def _keyword(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, depth: int, filters: Filters,
                  prepare: bool) -> list[tuple[int, float]]:
@@ -393,8 +504,11 @@ class SearchEngine(IndexFacts):
         return sorted(dated, key=lambda item: item[1], reverse=True)
 
     def _hits(self, snapshot: IndexSnapshot, page: Fused, analysis: QueryAnalysis | None, offset: int,
-              duplicates: dict[int, tuple[int, ...]] | None = None, reads: PassageReads | None = None) -> list[Hit]:
+              duplicates: dict[int, tuple[int, ...]] | None = None, reads: PassageReads | None = None,
+              highlighted: dict[int, tuple[Fragment, ...]] | None = None) -> list[Hit]:
+        """The page's hits; `highlighted`: fragments computed already for this analysis, by chunk id."""
         duplicates = duplicates or {}
+        highlighted = highlighted or {}
         others = [d for c in page for d in duplicates.get(c.chunk_id, ())]
         chunks = (reads or PassageReads(snapshot.store))([c.chunk_id for c in page] + others)
         documents = self._cached(snapshot).documents.get((c.chunk.doc_id for c in chunks.values()),
@@ -406,8 +520,16 @@ class SearchEngine(IndexFacts):
                 continue
             hits.append(Hit(chunk_id=candidate.chunk_id, chunk=stored.chunk, document=documents[stored.chunk.doc_id],
                             score=round(float(candidate.score), 6), rank=position,
-                            fragments=fragments(stored.chunk.text, analysis) if analysis else (),
+                            fragments=self._fragments(candidate.chunk_id, stored, analysis, highlighted),
                             retrievers=candidate.retrievers,
                             duplicates=tuple(Duplicate(d, chunks[d].chunk, documents[chunks[d].chunk.doc_id])
                                              for d in duplicates.get(candidate.chunk_id, ()) if d in chunks)))
         return hits
+
+    @staticmethod
+    def _fragments(chunk_id: int, stored: StoredChunk, analysis: QueryAnalysis | None,
+                   highlighted: dict[int, tuple[Fragment, ...]]) -> tuple[Fragment, ...]:
+        if analysis is None:
+            return ()
+        found = highlighted.get(chunk_id)
+        return fragments(stored.chunk.text, analysis) if found is None else found

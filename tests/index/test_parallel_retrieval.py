@@ -100,3 +100,93 @@ def test_the_app_warms_the_passage_features_at_start_up(tiny_corpus_index: Path,
     engine = app.state.engine
     snapshot = engine.holder.current()
     assert engine._cached(snapshot).features.misses == snapshot.manifest.chunks  # all computed, each once
+
+
+OVERLAP_QUERIES = [*QUERIES, "what did the Council request the regional commissions to do",
+                   "Economic and Social Council decides technical cooperation"]
+
+
+def test_the_keyword_thread_prepares_the_rest_and_the_answers_stay_the_same(  # type: ignore[no-untyped-def]
+        tiny_corpus_index: Path, tiny_embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    from index import search
+
+    overlapped = make_engine(tiny_corpus_index, tiny_embedder, depth=5)  # a shallow depth: the total counts
+    beside = make_engine(tiny_corpus_index, tiny_embedder, depth=5, overlap=False)
+    sequential = make_engine(tiny_corpus_index, tiny_embedder, depth=5, parallel_retrieval=False)
+    calls: list[tuple[str, str]] = []
+
+    def recorded(name, function):  # type: ignore[no-untyped-def]
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append((name, threading.current_thread().name))
+            return function(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(Store, "term_rarity", recorded("rarity", Store.term_rarity))
+    monkeypatch.setattr(Store, "keyword_count", recorded("count", Store.keyword_count))
+    monkeypatch.setattr(search, "fragments", recorded("fragments", search.fragments))
+    monkeypatch.setattr(search, "evidences", recorded("evidence", search.evidences))
+    for query in OVERLAP_QUERIES:
+        for request in (SearchRequest(query=query, k=3), SearchRequest(query=query, k=4, offset=2)):
+            expected = _answer(sequential, request)
+            assert _answer(beside, request) == expected, request
+            calls.clear()
+            assert _answer(overlapped, request) == expected, request
+            worker = {name for name, thread in calls if thread.startswith("keyword-search")}
+            caller = {name for name, thread in calls if not thread.startswith("keyword-search")}
+            assert "rarity" not in caller and "count" not in caller, (request, calls)
+            if expected[1]:
+                assert "evidence" in worker, request  # the keyword candidates' boosts, beside the embedding
+    counted = [SearchRequest(query=q, k=3) for q in OVERLAP_QUERIES]
+    calls.clear()
+    totals = [overlapped.search(r).total for r in counted]
+    assert max(totals) > 5  # a total beyond the depth was counted ...
+    assert {thread for name, thread in calls if name == "count"} <= {t for _, t in calls if t.startswith("keyword")}
+
+
+def test_the_keyword_thread_highlights_the_likely_page_until_the_vector_arrives(  # type: ignore[no-untyped-def]
+        tiny_corpus_index: Path, tiny_embedder) -> None:
+    from index import search
+    from index.query import analyse
+
+    engine = make_engine(tiny_corpus_index, tiny_embedder, depth=5)
+    snapshot = engine.holder.current()
+    analysis = analyse("technical cooperation among developing countries")
+    waiting = threading.Event()
+    side = engine._keyword_side(snapshot, analysis, 5, Filters(), True, 2, waiting)
+    likely = [i for i, _ in side.found][:int(search.SPECULATIVE_PAGE * 2)]
+    assert likely and list(side.fragments) == likely  # the best keyword candidates, highlighted
+    assert all(side.fragments[i] == search.fragments(side.chunks[i].chunk.text, analysis) for i in likely)
+    assert set(side.evidence) == {i for i, _ in side.found}  # the boosts' share
+    assert side.count is not None and side.count >= len(side.found)  # the candidates filled the depth
+    arrived = threading.Event()
+    arrived.set()
+    early = engine._keyword_side(snapshot, analysis, 5, Filters(), True, 2, arrived)
+    assert early.fragments == {}  # the vector is here: no guessing; the search highlights its own page
+    assert early.evidence == side.evidence and early.count == side.count and early.found == side.found
+    request = SearchRequest(query=analysis.text, k=2)
+    assert _answer(engine, request) == _answer(make_engine(tiny_corpus_index, tiny_embedder, depth=5,
+                                                           parallel_retrieval=False), request)
+
+
+def test_a_search_among_others_does_not_guess_at_its_page(tiny_corpus_index: Path, tiny_embedder,  # type: ignore[no-untyped-def]
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from index import search
+
+    engine = make_engine(tiny_corpus_index, tiny_embedder)
+    guesses: list[int] = []
+    side = search.SearchEngine._keyword_side
+
+    def recorded(self, snapshot, analysis, depth, filters, boosting, page_end, embedded):  # type: ignore[no-untyped-def]
+        guesses.append(page_end)
+        return side(self, snapshot, analysis, depth, filters, boosting, page_end, embedded)
+
+    monkeypatch.setattr(search.SearchEngine, "_keyword_side", recorded)
+    request = SearchRequest(query="technical cooperation among developing countries", k=4, offset=1)
+    alone = _answer(engine, request)
+    engine._in_flight += 1  # another search running
+    try:
+        among_others = _answer(engine, request)
+    finally:
+        engine._in_flight -= 1
+    assert guesses == [5, 0]  # the page's end alone; nothing to guess among others
+    assert among_others == alone
