@@ -810,14 +810,19 @@ ADD_METHOD = ("ingest_paths of one new UN General Debate speech into a cp -al cl
               "write a generation, commit)")
 
 
+ADDS = 5
+
+
 def add_texts() -> list[str]:
-    """Three UN General Debate speeches, added one after another."""
-    return [p.read_text(errors="replace") for p in sorted((FOLDERS["ungdc-ssc"]).glob("*.txt"))[:3]]
+    """UN General Debate speeches, added one after another (`ADDS` of them)."""
+    return [p.read_text(errors="replace") for p in sorted((FOLDERS["ungdc-ssc"]).glob("*.txt"))[:ADDS]]
 
 
 def bench_add(plan: Plan, cache: Path, real_index: Path, embedder) -> dict[str, object]:
-    """One document added to each synthetic index, three times in a row: the first two copy the store (no
-    spare yet), the third brings the spare forward (index.store_changes), as every later one does."""
+    """One document added to each synthetic index, `ADDS` times in a row. The first three copy the store:
+    the first two have no spare yet, and the third's spare is the clone's first generation, shared with the
+    cached index by `cp -al`, which a writer never writes into. The fourth and later bring the spare forward
+    (index.store_changes), as every add to an index that is not such a clone does from its third on."""
     texts = add_texts()
     result: dict[str, object] = {"method": ADD_METHOD, "sizes": {}}
     for size in (n for n in plan.sizes if n > 0):
