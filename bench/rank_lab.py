@@ -25,7 +25,7 @@ from embed_cache import CachedEmbedder  # noqa: E402
 from metrics import mean, ndcg  # noqa: E402
 
 from index.embedder import Embedder, default_model_path  # noqa: E402
-from index.fusion import Candidate, Evidence, Fused, _dbsf_scale, boosted, evidence, fuse  # noqa: E402
+from index.fusion import Candidate, Evidence, Fused, boosted, dbsf_scale, evidence, fuse  # noqa: E402
 from index.query import QueryAnalysis, stems  # noqa: E402
 from index.search import MANDATE_KINDS, PassageReads, SearchConfig, SearchEngine, SearchRequest  # noqa: E402
 from index.snapshot import IndexHolder, IndexSnapshot  # noqa: E402
@@ -83,8 +83,8 @@ class LabEngine(SearchEngine):
             candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
             chunks = reads(candidates)
             docs = snapshot.store.get_documents(c.chunk.doc_id for c in chunks.values())
-            kw = dict(_dbsf_scale(scored["keyword"]))
-            sem = dict(_dbsf_scale(scored.get("semantic", [])))
+            kw = dict(dbsf_scale(scored["keyword"]))
+            sem = dict(dbsf_scale(scored.get("semantic", [])))
             cos = dict(scored.get("semantic", []))
             kwraw = dict(scored["keyword"])
             kwr = {i: n for n, (i, _) in enumerate(scored["keyword"], 1)}

@@ -56,7 +56,7 @@ def fuse(scored: Mapping[str, Scored], config: FusionConfig) -> Fused:
     if config.method == "rrf":
         return reciprocal_rank_fusion({name: [i for i, _ in items] for name, items in scored.items()},
                                       config.weights(), config.rrf_k)
-    normalise = _dbsf_scale if config.method == "dbsf" else _minmax_scale
+    normalise = dbsf_scale if config.method == "dbsf" else _minmax_scale
     return score_fusion({name: normalise(items) for name, items in scored.items()}, config.weights())
 
 
@@ -95,7 +95,9 @@ def _minmax_scale(items: Scored) -> list[tuple[int, float]]:
     return [(i, (s - low) / span if span > 0 else 1.0) for i, s in items]
 
 
-def _dbsf_scale(items: Scored) -> list[tuple[int, float]]:
+def dbsf_scale(items: Scored) -> list[tuple[int, float]]:
+    """Distribution-based score fusion's scaling: each score placed in [mean - 3 sd, mean + 3 sd] of its list,
+    clipped to [0, 1] (all equal: 1). Used for the retrievers' lists and the sentence evidence alike."""
     if not items:
         return []
     values = [s for _, s in items]

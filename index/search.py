@@ -16,7 +16,7 @@ from index.cited_paragraph import paragraph_first
 from index.embedder import Embedder
 from index.errors import BadQuery, ModelLoadError, NotFound
 from index.facts import IndexFacts
-from index.fusion import Boosts, Candidate, Evidence, Fused, FusionConfig, _dbsf_scale, boosted, fuse
+from index.fusion import Boosts, Candidate, Evidence, Fused, FusionConfig, boosted, dbsf_scale, fuse
 from index.highlight import fragments
 from index.passage_features import FeatureCache, Recent, collapse, evidences
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol, stems
@@ -337,7 +337,7 @@ class SearchEngine(IndexFacts):
                     own[chunk_id] = float(np.asarray(snapshot.engine.get(chunk_id), dtype=np.float32) @ query)
         found = sentences.evidence(head, best, own)
         if self.config.sentence_fusion == "dbsf":
-            found = dict(_dbsf_scale(list(found.items())))
+            found = dict(dbsf_scale(list(found.items())))
         return sentences.rescored(fused, found, self.config.sentence_weight)
 
     def _evidence(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, weights: dict[str, float] | None,

@@ -365,19 +365,7 @@ class Store:
     def fill_features(self, batch: int = 2000) -> int:
         """Store the features of every chunk that has none (or an outdated version), for a store built
         before they were kept; returns how many were filled. Writers only; commits each batch."""
-        filled = 0
-        last = -1
-        while True:
-            rows = self.conn.execute("SELECT id, text, heading_path, features FROM chunks WHERE id > ? ORDER BY id"
-                                     " LIMIT ?", (last, batch)).fetchall()
-            if not rows:
-                return filled
-            last = rows[-1][0]
-            updates = [(features_to_blob(features_of_text(text, json.loads(headings or "[]"))), chunk_id)
-                       for chunk_id, text, headings, blob in rows if features_from_blob(blob) is None]
-            self.conn.executemany("UPDATE chunks SET features = ? WHERE id = ?", updates)
-            self.conn.commit()
-            filled += len(updates)
+        return fill_features(self.conn, batch)
 
     def sentence_vectors(self, chunk_ids: Sequence[int], dimension: int) -> dict[int, np.ndarray]:
         """The stored sentence vectors of these chunks (index.sentences), float32; chunks without any
@@ -639,6 +627,33 @@ def filter_sql(filters: Filters, *, documents_only: bool = False) -> tuple[str, 
 
 def _year(date: str | None) -> int | None:
     return int(date[:4]) if date and date[:4].isdigit() else None
+
+
+def fill_features(conn: sqlite3.Connection, batch: int = 2000) -> int:
+    """Store the features (index.passage_features) of every chunk of the store on `conn` that has none or an
+    outdated version, adding the column to a store that predates it; commits each batch; returns how many
+    were filled. `Store.fill_features`, and bench/fill_features.py on the bench's cached indexes."""
+    if "features" not in {row[1] for row in conn.execute("PRAGMA table_info(chunks)")}:
+        conn.execute("ALTER TABLE chunks ADD COLUMN features BLOB")
+    filled, last = 0, -1
+    while True:
+        rows = conn.execute("SELECT id, text, heading_path, features FROM chunks WHERE id > ? ORDER BY id LIMIT ?",
+                            (last, batch)).fetchall()
+        if not rows:
+            return filled
+        last = rows[-1][0]
+        updates = [(_features_blob(text, headings), chunk_id)
+                   for chunk_id, text, headings, blob in rows if features_from_blob(blob) is None]
+        conn.executemany("UPDATE chunks SET features = ? WHERE id = ?", updates)
+        conn.commit()
+        filled += len(updates)
+
+
+@lru_cache(maxsize=32_768)
+def _features_blob(text: str, headings: str | None) -> bytes:
+    """A passage's stored features, computed once per distinct text while filling (the bench's synthetic
+    indexes hold 50 copies of each text)."""
+    return features_to_blob(features_of_text(text, json.loads(headings or "[]")))
 
 
 @lru_cache(maxsize=65_536)

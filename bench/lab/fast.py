@@ -20,7 +20,7 @@ def export(lab, path="bench/.cache/lab/feats.pkl"):
         a = analyse(text)
         rows, match, texts = [], [], []
         kwu = dict(unclipped(scored["keyword"])); semu = dict(unclipped(scored.get("semantic", [])))
-        prf = dict(_dbsf_scale(prf_list(store, a, scored, feats, 5, 10))) if a.terms and scored["keyword"] else {}
+        prf = dict(dbsf_scale(prf_list(store, a, scored, feats, 5, 10))) if a.terms and scored["keyword"] else {}
         for f in feats:
             hs = set(stems(" ".join([*f.stored.chunk.heading_path, f.title])))
             hc = sum(1 for t in a.terms if t in hs) / len(a.terms) if a.terms else 0.0
@@ -82,7 +82,7 @@ def kinds(data, scores):
 
 from collections import Counter
 from dataclasses import replace
-from index.fusion import _dbsf_scale
+from index.fusion import dbsf_scale
 from index.query import STOPWORDS
 STOP = {stems(w)[0] for w in STOPWORDS if stems(w)}
 idf_cache = {}
