@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 DEFAULT_PATH = Path(__file__).with_name("coop_queries.jsonl")
-# Judged queries written later from the documents, one file per writer (ids ua-, ub-, sc-).
+# Judged queries written later from the documents, one file per writer (ids ua-, ub-, uc-, sc-).
 MORE_DIR = Path(__file__).with_name("judged")
 
 KINDS = ("fact", "practice", "mandate", "definition")
