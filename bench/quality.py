@@ -46,6 +46,7 @@ from judgments import HALVES, KINDS, Query, half, load_all, normalise_for_match,
 from metrics import mean, mrr, ndcg, recall  # noqa: E402
 
 from index.backends import BackendConfig, make_backend  # noqa: E402
+from index.bm25 import Bm25Config  # noqa: E402
 from index.build import IngestOptions, ingest_paths  # noqa: E402
 from index.embedder import Embedder, default_model_path  # noqa: E402
 from index.errors import CoopsearchError  # noqa: E402
@@ -132,6 +133,26 @@ def variants(levers: bool) -> list[Variant]:
                                                                       sentence_weight=weight, sentence_fusion=how)))
     out += [Variant(name, "keyword" if name.startswith("keyword") else "hybrid", config) for name, config in tried]
     out += sentence_retriever_variants(base)
+    out += bm25_variants(base)
+    return out
+
+
+def bm25_variants(base: SearchConfig) -> list[Variant]:
+    """The keyword candidates re-scored by our own BM25 over their stored stems (index.bm25; issue 11's
+    "BM25 k1/b and field weights"), keyword alone and hybrid: "w=2/1/1" are the text/title/heading weights
+    as term counts (2/1/1 is what Tantivy's combined field scores), "pool" the candidates re-scored."""
+    settings: list[Bm25Config] = [Bm25Config()]
+    settings += [Bm25Config(k1=k1, b=b) for k1 in (0.6, 0.9, 1.2, 1.5, 2.0) for b in (0.3, 0.5, 0.75, 0.9)
+                 if (k1, b) != (1.2, 0.75)]
+    settings += [Bm25Config(weights=w) for w in ((1.0, 0.5, 0.5), (2.0, 0.0, 0.0), (2.0, 0.5, 0.5), (2.0, 2.0, 2.0),
+                                                  (2.0, 1.0, 0.5), (2.0, 0.5, 1.0), (2.0, 2.0, 1.0), (2.0, 1.0, 2.0))]
+    settings += [Bm25Config(delta=d) for d in (0.25, 0.5, 1.0)]
+    settings += [Bm25Config(pool=p) for p in (200,)]
+    out = []
+    for config in settings:
+        name = f"bm25 k1={config.k1} b={config.b} w={'/'.join(f'{w:g}' for w in config.weights)}"
+        name += (f" d={config.delta:g}" if config.delta else "") + (f" pool {config.pool}" if config.pool != 100 else "")
+        out += [Variant(f"{mode} {name}", mode, replace(base, bm25=config)) for mode in ("keyword", "hybrid")]
     return out
 
 
