@@ -151,7 +151,8 @@ def bm25_variants(base: SearchConfig) -> list[Variant]:
     out = []
     for config in settings:
         name = f"bm25 k1={config.k1} b={config.b} w={'/'.join(f'{w:g}' for w in config.weights)}"
-        name += (f" d={config.delta:g}" if config.delta else "") + (f" pool {config.pool}" if config.pool != 100 else "")
+        name += f" d={config.delta:g}" if config.delta else ""
+        name += f" pool {config.pool}" if config.pool != 100 else ""
         out += [Variant(f"{mode} {name}", mode, replace(base, bm25=config)) for mode in ("keyword", "hybrid")]
     return out
 

@@ -44,11 +44,21 @@ class Bm25Config:
 
 @dataclass(frozen=True)
 class Fields:
-    """One passage as the re-scoring sees it."""
+    """One passage as the re-scoring sees it: its stem ids as [title | headings | text], in one array."""
 
-    stems: np.ndarray  # int32 stem ids: its headings' stems, then its text's (PassageFeatures.stems)
-    headings: int  # how many of `stems` are its headings'
-    title: np.ndarray  # int32 stem ids of its document's title and symbol
+    stems: np.ndarray  # int32: its document's title and symbol, its headings, its text (stem ids)
+    title: int  # how many of `stems` are the title's
+    headings: int  # how many follow as the headings'
+
+    @classmethod
+    def of(cls, stems: np.ndarray, headings: int, title: np.ndarray) -> Fields:
+        """From a passage's stored stems (its headings' stems, then its text's) and its title's stems."""
+        return cls(np.concatenate([title, stems]).astype(np.int32, copy=False), len(title), headings)
+
+    @property
+    def text(self) -> int:
+        """How many of `stems` are the text's."""
+        return len(self.stems) - self.title - self.headings
 
 
 @dataclass(frozen=True)
@@ -75,48 +85,46 @@ def collection_of(samples: Sequence[Fields], passages: int) -> Collection:
     """The collection's statistics from a sample of its passages."""
     if not samples:
         return Collection(passages, 1.0, 0.0, 0.0)
-    headings = float(np.mean([f.headings for f in samples]))
-    return Collection(passages, float(np.mean([len(f.stems) for f in samples])) - headings,
-                      float(np.mean([len(f.title) for f in samples])), headings)
+    return Collection(passages, float(np.mean([f.text for f in samples])), float(np.mean([f.title for f in samples])),
+                      float(np.mean([f.headings for f in samples])))
 
 
 def scores(term_ids: Sequence[int], idfs: Sequence[float], passages: Mapping[int, Fields], collection: Collection,
            config: Bm25Config) -> dict[int, float]:
-    """BM25 of each passage for these query terms (distinct stem ids, with their idf), all at once on the
-    passages' concatenated stems: each passage is [title | headings | text], and a term's count in each
-    part is a difference of one cumulative sum."""
+    """BM25 of each passage for these query terms (distinct stem ids, with their idf), all at once: the
+    passages' stems are concatenated, the positions holding a query term found in one pass, and each
+    such position counted (with its field's weight) in its passage's row of a passages x terms table."""
     ids = list(passages)
     if not ids:
         return {}
     if not term_ids:
         return dict.fromkeys(ids, 0.0)
     fields = [passages[i] for i in ids]
-    title_len = np.array([len(f.title) for f in fields], dtype=np.int64)
-    heading_len = np.array([f.headings for f in fields], dtype=np.int64)
-    text_len = np.array([len(f.stems) for f in fields], dtype=np.int64) - heading_len
-    flat = np.concatenate([part for f in fields for part in (f.title, f.stems)]).astype(np.int64, copy=False)
-    title_start = np.zeros(len(ids), dtype=np.int64)
-    title_start[1:] = np.cumsum(title_len + heading_len + text_len)[:-1]
-    heading_start = title_start + title_len
-    text_start = heading_start + heading_len
-    end = text_start + text_len
+    title, headings, size = np.array([(f.title, f.headings, len(f.stems)) for f in fields], dtype=np.int64).T
+    flat = np.concatenate([f.stems for f in fields])
+    start = np.zeros(len(ids), dtype=np.int64)
+    start[1:] = np.cumsum(size)[:-1]
     w_text, w_title, w_heading = config.weights
-    length = w_text * text_len + w_title * title_len + w_heading * heading_len
+    order = np.argsort(np.asarray(term_ids, dtype=np.int64), kind="stable")
+    sorted_terms = np.asarray(term_ids, dtype=np.int64)[order]
+    where = np.flatnonzero(np.isin(flat, sorted_terms))
+    owner = np.searchsorted(start, where, side="right") - 1
+    offset = where - start[owner]
+    in_title, in_headings = offset < title[owner], offset < title[owner] + headings[owner]
+    weight = np.where(in_title, w_title, np.where(in_headings, w_heading, w_text))
+    column = order[np.searchsorted(sorted_terms, flat[where])]
+    tf = np.zeros((len(ids), len(term_ids)), dtype=np.float64)
+    np.add.at(tf, (owner, column), weight)
+    length = w_text * (size - title - headings) + w_title * title + w_heading * headings
     norm = config.k1 * (1.0 - config.b + config.b * length / max(collection.average_length(config.weights), 1e-9))
-    total = np.zeros(len(ids), dtype=np.float64)
-    for term, weight in zip(term_ids, idfs, strict=True):
-        held = np.concatenate([[0], np.cumsum(flat == term)])
-        tf = (w_title * (held[heading_start] - held[title_start]) + w_heading * (held[text_start] - held[heading_start])
-              + w_text * (held[end] - held[text_start]))
-        matched = tf > 0
-        part = np.where(matched, tf * (config.k1 + 1.0) / np.where(matched, tf + norm, 1.0) + config.delta, 0.0)
-        total += weight * part
-    return {i: float(s) for i, s in zip(ids, total.tolist(), strict=True)}
+    matched = tf > 0
+    part = np.where(matched, tf * (config.k1 + 1.0) / np.where(matched, tf + norm[:, None], 1.0) + config.delta, 0.0)
+    total = part @ np.asarray(idfs, dtype=np.float64)
+    return dict(zip(ids, total.tolist(), strict=True))
 
 
 def rescored(found: Sequence[tuple[int, float]], new: Mapping[int, float]) -> Scored:
     """The same candidates ranked by their new scores (ties keep the engine's order); a candidate without a
     new score (no stored passage) keeps its place after those that have one, scored 0."""
-    order = {item: n for n, (item, _) in enumerate(found)}
-    ranked = sorted(((item, new.get(item, 0.0)) for item, _ in found), key=lambda pair: (-pair[1], order[pair[0]]))
-    return ranked
+    values = np.fromiter((new.get(item, 0.0) for item, _ in found), dtype=np.float64, count=len(found))
+    return [(found[n][0], float(values[n])) for n in np.argsort(-values, kind="stable").tolist()]

@@ -56,7 +56,7 @@ SENTENCE_RERANK = 20
 SENTENCE_WEIGHT = 1.0
 SENTENCE_FUSION = "dbsf"
 DOCUMENTS_KEPT = 2048  # documents of recent hits kept per generation (GenerationCache)
-CACHE_PLACES = 12_000  # passages whose headings' length and title stems are kept per generation (BM25)
+BM25_FIELDS_KEPT = 12_000  # passages whose BM25 fields (index.bm25.Fields) are kept per generation
 BM25_SAMPLE = 2000  # passages whose lengths estimate BM25's average passage length, once per generation
 # While the query is embedded, the keyword thread also reads and highlights its best candidates, as many as
 # this x the page's end (offset + k): on the latency bench's queries 91 % of a hybrid page's hits are among
@@ -165,8 +165,8 @@ class GenerationCache:
 
     features: FeatureCache = field(default_factory=FeatureCache)
     documents: Recent[str, Document] = field(default_factory=lambda: Recent(DOCUMENTS_KEPT))
-    # BM25 re-scoring (index.bm25): each passage's heading stem count and title stems; the collection's statistics
-    places: Recent[int, tuple[int, np.ndarray]] = field(default_factory=lambda: Recent(CACHE_PLACES))
+    # BM25 re-scoring (index.bm25): each passage's stems by field, and the collection's statistics
+    bm25_fields: Recent[int, bm25.Fields] = field(default_factory=lambda: Recent(BM25_FIELDS_KEPT))
     collection: bm25.Collection | None = None
 
 
@@ -419,11 +419,13 @@ class SearchEngine(IndexFacts):
         return bm25.rescored(found, bm25.scores(term_ids, idfs, fields, cache.collection, config))
 
     def _bm25_fields(self, cache: GenerationCache, store: Store, ids: list[int]) -> dict[int, bm25.Fields]:
-        features = cache.features.features(ids, store.chunk_features)
-        places = cache.places.get(ids, lambda missing: {
-            i: (count, _title_stems(title)) for i, (count, title) in store.headings_and_titles(missing).items()})
-        return {i: bm25.Fields(features[i].stems, places[i][0], places[i][1])
-                for i in ids if i in features and i in places}
+        def load(missing: list[int]) -> dict[int, bm25.Fields]:
+            features = cache.features.features(missing, store.chunk_features)
+            places = store.headings_and_titles(missing)
+            return {i: bm25.Fields.of(features[i].stems, places[i][0], _title_stems(places[i][1]))
+                    for i in missing if i in features and i in places}
+
+        return cache.bm25_fields.get(ids, load)
 
     def warm_up(self) -> int:
         """Compute the passage features of the current generation, as many as are kept (in id order), so

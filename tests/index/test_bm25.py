@@ -24,7 +24,7 @@ A, B, C, X, Y = 11, 12, 13, 14, 15  # stem ids
 def test_bm25_gives_the_textbook_value() -> None:
     # term A is held by 2 of 4 passages: idf = ln(1 + (4 - 2 + 0.5) / (2 + 0.5)) = ln 2
     assert bm25.idf(4, 2) == pytest.approx(math.log(2))
-    plain = Fields(_ids(A, B, A, C), 0, _ids())  # text "a b a c": tf 2, length 4 = the average
+    plain = Fields.of(_ids(A, B, A, C), 0, _ids())  # text "a b a c": tf 2, length 4 = the average
     # one field, weight 1: tf (k1 + 1) / (tf + k1 (1 - b + b dl/avgdl)) = 2 x 2.2 / (2 + 1.2) = 1.375
     one_field = Bm25Config(weights=(1.0, 0.0, 0.0))
     got = bm25.scores([A], [math.log(2)], {7: plain}, Collection(4, 4.0, 0.0, 0.0), one_field)
@@ -32,7 +32,7 @@ def test_bm25_gives_the_textbook_value() -> None:
     # fields as counts: headings "a x", text "y y", title "a a b"; weights 2/1/1 give tf = 2 (title) + 1 (heading)
     # = 3 and dl = 2 x 2 + 3 + 2 = 9 against an average of 2 x 1 + 1 + 1 = 4:
     # norm = 1.2 (0.25 + 0.75 x 9/4) = 2.325, so 3 x 2.2 / 5.325
-    fielded = Fields(_ids(A, X, Y, Y), 2, _ids(A, A, B))
+    fielded = Fields.of(_ids(A, X, Y, Y), 2, _ids(A, A, B))
     got = bm25.scores([A, C], [math.log(2), 5.0], {3: fielded, 7: plain}, Collection(4, 1.0, 1.0, 1.0), Bm25Config())
     assert got[3] == pytest.approx(math.log(2) * 6.6 / 5.325)
     # each field on its own: the title alone (2/1/0: tf 2, dl 4 + 3 = 7, average 3, norm 1.2 (0.25 + 1.75) = 2.4)
@@ -47,7 +47,7 @@ def test_bm25_gives_the_textbook_value() -> None:
 
 
 def test_bm25_plus_adds_delta_for_each_matched_term_only() -> None:
-    plain = Fields(_ids(A, B, A, C), 0, _ids())
+    plain = Fields.of(_ids(A, B, A, C), 0, _ids())
     config = Bm25Config(delta=1.0, weights=(1.0, 0.0, 0.0))
     got = bm25.scores([A, X], [math.log(2), 3.0], {1: plain}, Collection(4, 4.0, 0.0, 0.0), config)
     assert got[1] == pytest.approx(math.log(2) * (1.375 + 1.0))  # X is not held: no delta for it
