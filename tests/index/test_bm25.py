@@ -81,3 +81,17 @@ def test_rescoring_a_real_keyword_search_keeps_its_candidates(tiny_corpus_index:
         changed += [h.chunk_id for h in after] != [h.chunk_id for h in before]
     if config.k1 == 0.0:  # k1 = 0: only which terms a passage holds counts, never how often: a new order
         assert changed
+
+
+def test_rescoring_works_on_both_backends(corpus_indexes, backend, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+    """Milvus's own BM25 candidates are re-scored from the same store (its stems and keyword statistics)."""
+    index_dir = corpus_indexes(backend)
+    engine = make_engine(index_dir, tiny_embedder, backend, collapse_duplicates=False)
+    flat = Bm25Config(k1=0.0, b=0.0)  # only which terms a passage holds counts: an order of its own
+    rescoring = make_engine(index_dir, tiny_embedder, backend, collapse_duplicates=False, bm25=flat)
+    request = SearchRequest(query="technical cooperation among developing countries", k=100, mode="keyword")
+    before, after = engine.search(request).hits, rescoring.search(request).hits
+    assert before and {h.chunk_id for h in after} == {h.chunk_id for h in before}
+    assert [h.chunk_id for h in after] != [h.chunk_id for h in before]
+    hybrid = rescoring.search(SearchRequest(query="talent bank database", k=10))
+    assert hybrid.hits and "keyword" in hybrid.hits[0].retrievers
