@@ -148,6 +148,10 @@ def bm25_variants(base: SearchConfig) -> list[Variant]:
                                                   (2.0, 1.0, 0.5), (2.0, 0.5, 1.0), (2.0, 2.0, 1.0), (2.0, 1.0, 2.0))]
     settings += [Bm25Config(delta=d) for d in (0.25, 0.5, 1.0)]
     settings += [Bm25Config(pool=p) for p in (200,)]
+    # second stage, around the first stage's best hybrid (k1 0.6, b 0.5): with BM25+ and heavier titles
+    settings += [Bm25Config(k1=0.6, b=0.5, delta=0.5), Bm25Config(k1=0.6, b=0.5, delta=1.0),
+                 Bm25Config(k1=0.6, b=0.5, weights=(2.0, 2.0, 2.0)), Bm25Config(k1=0.6, b=0.5, weights=(2.0, 2.0, 1.0)),
+                 Bm25Config(k1=0.6, b=0.5, pool=200)]
     out = []
     for config in settings:
         name = f"bm25 k1={config.k1} b={config.b} w={'/'.join(f'{w:g}' for w in config.weights)}"
