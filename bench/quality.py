@@ -229,15 +229,21 @@ def _source_of(file_name: str, attribute: str) -> str:
 
 
 def cached_index(name: str, sources: list[Path], code: list[str], embedder: Embedder,
-                 backend: BackendConfig = BackendConfig()) -> Path:
+                 backend: BackendConfig = BackendConfig(), any_code: bool = False) -> Path:
     """The index of `sources` under bench/.cache/NAME/, built if no index for this code and model exists
-    (on the milvus backend: a folder of its own, whose collection lives in `backend.uri`)."""
+    (on the milvus backend: a folder of its own, whose collection lives in `backend.uri`); `any_code`:
+    an index of this model built by other code will do (measuring a search-time lever without a rebuild)."""
     engine = backend.keyword_engine  # each keyword engine's index is kept apart
     key = f"{embedder.info.fingerprint}-{code_hash(code)}-{engine}"
     suffix = "" if backend.kind == "embedded" else f"-{backend.kind}"
     folder = CACHE / name / f"index-{key}{suffix}"
     if (folder / MANIFEST_NAME).exists() and _engine_holds(folder, embedder, backend):
         return folder
+    if any_code:
+        for other in sorted((CACHE / name).glob(f"index-{embedder.info.fingerprint}-*-{engine}{suffix}")):
+            if (other / MANIFEST_NAME).exists() and _engine_holds(other, embedder, backend):
+                print(f"[{name}] reusing {other.relative_to(ROOT)}, built by other code", file=sys.stderr, flush=True)
+                return other
     for old in (CACHE / name).glob(f"index-*-{engine}{suffix}"):  # this engine's and backend's older builds
         shutil.rmtree(old, ignore_errors=True)
     started = time.perf_counter()
@@ -494,6 +500,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calibrate-floor", action="store_true", help="print the similarity floor's evidence (dev)")
     parser.add_argument("--backend", choices=["embedded", "milvus"], default="embedded",
                         help="build and search on this backend (milvus: Milvus Lite in --milvus-uri)")
+    parser.add_argument("--any-cached-index", action="store_true",
+                        help="reuse a cached index built by other code (a search-time lever; no rebuild)")
     parser.add_argument("--milvus-uri", default=str(CACHE / "milvus.db"), help="a .db file (Milvus Lite) or a URL")
     args = parser.parse_args(argv)
     backend = BackendConfig(kind=args.backend, uri=args.milvus_uri if args.backend == "milvus" else None,
@@ -508,7 +516,8 @@ def main(argv: list[str] | None = None) -> int:
     echo(header())
     wanted = args.only or ["scifact", *COOP_SOURCES]
     if "scifact" in wanted:
-        index_dir = cached_index("scifact", [scifact_documents()], SCIFACT_CODE, embedder, backend)
+        index_dir = cached_index("scifact", [scifact_documents()], SCIFACT_CODE, embedder, backend,
+                                 args.any_cached_index)
         results["scifact"] = {"unit": "documents", "published_ndcg@10": PUBLISHED_SCIFACT,
                               "runs": run_dataset(SciFact(), index_dir, embedder, chosen, args.limit, echo, backend)}
         for name, value in PUBLISHED_SCIFACT.items():
@@ -520,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for name, dataset in coop_sets(args.half).items():
         if name in wanted:
-            index_dir = cached_index(name, COOP_SOURCES[name], COOP_CODE, embedder, backend)
+            index_dir = cached_index(name, COOP_SOURCES[name], COOP_CODE, embedder, backend, args.any_cached_index)
             results[name] = {"unit": "passages",
                              "runs": run_dataset(dataset, index_dir, embedder, chosen, args.limit, echo, backend)}
     if (args.variant or args.only or args.half) and args.output.exists():  # a partial run updates what it measured
