@@ -46,6 +46,7 @@ from judgments import HALVES, KINDS, Query, half, load_all, normalise_for_match,
 from metrics import mean, mrr, ndcg, recall  # noqa: E402
 
 from index.backends import BackendConfig, make_backend  # noqa: E402
+from index.bm25 import Bm25Config  # noqa: E402
 from index.build import IngestOptions, ingest_paths  # noqa: E402
 from index.embedder import Embedder, default_model_path  # noqa: E402
 from index.errors import CoopsearchError  # noqa: E402
@@ -132,6 +133,31 @@ def variants(levers: bool) -> list[Variant]:
                                                                       sentence_weight=weight, sentence_fusion=how)))
     out += [Variant(name, "keyword" if name.startswith("keyword") else "hybrid", config) for name, config in tried]
     out += sentence_retriever_variants(base)
+    out += bm25_variants(base)
+    return out
+
+
+def bm25_variants(base: SearchConfig) -> list[Variant]:
+    """The keyword candidates re-scored by our own BM25 over their stored stems (index.bm25; issue 11's
+    "BM25 k1/b and field weights"), keyword alone and hybrid: "w=2/1/1" are the text/title/heading weights
+    as term counts (2/1/1 is what Tantivy's combined field scores), "pool" the candidates re-scored."""
+    settings: list[Bm25Config] = [Bm25Config()]
+    settings += [Bm25Config(k1=k1, b=b) for k1 in (0.6, 0.9, 1.2, 1.5, 2.0) for b in (0.3, 0.5, 0.75, 0.9)
+                 if (k1, b) != (1.2, 0.75)]
+    settings += [Bm25Config(weights=w) for w in ((1.0, 0.5, 0.5), (2.0, 0.0, 0.0), (2.0, 0.5, 0.5), (2.0, 2.0, 2.0),
+                                                  (2.0, 1.0, 0.5), (2.0, 0.5, 1.0), (2.0, 2.0, 1.0), (2.0, 1.0, 2.0))]
+    settings += [Bm25Config(delta=d) for d in (0.25, 0.5, 1.0)]
+    settings += [Bm25Config(pool=p) for p in (200,)]
+    # second stage, around the first stage's best hybrid (k1 0.6, b 0.5): with BM25+ and heavier titles
+    settings += [Bm25Config(k1=0.6, b=0.5, delta=0.5), Bm25Config(k1=0.6, b=0.5, delta=1.0),
+                 Bm25Config(k1=0.6, b=0.5, weights=(2.0, 2.0, 2.0)), Bm25Config(k1=0.6, b=0.5, weights=(2.0, 2.0, 1.0)),
+                 Bm25Config(k1=0.6, b=0.5, pool=200)]
+    out = []
+    for config in settings:
+        name = f"bm25 k1={config.k1} b={config.b} w={'/'.join(f'{w:g}' for w in config.weights)}"
+        name += f" d={config.delta:g}" if config.delta else ""
+        name += f" pool {config.pool}" if config.pool != 100 else ""
+        out += [Variant(f"{mode} {name}", mode, replace(base, bm25=config)) for mode in ("keyword", "hybrid")]
     return out
 
 
@@ -203,15 +229,21 @@ def _source_of(file_name: str, attribute: str) -> str:
 
 
 def cached_index(name: str, sources: list[Path], code: list[str], embedder: Embedder,
-                 backend: BackendConfig = BackendConfig()) -> Path:
+                 backend: BackendConfig = BackendConfig(), any_code: bool = False) -> Path:
     """The index of `sources` under bench/.cache/NAME/, built if no index for this code and model exists
-    (on the milvus backend: a folder of its own, whose collection lives in `backend.uri`)."""
+    (on the milvus backend: a folder of its own, whose collection lives in `backend.uri`); `any_code`:
+    an index of this model built by other code will do (measuring a search-time lever without a rebuild)."""
     engine = backend.keyword_engine  # each keyword engine's index is kept apart
     key = f"{embedder.info.fingerprint}-{code_hash(code)}-{engine}"
     suffix = "" if backend.kind == "embedded" else f"-{backend.kind}"
     folder = CACHE / name / f"index-{key}{suffix}"
     if (folder / MANIFEST_NAME).exists() and _engine_holds(folder, embedder, backend):
         return folder
+    if any_code:
+        for other in sorted((CACHE / name).glob(f"index-{embedder.info.fingerprint}-*-{engine}{suffix}")):
+            if (other / MANIFEST_NAME).exists() and _engine_holds(other, embedder, backend):
+                print(f"[{name}] reusing {other.relative_to(ROOT)}, built by other code", file=sys.stderr, flush=True)
+                return other
     for old in (CACHE / name).glob(f"index-*-{engine}{suffix}"):  # this engine's and backend's older builds
         shutil.rmtree(old, ignore_errors=True)
     started = time.perf_counter()
@@ -468,6 +500,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calibrate-floor", action="store_true", help="print the similarity floor's evidence (dev)")
     parser.add_argument("--backend", choices=["embedded", "milvus"], default="embedded",
                         help="build and search on this backend (milvus: Milvus Lite in --milvus-uri)")
+    parser.add_argument("--any-cached-index", action="store_true",
+                        help="reuse a cached index built by other code (a search-time lever; no rebuild)")
     parser.add_argument("--milvus-uri", default=str(CACHE / "milvus.db"), help="a .db file (Milvus Lite) or a URL")
     args = parser.parse_args(argv)
     backend = BackendConfig(kind=args.backend, uri=args.milvus_uri if args.backend == "milvus" else None,
@@ -482,7 +516,8 @@ def main(argv: list[str] | None = None) -> int:
     echo(header())
     wanted = args.only or ["scifact", *COOP_SOURCES]
     if "scifact" in wanted:
-        index_dir = cached_index("scifact", [scifact_documents()], SCIFACT_CODE, embedder, backend)
+        index_dir = cached_index("scifact", [scifact_documents()], SCIFACT_CODE, embedder, backend,
+                                 args.any_cached_index)
         results["scifact"] = {"unit": "documents", "published_ndcg@10": PUBLISHED_SCIFACT,
                               "runs": run_dataset(SciFact(), index_dir, embedder, chosen, args.limit, echo, backend)}
         for name, value in PUBLISHED_SCIFACT.items():
@@ -494,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for name, dataset in coop_sets(args.half).items():
         if name in wanted:
-            index_dir = cached_index(name, COOP_SOURCES[name], COOP_CODE, embedder, backend)
+            index_dir = cached_index(name, COOP_SOURCES[name], COOP_CODE, embedder, backend, args.any_cached_index)
             results[name] = {"unit": "passages",
                              "runs": run_dataset(dataset, index_dir, embedder, chosen, args.limit, echo, backend)}
     if (args.variant or args.only or args.half) and args.output.exists():  # a partial run updates what it measured

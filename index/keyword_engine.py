@@ -162,9 +162,14 @@ class TantivyKeywords:
         found = self._searcher.search(query, 1, count=True)
         return int(getattr(found, "count", 0) or 0)  # the type stub lacks `count`, which the result has
 
-    def document_frequency(self, stem: str) -> int:
-        """How many passages hold `stem` in their text (deleted passages may still count until a merge)."""
-        return int(self._searcher.doc_freq("text", stem))
+    def document_frequency(self, stem: str, field: str = "text") -> int:
+        """How many passages hold `stem` in their text (`field="all"`: in their text, title or headings;
+        deleted passages may still count until a merge)."""
+        return int(self._searcher.doc_freq(field, stem))
+
+    def passages(self) -> int:
+        """How many passages the index holds (deleted ones may still count until a merge)."""
+        return int(self._searcher.num_docs)
 
     def query(self, analysis: QueryAnalysis, filters: Filters | None, weights: tuple[float, float, float]
               ) -> Query | None:

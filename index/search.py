@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import time
 import weakref
@@ -11,14 +12,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from index import sentences, spelling
+from index import bm25, sentences, spelling
 from index.cited_paragraph import paragraph_first
 from index.embedder import Embedder
 from index.errors import BadQuery, ModelLoadError, NotFound
 from index.facts import IndexFacts
 from index.fusion import Boosts, Candidate, Evidence, Fused, FusionConfig, boosted, dbsf_scale, fuse
 from index.highlight import fragments
-from index.passage_features import FeatureCache, Recent, collapse, evidences
+from index.passage_features import FeatureCache, Recent, _hash31, collapse, evidences, features_of_text
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol, stems
 from index.snapshot import IndexHolder, IndexSnapshot
 from index.store import FIELD_WEIGHTS, Store
@@ -55,6 +56,8 @@ SENTENCE_RERANK = 20
 SENTENCE_WEIGHT = 1.0
 SENTENCE_FUSION = "dbsf"
 DOCUMENTS_KEPT = 2048  # documents of recent hits kept per generation (GenerationCache)
+BM25_FIELDS_KEPT = 12_000  # passages whose BM25 fields (index.bm25.Fields) are kept per generation
+BM25_SAMPLE = 2000  # passages whose lengths estimate BM25's average passage length, once per generation
 # While the query is embedded, the keyword thread also reads and highlights its best candidates, as many as
 # this x the page's end (offset + k): on the latency bench's queries 91 % of a hybrid page's hits are among
 # them (98 % at 1.5 x, which measured no faster: more guessing takes the second core from the embedding on
@@ -88,6 +91,10 @@ class SearchConfig:
     # "add": + weight x the cosine; "dbsf": the head's cosines as a third list, scaled as DBSF scales the
     # retrievers' lists (mean ± 3 sigma), + weight x that (measured: README, "Search quality").
     sentence_fusion: str = SENTENCE_FUSION
+    # Keyword candidates re-scored by our own BM25 over their stored stems (index.bm25: k1, b, BM25+'s
+    # delta, field weights); None: the keyword engine's own ranking, the default: the best setting on the
+    # UN set's dev half (k1 0.6, b 0.5: hybrid +0.007) cost SciFact's hybrid 0.012 (README, "Search quality").
+    bm25: bm25.Bm25Config | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,9 @@ class GenerationCache:
 
     features: FeatureCache = field(default_factory=FeatureCache)
     documents: Recent[str, Document] = field(default_factory=lambda: Recent(DOCUMENTS_KEPT))
+    # BM25 re-scoring (index.bm25): each passage's stems by field, and the collection's statistics
+    bm25_fields: Recent[int, bm25.Fields] = field(default_factory=lambda: Recent(BM25_FIELDS_KEPT))
+    collection: bm25.Collection | None = None
 
 
 class SearchEngine(IndexFacts):
@@ -380,10 +390,43 @@ class SearchEngine(IndexFacts):
                  prepare: bool) -> list[tuple[int, float]]:
         """The keyword candidates; with `prepare`, their passage features too (kept for the boosts), so a
         thread running this beside the query's embedding leaves less for the search thread to do."""
-        found = snapshot.engine.keyword_search(analysis, depth, filters, self.config.field_weights)
+        rescoring = self.config.bm25
+        found = snapshot.engine.keyword_search(analysis, max(depth, rescoring.pool) if rescoring else depth, filters,
+                                               self.config.field_weights)
+        if rescoring is not None:
+            found = self._bm25_rescored(snapshot, analysis, found, rescoring)[:depth]
         if prepare:  # this thread's own connection: a connection belongs to the thread that opened it
             self._cached(snapshot).features.features([i for i, _ in found], snapshot.store.chunk_features)
         return found
+
+    def _bm25_rescored(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, found: list[tuple[int, float]],
+                       config: bm25.Bm25Config) -> list[tuple[int, float]]:
+        """The keyword candidates ranked by our own BM25 over their stored stems (index.bm25); the same set.
+        Ranked words are the query's terms and the stems of its phrases and acronym expansions."""
+        terms = list(dict.fromkeys([*analysis.terms, *(s for p in analysis.expansions for s in p.stems),
+                                    *(s for group in analysis.required for p in group for s in p.stems)]))
+        if not found or not terms:
+            return found
+        cache = self._cached(snapshot)
+        store = snapshot.store
+        ids = [i for i, _ in found]
+        fields = self._bm25_fields(cache, store, ids)
+        if cache.collection is None:
+            sample = self._bm25_fields(cache, store, store.sample_chunk_ids(BM25_SAMPLE))
+            cache.collection = bm25.collection_of(list(sample.values()), store.stem_frequencies(())[0])
+        passages, holding = store.stem_frequencies(terms)
+        idfs = [bm25.idf(passages, holding.get(t, 0)) for t in terms]
+        term_ids = [_hash31(t) for t in terms]  # the stored stems' ids (index.passage_features)
+        return bm25.rescored(found, bm25.scores(term_ids, idfs, fields, cache.collection, config))
+
+    def _bm25_fields(self, cache: GenerationCache, store: Store, ids: list[int]) -> dict[int, bm25.Fields]:
+        def load(missing: list[int]) -> dict[int, bm25.Fields]:
+            features = cache.features.features(missing, store.chunk_features)
+            places = store.headings_and_titles(missing)
+            return {i: bm25.Fields.of(features[i].stems, places[i][0], _title_stems(places[i][1]))
+                    for i in missing if i in features and i in places}
+
+        return cache.bm25_fields.get(ids, load)
 
     def warm_up(self) -> int:
         """Compute the passage features of the current generation, as many as are kept (in id order), so
@@ -533,3 +576,9 @@ class SearchEngine(IndexFacts):
             return ()
         found = highlighted.get(chunk_id)
         return fragments(stored.chunk.text, analysis) if found is None else found
+
+
+@functools.lru_cache(maxsize=4096)
+def _title_stems(title: str) -> np.ndarray:
+    """The stem ids of a document's title and symbol (index.passage_features' hashing), once per title."""
+    return features_of_text(title, ()).stems

@@ -17,7 +17,7 @@ from index.keyword_engine import KEYWORDS_DIR, KeywordRow, TantivyKeywords
 from index.passage_features import PassageFeatures, features_of_text
 from index.passage_features import from_blob as features_from_blob
 from index.passage_features import to_blob as features_to_blob
-from index.query import QueryAnalysis, analyse, index_text, words
+from index.query import QueryAnalysis, analyse, index_text, token_list, words
 from index.sentences import STORED_DTYPE
 from index.sentences import from_blob as vectors_from_blob
 from index.sentences import to_blob as vectors_to_blob
@@ -250,6 +250,40 @@ class Store:
                                         [_fts_phrase((term,))]).fetchone()[0]
             out[term] = math.log(1 + passages / max(1, int(holding)))
         return out
+
+    def stem_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """(passages, how many passages hold each stem in their text, title or headings): BM25's statistics
+        (index.bm25), from the keyword engine."""
+        if self.keywords is not None:
+            return self.keywords.passages(), {t: self.keywords.document_frequency(t, "all") for t in terms}
+        out = {}
+        for term in terms:
+            out[term] = int(self.conn.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
+                                              [_fts_phrase((term,))]).fetchone()[0])
+        return self.count_chunks(), out
+
+    def headings_and_titles(self, chunk_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+        """(how many words its headings hold, its document's title and symbol) of these chunks, for BM25's
+        fields (index.bm25): the stored stems hold the headings' stems first."""
+        ids = [int(i) for i in chunk_ids]
+        out: dict[int, tuple[int, str]] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            rows = self.conn.execute("SELECT c.id, c.heading_path, d.title, d.symbol FROM chunks c JOIN documents d"
+                                     f" ON d.id = c.doc_id WHERE c.id IN ({','.join('?' * len(part))})", part)
+            for chunk_id, headings, title, symbol in rows:
+                out[int(chunk_id)] = (len(token_list(" ".join(json.loads(headings or "[]")))),
+                                      " ".join(filter(None, [title, symbol])))
+        return out
+
+    def sample_chunk_ids(self, count: int) -> list[int]:
+        """Up to `count` chunk ids spread evenly over the range of ids (a sample for collection statistics;
+        two index lookups and one IN list, whatever the store's size)."""
+        low, high = self.conn.execute("SELECT min(id), max(id) FROM chunks").fetchone()
+        if low is None:
+            return []
+        wanted = sorted({int(i) for i in np.linspace(int(low), int(high), num=max(1, count))})
+        return sorted(self.known_chunk_ids(wanted))
 
     def keyword_count(self, query: QueryAnalysis, filters: Filters | None = None, cap: int = 10_000) -> int:
         """How many passages the analysed query matches by keyword (counted up to `cap`)."""
