@@ -78,7 +78,8 @@ def test_concurrent_queries_run_on_one_thread_and_a_query_alone_on_the_faster_se
 
     monkeypatch.setattr(single, "encode_one", single_encode)
     monkeypatch.setattr(idle, "encode_one", idle_encode)
-    embedder.alone_choice.means = [1.0, 0.001]  # the idle session measured faster
+    # the idle session measured faster; so small a mean that the timed run, however fast, raises it
+    embedder.alone_choice.means = [1.0, 1e-9]
     first = threading.Thread(target=embedder._encode_one_query, args=(QUERIES[0],))
     first.start()
     while not ran:  # the first query is in flight
@@ -88,7 +89,7 @@ def test_concurrent_queries_run_on_one_thread_and_a_query_alone_on_the_faster_se
     first.join(30)
     assert ran == [("idle", QUERIES[0]), ("single", QUERIES[1])]
     means = embedder.alone_choice.means
-    assert means[0] == 1.0 and means[1] is not None and means[1] > 0.001  # only the alone run was timed
+    assert means[0] == 1.0 and means[1] is not None and means[1] > 1e-9  # only the alone run was timed
     embedder.alone_choice.means = [0.001, 1.0]  # now one thread measured faster
     embedder._encode_one_query(QUERIES[2])
     assert ran[-1] == ("single", QUERIES[2])
