@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import blake2b
-from itertools import combinations, pairwise
+from itertools import pairwise
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -129,10 +129,10 @@ def _mix(x: np.ndarray) -> np.ndarray:
         return x ^ (x >> np.uint64(31))
 
 
-def _prefix_length(count: int) -> int:
+def _prefix_lengths(counts: np.ndarray) -> np.ndarray:
     """Prefix filtering: sets with Jaccard >= t share an element among each one's first n - ceil(t n) + 1
     (in one global order). floor(t n) in place of ceil errs towards a longer prefix, never a shorter one."""
-    return min(count, count - int(NEAR_DUPLICATE * count) + 1)
+    return np.minimum(counts, counts - (NEAR_DUPLICATE * counts).astype(np.int64) + 1)
 
 
 class Recent(Generic[Key, Value]):
@@ -253,47 +253,62 @@ def _near_duplicate_pairs(ranked: Sequence[tuple[int, PassageFeatures]]) -> dict
     """For each position, the earlier positions whose passage is a near-duplicate of its own, ascending.
 
     Candidates share a shingle of their prefixes (nearly all prefix shingles belong to one passage only);
-    their exact overlaps are then counted for all pairs in one pass: each passage's shingles become
-    ranks in one sorted vocabulary, offset by the passage's position, and a pair's overlap is how many
-    of one's (offset to the other's block) are found in the other's block."""
+    their exact overlaps are then counted for all pairs in one pass: each passage's shingle codes, tagged
+    with its position in the high bits, form one sorted array, and a pair's overlap is how many of one's
+    codes (tagged with the other's position) are found in it. All in numpy: no vocabulary of the codes,
+    no loop over the shared shingles."""
     n = len(ranked)
     shingles = [features.shingles for _, features in ranked]
-    sizes = np.array([len(codes) for codes in shingles], dtype=np.int64)
+    sizes = np.fromiter(map(len, shingles), dtype=np.int64, count=n)
     if n < 2 or not sizes.any():
         return {}
-    codes = np.concatenate(shingles)
-    owners = np.repeat(np.arange(n), sizes)
-    vocabulary, ranks = np.unique(codes, return_inverse=True)
-    width = len(vocabulary)
-    # prefixes: the first shingles of each passage (sorted codes, so the smallest ranks)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    prefix = np.arange(len(codes)) - starts[owners] < np.array([_prefix_length(int(k)) for k in sizes])[owners]
-    prefix_ranks, prefix_owners = ranks[prefix], owners[prefix]
-    counts = np.bincount(prefix_ranks, minlength=width)
-    shared_prefix = counts[prefix_ranks] > 1
-    holders: dict[int, set[int]] = {}
-    for rank, owner in zip(prefix_ranks[shared_prefix].tolist(), prefix_owners[shared_prefix].tolist(), strict=True):
-        holders.setdefault(rank, set()).add(owner)
-    pairs = {pair for group in holders.values() for pair in combinations(sorted(group), 2)}
-    if not pairs:
-        return {}
-    firsts, seconds = np.array(list(pairs), dtype=np.int64).T
+    firsts, seconds = _prefix_pairs(shingles, sizes)
     small = np.minimum(sizes[firsts], sizes[seconds])
     # index.duplicates._similar's length test: Jaccard cannot reach the threshold across these sizes
     fit = (small > 0) & ~(small < NEAR_DUPLICATE * np.maximum(sizes[firsts], sizes[seconds]))
     firsts, seconds = firsts[fit], seconds[fit]
     if not len(firsts):
         return {}
-    keys = owners * width + ranks  # sorted: owners ascending, each block's ranks ascending
-    block = np.concatenate([ranks[starts[b]:starts[b] + sizes[b]] for b in seconds.tolist()])
-    probe = np.repeat(firsts, sizes[seconds]) * width + block  # the second's shingles, in the first's block
+    codes = np.concatenate(shingles).astype(np.int64)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(sizes[:-1], out=starts[1:])
+    keys = np.repeat(np.arange(n, dtype=np.int64) << 32, sizes) | codes  # ascending: positions, then codes
+    lengths = sizes[seconds]
+    bounds = np.zeros(len(seconds), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=bounds[1:])
+    # the second's codes (gathered by index, pair after pair), tagged with the first's position
+    block = codes[np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts[seconds] - bounds, lengths)]
+    probe = np.repeat(firsts << 32, lengths) | block
     at = np.minimum(np.searchsorted(keys, probe), len(keys) - 1)
-    found = (keys[at] == probe).astype(np.int64)
-    bounds = np.concatenate([[0], np.cumsum(sizes[seconds])[:-1]])
-    overlap = np.add.reduceat(found, bounds)
+    overlap = np.add.reduceat((keys[at] == probe).astype(np.int64), bounds)
     out: dict[int, list[int]] = {}
     for a, b, shared in zip(firsts.tolist(), seconds.tolist(), overlap.tolist(), strict=True):
         # index.duplicates._similar's arithmetic, so the same answer at the threshold
         if shared / (int(sizes[a]) + int(sizes[b]) - shared) >= NEAR_DUPLICATE:
             out.setdefault(b, []).append(a)
     return {b: sorted(a) for b, a in out.items()}
+
+
+def _prefix_pairs(shingles: Sequence[np.ndarray], sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct position pairs (first < second) whose passages share a shingle of their prefixes
+    (`_prefix_lengths`; the codes are sorted, so a prefix is a passage's smallest codes)."""
+    n = len(shingles)
+    prefix = _prefix_lengths(sizes)
+    codes = np.concatenate([codes[:length] for codes, length in zip(shingles, prefix.tolist(), strict=True)])
+    order = np.argsort(codes)
+    codes, owners = codes[order], np.repeat(np.arange(n, dtype=np.int64), prefix)[order]
+    # a passage's codes are distinct, so equal codes belong to different passages; a run of r equal codes
+    # gives r (r - 1) / 2 pairs: those d apart in the run, for each d
+    pairs: list[np.ndarray] = []
+    d = 1
+    while d < len(codes):
+        same = np.flatnonzero(codes[d:] == codes[:-d])
+        if not len(same):
+            break  # runs are contiguous: none as long as d + 1 means none longer
+        a, b = owners[same], owners[same + d]
+        pairs.append(np.minimum(a, b) * n + np.maximum(a, b))
+        d += 1
+    if not pairs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    found = np.unique(np.concatenate(pairs))
+    return found // n, found % n
