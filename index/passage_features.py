@@ -214,10 +214,30 @@ def evidences(terms: Sequence[str], passages: Mapping[int, PassageFeatures],
     return out
 
 
-def collapse(ranked: Sequence[tuple[int, PassageFeatures]]) -> list[Group]:
+@dataclass(frozen=True)
+class NearDuplicates:
+    """Near-duplicate verdicts made ahead of a folding: every pair of `texts` (PassageFeatures.key) was
+    compared, and `pairs` holds those that are near-duplicates. A pair's verdict depends on its two texts
+    alone, so a folding of a ranking that holds these texts and others compares only the pairs with another
+    text in them. A hybrid search's keyword thread makes them for the keyword candidates while the query is
+    embedded (index.search)."""
+
+    texts: frozenset[bytes]
+    pairs: tuple[tuple[bytes, bytes], ...]
+
+
+def near_duplicates(passages: Iterable[PassageFeatures]) -> NearDuplicates:
+    """Compare every pair of these passages' distinct texts."""
+    distinct = list({features.key: features for features in passages}.values())  # one text, one set of shingles
+    found = _near_duplicate_pairs([(0, features) for features in distinct])
+    return NearDuplicates(frozenset(f.key for f in distinct),
+                          tuple((distinct[a].key, distinct[b].key) for b, earlier in found.items() for a in earlier))
+
+
+def collapse(ranked: Sequence[tuple[int, PassageFeatures]], decided: NearDuplicates | None = None) -> list[Group]:
     """`index.duplicates.collapse` on features: the same groups, each passage compared only with the
     earlier ones that share a shingle of its prefix (the others cannot be near-duplicates of it), and
-    those comparisons made all at once in numpy."""
+    those comparisons made all at once in numpy; pairs of `decided` texts are not compared again."""
     # Only the first passage of each exact text can open a group, so only those firsts are compared for
     # near-duplicates: an index holding many copies of a passage compares it once, not once per pair of
     # copies. A copy's near-duplicates are its first's (in both directions: a group opened between the
@@ -227,7 +247,7 @@ def collapse(ranked: Sequence[tuple[int, PassageFeatures]]) -> list[Group]:
         firsts.setdefault(features.key, position)
     distinct = sorted(firsts.values())
     similar: dict[int, list[int]] = {}
-    for b, earlier in _near_duplicate_pairs([ranked[p] for p in distinct]).items():
+    for b, earlier in _near_duplicate_pairs([ranked[p] for p in distinct], decided).items():
         for a in earlier:
             similar.setdefault(distinct[b], []).append(distinct[a])
             similar.setdefault(distinct[a], []).append(distinct[b])
@@ -249,8 +269,10 @@ def collapse(ranked: Sequence[tuple[int, PassageFeatures]]) -> list[Group]:
     return [Group(item, tuple(duplicates)) for item, duplicates in kept]
 
 
-def _near_duplicate_pairs(ranked: Sequence[tuple[int, PassageFeatures]]) -> dict[int, list[int]]:
-    """For each position, the earlier positions whose passage is a near-duplicate of its own, ascending.
+def _near_duplicate_pairs(ranked: Sequence[tuple[int, PassageFeatures]], decided: NearDuplicates | None = None
+                          ) -> dict[int, list[int]]:
+    """For each position, the earlier positions whose passage is a near-duplicate of its own, ascending
+    (the passages' texts distinct). Pairs of two `decided` texts take their verdict from it.
 
     Candidates share a shingle of their prefixes (nearly all prefix shingles belong to one passage only);
     their exact overlaps are then counted for all pairs in one pass: each passage's shingle codes, tagged
@@ -263,16 +285,36 @@ def _near_duplicate_pairs(ranked: Sequence[tuple[int, PassageFeatures]]) -> dict
     if n < 2 or not sizes.any():
         return {}
     firsts, seconds = _prefix_pairs(shingles, sizes)
+    out: dict[int, list[int]] = {}
+    if decided is not None:
+        position = {features.key: p for p, (_, features) in enumerate(ranked)}
+        for one, other in decided.pairs:
+            if one in position and other in position:
+                a, b = sorted((position[one], position[other]))
+                out.setdefault(b, []).append(a)
+        known = np.fromiter((features.key in decided.texts for _, features in ranked), dtype=bool, count=n)
+        undecided = ~(known[firsts] & known[seconds])
+        firsts, seconds = firsts[undecided], seconds[undecided]
     small = np.minimum(sizes[firsts], sizes[seconds])
     # index.duplicates._similar's length test: Jaccard cannot reach the threshold across these sizes
     fit = (small > 0) & ~(small < NEAR_DUPLICATE * np.maximum(sizes[firsts], sizes[seconds]))
     firsts, seconds = firsts[fit], seconds[fit]
-    if not len(firsts):
-        return {}
+    if len(firsts):
+        overlap = _overlaps(shingles, sizes, firsts, seconds)
+        for a, b, shared in zip(firsts.tolist(), seconds.tolist(), overlap.tolist(), strict=True):
+            # index.duplicates._similar's arithmetic, so the same answer at the threshold
+            if shared / (int(sizes[a]) + int(sizes[b]) - shared) >= NEAR_DUPLICATE:
+                out.setdefault(b, []).append(a)
+    return {b: sorted(a) for b, a in out.items()}
+
+
+def _overlaps(shingles: Sequence[np.ndarray], sizes: np.ndarray, firsts: np.ndarray, seconds: np.ndarray
+              ) -> np.ndarray:
+    """How many shingles each pair (firsts[i], seconds[i]) of positions shares."""
     codes = np.concatenate(shingles).astype(np.int64)
-    starts = np.zeros(n, dtype=np.int64)
+    starts = np.zeros(len(sizes), dtype=np.int64)
     np.cumsum(sizes[:-1], out=starts[1:])
-    keys = np.repeat(np.arange(n, dtype=np.int64) << 32, sizes) | codes  # ascending: positions, then codes
+    keys = np.repeat(np.arange(len(sizes), dtype=np.int64) << 32, sizes) | codes  # ascending: positions, codes
     lengths = sizes[seconds]
     bounds = np.zeros(len(seconds), dtype=np.int64)
     np.cumsum(lengths[:-1], out=bounds[1:])
@@ -280,13 +322,7 @@ def _near_duplicate_pairs(ranked: Sequence[tuple[int, PassageFeatures]]) -> dict
     block = codes[np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts[seconds] - bounds, lengths)]
     probe = np.repeat(firsts << 32, lengths) | block
     at = np.minimum(np.searchsorted(keys, probe), len(keys) - 1)
-    overlap = np.add.reduceat((keys[at] == probe).astype(np.int64), bounds)
-    out: dict[int, list[int]] = {}
-    for a, b, shared in zip(firsts.tolist(), seconds.tolist(), overlap.tolist(), strict=True):
-        # index.duplicates._similar's arithmetic, so the same answer at the threshold
-        if shared / (int(sizes[a]) + int(sizes[b]) - shared) >= NEAR_DUPLICATE:
-            out.setdefault(b, []).append(a)
-    return {b: sorted(a) for b, a in out.items()}
+    return np.add.reduceat((keys[at] == probe).astype(np.int64), bounds)
 
 
 def _prefix_pairs(shingles: Sequence[np.ndarray], sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

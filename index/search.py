@@ -18,7 +18,7 @@ from index.errors import BadQuery, ModelLoadError, NotFound
 from index.facts import IndexFacts
 from index.fusion import Boosts, Candidate, Evidence, Fused, FusionConfig, boosted, dbsf_scale, fuse
 from index.highlight import fragments
-from index.passage_features import FeatureCache, Recent, collapse, evidences
+from index.passage_features import FeatureCache, NearDuplicates, Recent, collapse, evidences, near_duplicates
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol, stems
 from index.snapshot import IndexHolder, IndexSnapshot
 from index.store import FIELD_WEIGHTS, Store
@@ -150,6 +150,7 @@ class KeywordSide:
     chunks: dict[int, StoredChunk] = field(default_factory=dict)  # passages read (mandate kinds, the page)
     count: int | None = None  # keyword matches in all, when the candidates filled the depth (the total)
     fragments: dict[int, tuple[Fragment, ...]] = field(default_factory=dict)  # highlights, by chunk id
+    near_duplicates: NearDuplicates | None = None  # the keyword candidates' texts compared (the folding)
 
 
 @dataclass
@@ -224,7 +225,7 @@ class SearchEngine(IndexFacts):
         fused = paragraph_first(snapshot.store, request.query, fused, filters)  # "E/RES/1992/41 op. 4"
         duplicates: dict[int, tuple[int, ...]] = {}
         if self.config.collapse_duplicates:
-            fused, duplicates = self._collapsed(snapshot, fused)
+            fused, duplicates = self._collapsed(snapshot, fused, prepared.near_duplicates if prepared else None)
         page = fused[request.offset:request.offset + request.k]
         hits = self._hits(snapshot, page, analysis, request.offset, duplicates, reads,
                           prepared.fragments if prepared else None)
@@ -246,10 +247,12 @@ class SearchEngine(IndexFacts):
         count = snapshot.engine.keyword_count(analysis, filters) if counted is None else counted
         return len(fused) + max(0, count - depth)
 
-    def _collapsed(self, snapshot: IndexSnapshot, fused: Fused) -> tuple[Fused, dict[int, tuple[int, ...]]]:
-        """The ranking with duplicate passages folded into the best-ranked copy (index.duplicates)."""
+    def _collapsed(self, snapshot: IndexSnapshot, fused: Fused, decided: NearDuplicates | None = None
+                   ) -> tuple[Fused, dict[int, tuple[int, ...]]]:
+        """The ranking with duplicate passages folded into the best-ranked copy (index.duplicates); `decided`:
+        texts compared already (the keyword thread's)."""
         features = self._cached(snapshot).features.features([c.chunk_id for c in fused], snapshot.store.chunk_features)
-        groups = collapse([(c.chunk_id, features[c.chunk_id]) for c in fused if c.chunk_id in features])
+        groups = collapse([(c.chunk_id, features[c.chunk_id]) for c in fused if c.chunk_id in features], decided)
         kept = {g.kept: g.duplicates for g in groups}
         return [c for c in fused if c.chunk_id in kept], {k: d for k, d in kept.items() if d}
 
@@ -366,6 +369,9 @@ class SearchEngine(IndexFacts):
             side.evidence = self._evidence(snapshot, analysis, side.weights, reads, ids)
         if len(ids) >= depth:  # the total counts the matches beyond the candidates (_total)
             side.count = snapshot.engine.keyword_count(analysis, filters)
+        if self.config.collapse_duplicates:  # the folding then compares only pairs with a semantic candidate
+            features = self._cached(snapshot).features.features(ids, snapshot.store.chunk_features)
+            side.near_duplicates = near_duplicates(features.values())
         # the page's likely passages: read them and their documents, and highlight them (used if they are on it)
         likely = reads(ids[:int(SPECULATIVE_PAGE * page_end)])
         self._cached(snapshot).documents.get((c.chunk.doc_id for c in likely.values()), snapshot.store.get_documents)

@@ -17,6 +17,7 @@ from index.passage_features import (
     _near_duplicate_pairs,
     collapse,
     evidences,
+    near_duplicates,
     features_of,
     features_of_text,
 )
@@ -143,3 +144,21 @@ def test_near_duplicate_pairs_equal_every_pair_compared(passages: dict[int, Stor
                 expected.setdefault(b, []).append(a)
     assert _near_duplicate_pairs(ranked) == expected
     assert sum(map(len, expected.values())) > 50  # the variants were near-duplicates of each other
+
+
+def test_verdicts_made_ahead_for_some_passages_fold_as_comparing_every_pair(passages: dict[int, StoredChunk]) -> None:
+    """A hybrid search's keyword thread compares its candidates' texts before the semantic ones arrive: the
+    folding of the whole ranking with those verdicts is the folding without them."""
+    rng = random.Random(17)
+    texts = [p.chunk.text for p in passages.values() if len(p.chunk.text.split()) > 30][:40]
+    pool = texts + [t for t in texts[:20] for _ in range(2)] + [_near_copy(t, rng) for t in texts for _ in range(2)]
+    features = {n: features_of_text(t, ()) for n, t in enumerate(pool)}
+    folded = 0
+    for _ in range(20):
+        ranked = rng.sample(list(features), len(features))
+        ahead = near_duplicates(features[i] for i in rng.sample(ranked, len(ranked) // 2))
+        assert ahead.pairs  # some verdicts come from ahead
+        expected = collapse([(i, features[i]) for i in ranked])
+        assert collapse([(i, features[i]) for i in ranked], ahead) == expected
+        folded += sum(len(g.duplicates) for g in expected)
+    assert folded > 20 * 40
