@@ -151,6 +151,11 @@ class KeywordSide:
     count: int | None = None  # keyword matches in all, when the candidates filled the depth (the total)
     fragments: dict[int, tuple[Fragment, ...]] = field(default_factory=dict)  # highlights, by chunk id
     near_duplicates: NearDuplicates | None = None  # the keyword candidates' texts compared (the folding)
+    # the best keyword candidates' stored sentence vectors (the sentence re-scoring's likely head): each id
+    # read is in `sentences_read`; those with sentences in `sentences`, the others' own vectors in `vectors`
+    sentences_read: frozenset[int] = frozenset()
+    sentences: dict[int, np.ndarray] = field(default_factory=dict)
+    vectors: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -305,7 +310,7 @@ class SearchEngine(IndexFacts):
         fused = (self._boosted(snapshot, analysis, scored, reads, prepared) if boosting
                  else fuse(scored, self.config.fusion))
         if mode == "hybrid" and self.config.sentence_rerank and query_vector is not None:
-            fused = self._sentence_scored(snapshot, fused, query_vector, dict(near))
+            fused = self._sentence_scored(snapshot, fused, query_vector, dict(near), prepared)
         return fused
 
     def _boosted(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, scored: dict[str, Sequence[tuple[int, float]]],
@@ -323,25 +328,42 @@ class SearchEngine(IndexFacts):
         return boosted(scored, self.config.fusion, self.config.boosts, found)
 
     def _sentence_scored(self, snapshot: IndexSnapshot, fused: Fused, query_vector: np.ndarray,
-                         own: dict[int, float]) -> Fused:
+                         own: dict[int, float], prepared: KeywordSide | None = None) -> Fused:
         """The first `sentence_rerank` candidates re-scored by their best stored sentence's cosine (one read
         of the store; index.sentences). `own`: the passages' cosines semantic search returned; a head
         passage without stored sentences counts its own cosine. No stored sentences at all (an index built
-        before them, or without them): the ranking as it was."""
+        before them, or without them): the ranking as it was. `prepared`: the keyword thread's reads of
+        the best keyword candidates' sentences and vectors, used as if read here."""
         head = [c.chunk_id for c in fused[:self.config.sentence_rerank]]
-        stored = snapshot.store.sentence_vectors(head, int(np.asarray(query_vector).size))
+        dimension = int(np.asarray(query_vector).size)
+        read = prepared.sentences_read if prepared is not None else frozenset()
+        stored = snapshot.store.sentence_vectors([i for i in head if i not in read], dimension)
+        if prepared is not None:
+            stored.update((i, prepared.sentences[i]) for i in head if i in prepared.sentences)
         if not stored:
             return fused
         best = sentences.best_sentence_cosines(query_vector, stored)
         query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
+        vectors = prepared.vectors if prepared is not None else {}
         for chunk_id in head:
             if chunk_id not in best and chunk_id not in own:
                 with contextlib.suppress(KeyError):  # not in this generation's vectors: no evidence
-                    own[chunk_id] = float(np.asarray(snapshot.engine.get(chunk_id), dtype=np.float32) @ query)
+                    vector = vectors[chunk_id] if chunk_id in vectors else snapshot.engine.get(chunk_id)
+                    own[chunk_id] = float(np.asarray(vector, dtype=np.float32) @ query)
         found = sentences.evidence(head, best, own)
         if self.config.sentence_fusion == "dbsf":
             found = dict(dbsf_scale(list(found.items())))
         return sentences.rescored(fused, found, self.config.sentence_weight)
+
+    def _head_sentences(self, snapshot: IndexSnapshot, side: KeywordSide, ids: list[int], dimension: int) -> None:
+        """Read what the sentence re-scoring needs of these keyword candidates into `side`: their stored
+        sentence vectors, or (none stored) their own vectors."""
+        side.sentences = snapshot.store.sentence_vectors(ids, dimension)
+        for chunk_id in ids:
+            if chunk_id not in side.sentences:
+                with contextlib.suppress(KeyError):  # not in this generation's vectors: the search finds the same
+                    side.vectors[chunk_id] = snapshot.engine.get(chunk_id)
+        side.sentences_read = frozenset(ids)
 
     def _evidence(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, weights: dict[str, float] | None,
                   reads: PassageReads, candidates: list[int]) -> dict[int, Evidence]:
@@ -372,6 +394,8 @@ class SearchEngine(IndexFacts):
         if self.config.collapse_duplicates:  # the folding then compares only pairs with a semantic candidate
             features = self._cached(snapshot).features.features(ids, snapshot.store.chunk_features)
             side.near_duplicates = near_duplicates(features.values())
+        if self.config.sentence_rerank and self.embedder is not None:  # the likely head of the fused ranking
+            self._head_sentences(snapshot, side, ids[:self.config.sentence_rerank], self.embedder.dimension)
         # the page's likely passages: read them and their documents, and highlight them (used if they are on it)
         likely = reads(ids[:int(SPECULATIVE_PAGE * page_end)])
         self._cached(snapshot).documents.get((c.chunk.doc_id for c in likely.values()), snapshot.store.get_documents)
