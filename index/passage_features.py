@@ -222,16 +222,22 @@ class NearDuplicates:
     text in them. A hybrid search's keyword thread makes them for the keyword candidates while the query is
     embedded (index.search)."""
 
-    texts: frozenset[bytes]
+    texts: tuple[bytes, ...]
     pairs: tuple[tuple[bytes, bytes], ...]
+    # the texts' prefix shingles, sorted, and the text (an index into `texts`) of each: where another text's
+    # prefix shingles find the decided texts it must be compared with
+    prefix_codes: np.ndarray
+    prefix_texts: np.ndarray
 
 
 def near_duplicates(passages: Iterable[PassageFeatures]) -> NearDuplicates:
     """Compare every pair of these passages' distinct texts."""
     distinct = list({features.key: features for features in passages}.values())  # one text, one set of shingles
     found = _near_duplicate_pairs([(0, features) for features in distinct])
-    return NearDuplicates(frozenset(f.key for f in distinct),
-                          tuple((distinct[a].key, distinct[b].key) for b, earlier in found.items() for a in earlier))
+    codes, owners = _sorted_prefixes([features.shingles for features in distinct])
+    return NearDuplicates(tuple(f.key for f in distinct),
+                          tuple((distinct[a].key, distinct[b].key) for b, earlier in found.items() for a in earlier),
+                          codes, owners)
 
 
 def collapse(ranked: Sequence[tuple[int, PassageFeatures]], decided: NearDuplicates | None = None) -> list[Group]:
@@ -257,10 +263,10 @@ def collapse(ranked: Sequence[tuple[int, PassageFeatures]], decided: NearDuplica
     for position, (item, features) in enumerate(ranked):
         key = features.key
         index = by_key.get(key)
-        if index is None and features.word_count >= 2 * SHINGLE:  # short texts only when equal
+        near = similar.get(firsts[key]) if index is None else None
+        if near and features.word_count >= 2 * SHINGLE:  # short texts only when equal
             # groups were opened in rank order, so ascending positions visit them in the original's order
-            index = next((group_at[p] for p in sorted(similar.get(firsts[key], ())) if p < position and p in group_at),
-                         None)
+            index = next((group_at[p] for p in sorted(near) if p < position and p in group_at), None)
         if index is None:
             by_key[key] = group_at[position] = len(kept)
             kept.append((item, []))
@@ -284,17 +290,16 @@ def _near_duplicate_pairs(ranked: Sequence[tuple[int, PassageFeatures]], decided
     sizes = np.fromiter(map(len, shingles), dtype=np.int64, count=n)
     if n < 2 or not sizes.any():
         return {}
-    firsts, seconds = _prefix_pairs(shingles, sizes)
     out: dict[int, list[int]] = {}
-    if decided is not None:
+    if decided is None:
+        firsts, seconds = _prefix_pairs(shingles)
+    else:
         position = {features.key: p for p, (_, features) in enumerate(ranked)}
         for one, other in decided.pairs:
             if one in position and other in position:
                 a, b = sorted((position[one], position[other]))
                 out.setdefault(b, []).append(a)
-        known = np.fromiter((features.key in decided.texts for _, features in ranked), dtype=bool, count=n)
-        undecided = ~(known[firsts] & known[seconds])
-        firsts, seconds = firsts[undecided], seconds[undecided]
+        firsts, seconds = _undecided_pairs(shingles, [features.key for _, features in ranked], decided)
     small = np.minimum(sizes[firsts], sizes[seconds])
     # index.duplicates._similar's length test: Jaccard cannot reach the threshold across these sizes
     fit = (small > 0) & ~(small < NEAR_DUPLICATE * np.maximum(sizes[firsts], sizes[seconds]))
@@ -325,14 +330,21 @@ def _overlaps(shingles: Sequence[np.ndarray], sizes: np.ndarray, firsts: np.ndar
     return np.add.reduceat((keys[at] == probe).astype(np.int64), bounds)
 
 
-def _prefix_pairs(shingles: Sequence[np.ndarray], sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct position pairs (first < second) whose passages share a shingle of their prefixes
-    (`_prefix_lengths`; the codes are sorted, so a prefix is a passage's smallest codes)."""
-    n = len(shingles)
+def _sorted_prefixes(shingles: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The passages' prefix shingles (`_prefix_lengths`; the codes are sorted, so a prefix is a passage's
+    smallest codes), sorted, and the position of the passage of each."""
+    sizes = np.fromiter(map(len, shingles), dtype=np.int64, count=len(shingles))
     prefix = _prefix_lengths(sizes)
-    codes = np.concatenate([codes[:length] for codes, length in zip(shingles, prefix.tolist(), strict=True)])
+    codes = np.concatenate([np.zeros(0, dtype=np.uint32),
+                            *(codes[:length] for codes, length in zip(shingles, prefix.tolist(), strict=True))])
     order = np.argsort(codes)
-    codes, owners = codes[order], np.repeat(np.arange(n, dtype=np.int64), prefix)[order]
+    return codes[order], np.repeat(np.arange(len(shingles), dtype=np.int64), prefix)[order]
+
+
+def _prefix_pairs(shingles: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct position pairs (first < second) whose passages share a shingle of their prefixes."""
+    n = len(shingles)
+    codes, owners = _sorted_prefixes(shingles)
     # a passage's codes are distinct, so equal codes belong to different passages; a run of r equal codes
     # gives r (r - 1) / 2 pairs: those d apart in the run, for each d
     pairs: list[np.ndarray] = []
@@ -344,7 +356,38 @@ def _prefix_pairs(shingles: Sequence[np.ndarray], sizes: np.ndarray) -> tuple[np
         a, b = owners[same], owners[same + d]
         pairs.append(np.minimum(a, b) * n + np.maximum(a, b))
         d += 1
-    if not pairs:
+    return _split_pairs(pairs, n)
+
+
+def _undecided_pairs(shingles: Sequence[np.ndarray], keys: Sequence[bytes], decided: NearDuplicates
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """`_prefix_pairs` less the pairs of two decided texts: the texts not decided among themselves, and
+    each with the decided texts whose prefixes share a shingle with its own (found in decided's index)."""
+    n = len(shingles)
+    decided_at = {key: index for index, key in enumerate(decided.texts)}
+    fresh = [p for p, key in enumerate(keys) if key not in decided_at]
+    if not fresh:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    found = np.unique(np.concatenate(pairs))
+    among = _prefix_pairs([shingles[p] for p in fresh])
+    where = np.array(fresh, dtype=np.int64)
+    pairs = [where[among[0]] * n + where[among[1]]]  # positions ascend with `fresh`: first < second
+    # each decided text's position in the ranking (-1: not in it)
+    ranked_at = np.full(len(decided.texts), -1, dtype=np.int64)
+    for p, key in enumerate(keys):
+        if key in decided_at:
+            ranked_at[decided_at[key]] = p
+    codes, owners = _sorted_prefixes([shingles[p] for p in fresh])
+    low = np.searchsorted(decided.prefix_codes, codes, side="left")
+    high = np.searchsorted(decided.prefix_codes, codes, side="right")
+    for at in np.flatnonzero(high > low).tolist():
+        others = ranked_at[decided.prefix_texts[low[at]:high[at]]]
+        others = others[others >= 0]
+        mine = where[owners[at]]
+        pairs.append(np.minimum(others, mine) * n + np.maximum(others, mine))
+    return _split_pairs(pairs, n)
+
+
+def _split_pairs(pairs: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pair codes (first * n + second) as the distinct (firsts, seconds), in ascending order."""
+    found = np.unique(np.concatenate([np.zeros(0, dtype=np.int64), *pairs]))
     return found // n, found % n
