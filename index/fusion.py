@@ -112,9 +112,9 @@ def dbsf_scale(items: Scored) -> list[tuple[int, float]]:
     return [(i, min(1.0, max(0.0, (s - low) / (high - low)))) for i, s in items]
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """How much of the query a passage holds: its terms, and its neighbouring pairs of terms."""
+class Evidence(NamedTuple):
+    """How much of the query a passage holds: its terms, and its neighbouring pairs of terms (a named tuple,
+    as Candidate: one per candidate of every hybrid search)."""
 
     coverage: float  # share of the query's terms in the passage
     proximity: float  # share of the query's adjacent term pairs standing together in the passage

@@ -189,28 +189,30 @@ def evidences(terms: Sequence[str], passages: Mapping[int, PassageFeatures],
     ids = list(passages)
     if not terms:
         return dict.fromkeys(ids, Evidence(0.0, 0.0))
+    sentinel = np.array([_SENTINEL], dtype=np.int32)
     parts: list[np.ndarray] = []
     for i in ids:
         parts.append(passages[i].stems)
-        parts.append(np.array([_SENTINEL], dtype=np.int32))
-    parts.append(np.array([_SENTINEL], dtype=np.int32))  # so each passage's pairs start inside the array
+        parts.append(sentinel)
+    parts.append(sentinel)  # so each passage's pairs start inside the array
     flat = np.concatenate(parts)
     starts = np.zeros(len(ids), dtype=np.int64)
     starts[1:] = np.cumsum([len(passages[i].stems) + 1 for i in ids])[:-1]
     term_ids = [_hash31(t) for t in terms]
-    # present[t][p]: passage p holds term t; each passage's run ends with a sentinel, so no run is empty
-    present = [np.logical_or.reduceat(flat == t, starts) for t in term_ids]
+    # held[p][t]: passage p holds term t; each passage's run ends with a sentinel, so no run is empty
+    held = zip(*[np.logical_or.reduceat(flat == t, starts).tolist() for t in term_ids], strict=True)
     pairs = list(pairwise(term_ids))
-    adjacent = [np.logical_or.reduceat((flat[:-1] == a) & (flat[1:] == b), starts) for a, b in pairs]
+    # together[p]: how many of the query's neighbouring pairs stand together in passage p
+    together = np.zeros(len(ids), dtype=np.int64)
+    for a, b in pairs:
+        together += np.logical_or.reduceat((flat[:-1] == a) & (flat[1:] == b), starts)
     term_weights = [(weights or {}).get(t, 1.0) for t in terms]
     total = sum(term_weights)
     out: dict[int, Evidence] = {}
-    for p, i in enumerate(ids):
-        coverage = sum(w for w, held in zip(term_weights, present, strict=True) if held[p]) / total if total else 0.0
-        if not pairs:
-            out[i] = Evidence(coverage, coverage)
-        else:
-            out[i] = Evidence(coverage, sum(1 for held in adjacent if held[p]) / len(pairs))
+    for i, flags, count in zip(ids, held, together.tolist(), strict=True):
+        # the weights summed in the query's order, as index.fusion.evidence sums them
+        coverage = sum(w for w, here in zip(term_weights, flags, strict=True) if here) / total if total else 0.0
+        out[i] = Evidence(coverage, count / len(pairs) if pairs else coverage)
     return out
 
 

@@ -372,7 +372,7 @@ class SearchEngine(IndexFacts):
         found = evidences(analysis.terms, features, weights)
         if analysis.asks_mandate and self.config.boosts.mandate:
             chunks = reads(candidates)  # only a mandate question needs the passages' kinds
-            found = {i: replace(e, mandate=float(i in chunks and chunks[i].chunk.kind in MANDATE_KINDS))
+            found = {i: e._replace(mandate=float(i in chunks and chunks[i].chunk.kind in MANDATE_KINDS))
                      for i, e in found.items()}
         return found
 

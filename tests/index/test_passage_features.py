@@ -9,17 +9,17 @@ import pytest
 from support import CORPUS
 
 from index import duplicates
-from index.fusion import evidence
 from index.duplicates import NEAR_DUPLICATE
+from index.fusion import evidence
 from index.passage_features import (
     FeatureCache,
     PassageFeatures,
     _near_duplicate_pairs,
     collapse,
     evidences,
-    near_duplicates,
     features_of,
     features_of_text,
+    near_duplicates,
 )
 from index.query import _TOKEN, _fold, stem, stems
 from index.types import StoredChunk
