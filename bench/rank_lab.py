@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -95,8 +95,8 @@ class LabEngine(SearchEngine):
                     continue
                 c = chunks[i]
                 d = docs[c.chunk.doc_id]
-                ev = replace(evidence(analysis.terms, stems(" ".join([*c.chunk.heading_path, c.chunk.text]))),
-                             mandate=float(analysis.asks_mandate and c.chunk.kind in MANDATE_KINDS))
+                ev = evidence(analysis.terms, stems(" ".join([*c.chunk.heading_path, c.chunk.text])))._replace(
+                    mandate=float(analysis.asks_mandate and c.chunk.kind in MANDATE_KINDS))
                 feats.append(Features(i, kw.get(i, 0.0), sem.get(i, 0.0), cos.get(i, 0.0), kwr.get(i, 0),
                                       semr.get(i, 0), ev, c, d.doc_type, d.title, d.source, kwraw.get(i, 0.0)))
             self.cache[key] = (scored, feats)

@@ -28,7 +28,9 @@ STAGES = [(search.SearchEngine, "_fused", "retrieval + fusion + boosts"),
           (search.SearchEngine, "_collapsed", "duplicate folding"), (search.SearchEngine, "_hits", "page (hits)"),
           (store.Store, "get_documents", "page: documents"), (store.Store, "get_chunks", "passage reads"),
           (passage_features.FeatureCache, "features", "features (all threads)"),
-          (search, "evidences", "boost evidence"),
+          (search, "evidences", "boost evidence"), (search, "near_duplicates", "near-duplicate verdicts"),
+          (search.SearchEngine, "_head_sentences", "head sentences (keyword thread)"),
+          (search.SearchEngine, "_sentence_scored", "sentence re-scoring"),
           (search, "fragments", "highlights"), (search.SearchEngine, "_total", "total count")]
 
 

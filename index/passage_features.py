@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import blake2b
-from itertools import combinations, pairwise
+from itertools import pairwise
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -44,20 +44,21 @@ Key = TypeVar("Key")
 Value = TypeVar("Value")
 
 
-def _hash31(text: str) -> int:
-    """A stable 31-bit id of a string (the same in every process, so it can be stored). Two different
-    stems share one with odds of 1 in 2^31: a query term then counts as held by a passage it is not in."""
+def term_id(text: str) -> int:
+    """A stable 31-bit id of a stem or word (the same in every process, so it can be stored): how stored
+    features name a query's already-stemmed terms. Two different stems share one with odds of 1 in 2^31:
+    a query term then counts as held by a passage it is not in."""
     return int.from_bytes(blake2b(text.encode("utf-8", "surrogatepass"), digest_size=4).digest(), "little") & 0x7FFFFFFF
 
 
 @lru_cache(maxsize=262_144)
 def _stem_id(token: str) -> int:
-    return _hash31(stem_of_token(token))
+    return term_id(stem_of_token(token))
 
 
 @lru_cache(maxsize=262_144)
 def _word_id(token: str) -> int:
-    return _hash31(token.lower())
+    return term_id(token.lower())
 
 
 @dataclass(frozen=True)
@@ -129,10 +130,10 @@ def _mix(x: np.ndarray) -> np.ndarray:
         return x ^ (x >> np.uint64(31))
 
 
-def _prefix_length(count: int) -> int:
+def _prefix_lengths(counts: np.ndarray) -> np.ndarray:
     """Prefix filtering: sets with Jaccard >= t share an element among each one's first n - ceil(t n) + 1
     (in one global order). floor(t n) in place of ceil errs towards a longer prefix, never a shorter one."""
-    return min(count, count - int(NEAR_DUPLICATE * count) + 1)
+    return np.minimum(counts, counts - (NEAR_DUPLICATE * counts).astype(np.int64) + 1)
 
 
 class Recent(Generic[Key, Value]):
@@ -189,35 +190,63 @@ def evidences(terms: Sequence[str], passages: Mapping[int, PassageFeatures],
     ids = list(passages)
     if not terms:
         return dict.fromkeys(ids, Evidence(0.0, 0.0))
+    sentinel = np.array([_SENTINEL], dtype=np.int32)
     parts: list[np.ndarray] = []
     for i in ids:
         parts.append(passages[i].stems)
-        parts.append(np.array([_SENTINEL], dtype=np.int32))
-    parts.append(np.array([_SENTINEL], dtype=np.int32))  # so each passage's pairs start inside the array
+        parts.append(sentinel)
+    parts.append(sentinel)  # so each passage's pairs start inside the array
     flat = np.concatenate(parts)
     starts = np.zeros(len(ids), dtype=np.int64)
     starts[1:] = np.cumsum([len(passages[i].stems) + 1 for i in ids])[:-1]
-    term_ids = [_hash31(t) for t in terms]
-    # present[t][p]: passage p holds term t; each passage's run ends with a sentinel, so no run is empty
-    present = [np.logical_or.reduceat(flat == t, starts) for t in term_ids]
+    term_ids = [term_id(t) for t in terms]
+    # held[p][t]: passage p holds term t; each passage's run ends with a sentinel, so no run is empty
+    held = zip(*[np.logical_or.reduceat(flat == t, starts).tolist() for t in term_ids], strict=True)
     pairs = list(pairwise(term_ids))
-    adjacent = [np.logical_or.reduceat((flat[:-1] == a) & (flat[1:] == b), starts) for a, b in pairs]
+    # together[p]: how many of the query's neighbouring pairs stand together in passage p
+    together = np.zeros(len(ids), dtype=np.int64)
+    for a, b in pairs:
+        together += np.logical_or.reduceat((flat[:-1] == a) & (flat[1:] == b), starts)
     term_weights = [(weights or {}).get(t, 1.0) for t in terms]
     total = sum(term_weights)
     out: dict[int, Evidence] = {}
-    for p, i in enumerate(ids):
-        coverage = sum(w for w, held in zip(term_weights, present, strict=True) if held[p]) / total if total else 0.0
-        if not pairs:
-            out[i] = Evidence(coverage, coverage)
-        else:
-            out[i] = Evidence(coverage, sum(1 for held in adjacent if held[p]) / len(pairs))
+    for i, flags, count in zip(ids, held, together.tolist(), strict=True):
+        # the weights summed in the query's order, as index.fusion.evidence sums them
+        coverage = sum(w for w, here in zip(term_weights, flags, strict=True) if here) / total if total else 0.0
+        out[i] = Evidence(coverage, count / len(pairs) if pairs else coverage)
     return out
 
 
-def collapse(ranked: Sequence[tuple[int, PassageFeatures]]) -> list[Group]:
+@dataclass(frozen=True)
+class NearDuplicates:
+    """Near-duplicate verdicts made ahead of a folding: every pair of `texts` (PassageFeatures.key) was
+    compared, and `pairs` holds those that are near-duplicates. A pair's verdict depends on its two texts
+    alone, so a folding of a ranking that holds these texts and others compares only the pairs with another
+    text in them. A hybrid search's keyword thread makes them for the keyword candidates while the query is
+    embedded (index.search)."""
+
+    texts: tuple[bytes, ...]
+    pairs: tuple[tuple[bytes, bytes], ...]
+    # the texts' prefix shingles, sorted, and the text (an index into `texts`) of each: where another text's
+    # prefix shingles find the decided texts it must be compared with
+    prefix_codes: np.ndarray
+    prefix_texts: np.ndarray
+
+
+def near_duplicates(passages: Iterable[PassageFeatures]) -> NearDuplicates:
+    """Compare every pair of these passages' distinct texts."""
+    distinct = list({features.key: features for features in passages}.values())  # one text, one set of shingles
+    found = _near_duplicate_pairs([(0, features) for features in distinct])
+    codes, owners = _sorted_prefixes([features.shingles for features in distinct])
+    return NearDuplicates(tuple(f.key for f in distinct),
+                          tuple((distinct[a].key, distinct[b].key) for b, earlier in found.items() for a in earlier),
+                          codes, owners)
+
+
+def collapse(ranked: Sequence[tuple[int, PassageFeatures]], decided: NearDuplicates | None = None) -> list[Group]:
     """`index.duplicates.collapse` on features: the same groups, each passage compared only with the
     earlier ones that share a shingle of its prefix (the others cannot be near-duplicates of it), and
-    those comparisons made all at once in numpy."""
+    those comparisons made all at once in numpy; pairs of `decided` texts are not compared again."""
     # Only the first passage of each exact text can open a group, so only those firsts are compared for
     # near-duplicates: an index holding many copies of a passage compares it once, not once per pair of
     # copies. A copy's near-duplicates are its first's (in both directions: a group opened between the
@@ -227,7 +256,7 @@ def collapse(ranked: Sequence[tuple[int, PassageFeatures]]) -> list[Group]:
         firsts.setdefault(features.key, position)
     distinct = sorted(firsts.values())
     similar: dict[int, list[int]] = {}
-    for b, earlier in _near_duplicate_pairs([ranked[p] for p in distinct]).items():
+    for b, earlier in _near_duplicate_pairs([ranked[p] for p in distinct], decided).items():
         for a in earlier:
             similar.setdefault(distinct[b], []).append(distinct[a])
             similar.setdefault(distinct[a], []).append(distinct[b])
@@ -237,10 +266,10 @@ def collapse(ranked: Sequence[tuple[int, PassageFeatures]]) -> list[Group]:
     for position, (item, features) in enumerate(ranked):
         key = features.key
         index = by_key.get(key)
-        if index is None and features.word_count >= 2 * SHINGLE:  # short texts only when equal
+        near = similar.get(firsts[key]) if index is None else None
+        if near and features.word_count >= 2 * SHINGLE:  # short texts only when equal
             # groups were opened in rank order, so ascending positions visit them in the original's order
-            index = next((group_at[p] for p in sorted(similar.get(firsts[key], ())) if p < position and p in group_at),
-                         None)
+            index = next((group_at[p] for p in sorted(near) if p < position and p in group_at), None)
         if index is None:
             by_key[key] = group_at[position] = len(kept)
             kept.append((item, []))
@@ -249,51 +278,119 @@ def collapse(ranked: Sequence[tuple[int, PassageFeatures]]) -> list[Group]:
     return [Group(item, tuple(duplicates)) for item, duplicates in kept]
 
 
-def _near_duplicate_pairs(ranked: Sequence[tuple[int, PassageFeatures]]) -> dict[int, list[int]]:
-    """For each position, the earlier positions whose passage is a near-duplicate of its own, ascending.
+def _near_duplicate_pairs(ranked: Sequence[tuple[int, PassageFeatures]], decided: NearDuplicates | None = None
+                          ) -> dict[int, list[int]]:
+    """For each position, the earlier positions whose passage is a near-duplicate of its own, ascending
+    (the passages' texts distinct). Pairs of two `decided` texts take their verdict from it.
 
     Candidates share a shingle of their prefixes (nearly all prefix shingles belong to one passage only);
-    their exact overlaps are then counted for all pairs in one pass: each passage's shingles become
-    ranks in one sorted vocabulary, offset by the passage's position, and a pair's overlap is how many
-    of one's (offset to the other's block) are found in the other's block."""
+    their exact overlaps are then counted for all pairs in one pass: each passage's shingle codes, tagged
+    with its position in the high bits, form one sorted array, and a pair's overlap is how many of one's
+    codes (tagged with the other's position) are found in it. All in numpy: no vocabulary of the codes,
+    no loop over the shared shingles."""
     n = len(ranked)
     shingles = [features.shingles for _, features in ranked]
-    sizes = np.array([len(codes) for codes in shingles], dtype=np.int64)
+    sizes = np.fromiter(map(len, shingles), dtype=np.int64, count=n)
     if n < 2 or not sizes.any():
         return {}
-    codes = np.concatenate(shingles)
-    owners = np.repeat(np.arange(n), sizes)
-    vocabulary, ranks = np.unique(codes, return_inverse=True)
-    width = len(vocabulary)
-    # prefixes: the first shingles of each passage (sorted codes, so the smallest ranks)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    prefix = np.arange(len(codes)) - starts[owners] < np.array([_prefix_length(int(k)) for k in sizes])[owners]
-    prefix_ranks, prefix_owners = ranks[prefix], owners[prefix]
-    counts = np.bincount(prefix_ranks, minlength=width)
-    shared_prefix = counts[prefix_ranks] > 1
-    holders: dict[int, set[int]] = {}
-    for rank, owner in zip(prefix_ranks[shared_prefix].tolist(), prefix_owners[shared_prefix].tolist(), strict=True):
-        holders.setdefault(rank, set()).add(owner)
-    pairs = {pair for group in holders.values() for pair in combinations(sorted(group), 2)}
-    if not pairs:
-        return {}
-    firsts, seconds = np.array(list(pairs), dtype=np.int64).T
+    out: dict[int, list[int]] = {}
+    if decided is None:
+        firsts, seconds = _prefix_pairs(shingles)
+    else:
+        position = {features.key: p for p, (_, features) in enumerate(ranked)}
+        for one, other in decided.pairs:
+            if one in position and other in position:
+                a, b = sorted((position[one], position[other]))
+                out.setdefault(b, []).append(a)
+        firsts, seconds = _undecided_pairs(shingles, [features.key for _, features in ranked], decided)
     small = np.minimum(sizes[firsts], sizes[seconds])
     # index.duplicates._similar's length test: Jaccard cannot reach the threshold across these sizes
     fit = (small > 0) & ~(small < NEAR_DUPLICATE * np.maximum(sizes[firsts], sizes[seconds]))
     firsts, seconds = firsts[fit], seconds[fit]
-    if not len(firsts):
-        return {}
-    keys = owners * width + ranks  # sorted: owners ascending, each block's ranks ascending
-    block = np.concatenate([ranks[starts[b]:starts[b] + sizes[b]] for b in seconds.tolist()])
-    probe = np.repeat(firsts, sizes[seconds]) * width + block  # the second's shingles, in the first's block
-    at = np.minimum(np.searchsorted(keys, probe), len(keys) - 1)
-    found = (keys[at] == probe).astype(np.int64)
-    bounds = np.concatenate([[0], np.cumsum(sizes[seconds])[:-1]])
-    overlap = np.add.reduceat(found, bounds)
-    out: dict[int, list[int]] = {}
-    for a, b, shared in zip(firsts.tolist(), seconds.tolist(), overlap.tolist(), strict=True):
-        # index.duplicates._similar's arithmetic, so the same answer at the threshold
-        if shared / (int(sizes[a]) + int(sizes[b]) - shared) >= NEAR_DUPLICATE:
-            out.setdefault(b, []).append(a)
+    if len(firsts):
+        overlap = _overlaps(shingles, sizes, firsts, seconds)
+        for a, b, shared in zip(firsts.tolist(), seconds.tolist(), overlap.tolist(), strict=True):
+            # index.duplicates._similar's arithmetic, so the same answer at the threshold
+            if shared / (int(sizes[a]) + int(sizes[b]) - shared) >= NEAR_DUPLICATE:
+                out.setdefault(b, []).append(a)
     return {b: sorted(a) for b, a in out.items()}
+
+
+def _overlaps(shingles: Sequence[np.ndarray], sizes: np.ndarray, firsts: np.ndarray, seconds: np.ndarray
+              ) -> np.ndarray:
+    """How many shingles each pair (firsts[i], seconds[i]) of positions shares."""
+    codes = np.concatenate(shingles).astype(np.int64)
+    starts = np.zeros(len(sizes), dtype=np.int64)
+    np.cumsum(sizes[:-1], out=starts[1:])
+    keys = np.repeat(np.arange(len(sizes), dtype=np.int64) << 32, sizes) | codes  # ascending: positions, codes
+    lengths = sizes[seconds]
+    bounds = np.zeros(len(seconds), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=bounds[1:])
+    # the second's codes (gathered by index, pair after pair), tagged with the first's position
+    block = codes[np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts[seconds] - bounds, lengths)]
+    probe = np.repeat(firsts << 32, lengths) | block
+    at = np.minimum(np.searchsorted(keys, probe), len(keys) - 1)
+    return np.add.reduceat((keys[at] == probe).astype(np.int64), bounds)
+
+
+def _sorted_prefixes(shingles: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The passages' prefix shingles (`_prefix_lengths`; the codes are sorted, so a prefix is a passage's
+    smallest codes), sorted, and the position of the passage of each."""
+    sizes = np.fromiter(map(len, shingles), dtype=np.int64, count=len(shingles))
+    prefix = _prefix_lengths(sizes)
+    codes = np.concatenate([np.zeros(0, dtype=np.uint32),
+                            *(codes[:length] for codes, length in zip(shingles, prefix.tolist(), strict=True))])
+    order = np.argsort(codes)
+    return codes[order], np.repeat(np.arange(len(shingles), dtype=np.int64), prefix)[order]
+
+
+def _prefix_pairs(shingles: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct position pairs (first < second) whose passages share a shingle of their prefixes."""
+    n = len(shingles)
+    codes, owners = _sorted_prefixes(shingles)
+    # a passage's codes are distinct, so equal codes belong to different passages; a run of r equal codes
+    # gives r (r - 1) / 2 pairs: those d apart in the run, for each d
+    pairs: list[np.ndarray] = []
+    d = 1
+    while d < len(codes):
+        same = np.flatnonzero(codes[d:] == codes[:-d])
+        if not len(same):
+            break  # runs are contiguous: none as long as d + 1 means none longer
+        a, b = owners[same], owners[same + d]
+        pairs.append(np.minimum(a, b) * n + np.maximum(a, b))
+        d += 1
+    return _split_pairs(pairs, n)
+
+
+def _undecided_pairs(shingles: Sequence[np.ndarray], keys: Sequence[bytes], decided: NearDuplicates
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """`_prefix_pairs` less the pairs of two decided texts: the texts not decided among themselves, and
+    each with the decided texts whose prefixes share a shingle with its own (found in decided's index)."""
+    n = len(shingles)
+    decided_at = {key: index for index, key in enumerate(decided.texts)}
+    fresh = [p for p, key in enumerate(keys) if key not in decided_at]
+    if not fresh:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    among = _prefix_pairs([shingles[p] for p in fresh])
+    where = np.array(fresh, dtype=np.int64)
+    pairs = [where[among[0]] * n + where[among[1]]]  # positions ascend with `fresh`: first < second
+    # each decided text's position in the ranking (-1: not in it)
+    ranked_at = np.full(len(decided.texts), -1, dtype=np.int64)
+    for p, key in enumerate(keys):
+        if key in decided_at:
+            ranked_at[decided_at[key]] = p
+    codes, owners = _sorted_prefixes([shingles[p] for p in fresh])
+    low = np.searchsorted(decided.prefix_codes, codes, side="left")
+    high = np.searchsorted(decided.prefix_codes, codes, side="right")
+    for at in np.flatnonzero(high > low).tolist():
+        others = ranked_at[decided.prefix_texts[low[at]:high[at]]]
+        others = others[others >= 0]
+        mine = where[owners[at]]
+        pairs.append(np.minimum(others, mine) * n + np.maximum(others, mine))
+    return _split_pairs(pairs, n)
+
+
+def _split_pairs(pairs: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pair codes (first * n + second) as the distinct (firsts, seconds), in ascending order."""
+    found = np.unique(np.concatenate([np.zeros(0, dtype=np.int64), *pairs]))
+    return found // n, found % n

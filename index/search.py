@@ -19,7 +19,16 @@ from index.errors import BadQuery, ModelLoadError, NotFound
 from index.facts import IndexFacts
 from index.fusion import Boosts, Candidate, Evidence, Fused, FusionConfig, boosted, dbsf_scale, fuse
 from index.highlight import fragments
-from index.passage_features import FeatureCache, Recent, _hash31, collapse, evidences, features_of_text
+from index.passage_features import (
+    FeatureCache,
+    NearDuplicates,
+    Recent,
+    collapse,
+    evidences,
+    features_of_text,
+    near_duplicates,
+    term_id,
+)
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol, stems
 from index.snapshot import IndexHolder, IndexSnapshot
 from index.store import FIELD_WEIGHTS, Store
@@ -157,6 +166,12 @@ class KeywordSide:
     chunks: dict[int, StoredChunk] = field(default_factory=dict)  # passages read (mandate kinds, the page)
     count: int | None = None  # keyword matches in all, when the candidates filled the depth (the total)
     fragments: dict[int, tuple[Fragment, ...]] = field(default_factory=dict)  # highlights, by chunk id
+    near_duplicates: NearDuplicates | None = None  # the keyword candidates' texts compared (the folding)
+    # the best keyword candidates' stored sentence vectors (the sentence re-scoring's likely head): each id
+    # read is in `sentences_read`; those with sentences in `sentences`, the others' own vectors in `vectors`
+    sentences_read: frozenset[int] = frozenset()
+    sentences: dict[int, np.ndarray] = field(default_factory=dict)
+    vectors: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -234,7 +249,7 @@ class SearchEngine(IndexFacts):
         fused = paragraph_first(snapshot.store, request.query, fused, filters)  # "E/RES/1992/41 op. 4"
         duplicates: dict[int, tuple[int, ...]] = {}
         if self.config.collapse_duplicates:
-            fused, duplicates = self._collapsed(snapshot, fused)
+            fused, duplicates = self._collapsed(snapshot, fused, prepared.near_duplicates if prepared else None)
         page = fused[request.offset:request.offset + request.k]
         hits = self._hits(snapshot, page, analysis, request.offset, duplicates, reads,
                           prepared.fragments if prepared else None)
@@ -256,10 +271,12 @@ class SearchEngine(IndexFacts):
         count = snapshot.engine.keyword_count(analysis, filters) if counted is None else counted
         return len(fused) + max(0, count - depth)
 
-    def _collapsed(self, snapshot: IndexSnapshot, fused: Fused) -> tuple[Fused, dict[int, tuple[int, ...]]]:
-        """The ranking with duplicate passages folded into the best-ranked copy (index.duplicates)."""
+    def _collapsed(self, snapshot: IndexSnapshot, fused: Fused, decided: NearDuplicates | None = None
+                   ) -> tuple[Fused, dict[int, tuple[int, ...]]]:
+        """The ranking with duplicate passages folded into the best-ranked copy (index.duplicates); `decided`:
+        texts compared already (the keyword thread's)."""
         features = self._cached(snapshot).features.features([c.chunk_id for c in fused], snapshot.store.chunk_features)
-        groups = collapse([(c.chunk_id, features[c.chunk_id]) for c in fused if c.chunk_id in features])
+        groups = collapse([(c.chunk_id, features[c.chunk_id]) for c in fused if c.chunk_id in features], decided)
         kept = {g.kept: g.duplicates for g in groups}
         return [c for c in fused if c.chunk_id in kept], {k: d for k, d in kept.items() if d}
 
@@ -312,7 +329,7 @@ class SearchEngine(IndexFacts):
         fused = (self._boosted(snapshot, analysis, scored, reads, prepared) if boosting
                  else fuse(scored, self.config.fusion))
         if mode == "hybrid" and self.config.sentence_rerank and query_vector is not None:
-            fused = self._sentence_scored(snapshot, fused, query_vector, dict(near))
+            fused = self._sentence_scored(snapshot, fused, query_vector, dict(near), prepared)
         return fused
 
     def _boosted(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, scored: dict[str, Sequence[tuple[int, float]]],
@@ -330,25 +347,42 @@ class SearchEngine(IndexFacts):
         return boosted(scored, self.config.fusion, self.config.boosts, found)
 
     def _sentence_scored(self, snapshot: IndexSnapshot, fused: Fused, query_vector: np.ndarray,
-                         own: dict[int, float]) -> Fused:
+                         own: dict[int, float], prepared: KeywordSide | None = None) -> Fused:
         """The first `sentence_rerank` candidates re-scored by their best stored sentence's cosine (one read
         of the store; index.sentences). `own`: the passages' cosines semantic search returned; a head
         passage without stored sentences counts its own cosine. No stored sentences at all (an index built
-        before them, or without them): the ranking as it was."""
+        before them, or without them): the ranking as it was. `prepared`: the keyword thread's reads of
+        the best keyword candidates' sentences and vectors, used as if read here."""
         head = [c.chunk_id for c in fused[:self.config.sentence_rerank]]
-        stored = snapshot.store.sentence_vectors(head, int(np.asarray(query_vector).size))
+        dimension = int(np.asarray(query_vector).size)
+        read = prepared.sentences_read if prepared is not None else frozenset()
+        stored = snapshot.store.sentence_vectors([i for i in head if i not in read], dimension)
+        if prepared is not None:
+            stored.update((i, prepared.sentences[i]) for i in head if i in prepared.sentences)
         if not stored:
             return fused
         best = sentences.best_sentence_cosines(query_vector, stored)
         query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
+        vectors = prepared.vectors if prepared is not None else {}
         for chunk_id in head:
             if chunk_id not in best and chunk_id not in own:
                 with contextlib.suppress(KeyError):  # not in this generation's vectors: no evidence
-                    own[chunk_id] = float(np.asarray(snapshot.engine.get(chunk_id), dtype=np.float32) @ query)
+                    vector = vectors[chunk_id] if chunk_id in vectors else snapshot.engine.get(chunk_id)
+                    own[chunk_id] = float(np.asarray(vector, dtype=np.float32) @ query)
         found = sentences.evidence(head, best, own)
         if self.config.sentence_fusion == "dbsf":
             found = dict(dbsf_scale(list(found.items())))
         return sentences.rescored(fused, found, self.config.sentence_weight)
+
+    def _head_sentences(self, snapshot: IndexSnapshot, side: KeywordSide, ids: list[int], dimension: int) -> None:
+        """Read what the sentence re-scoring needs of these keyword candidates into `side`: their stored
+        sentence vectors, or (none stored) their own vectors."""
+        side.sentences = snapshot.store.sentence_vectors(ids, dimension)
+        for chunk_id in ids:
+            if chunk_id not in side.sentences:
+                with contextlib.suppress(KeyError):  # not in this generation's vectors: the search finds the same
+                    side.vectors[chunk_id] = snapshot.engine.get(chunk_id)
+        side.sentences_read = frozenset(ids)
 
     def _evidence(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, weights: dict[str, float] | None,
                   reads: PassageReads, candidates: list[int]) -> dict[int, Evidence]:
@@ -357,7 +391,7 @@ class SearchEngine(IndexFacts):
         found = evidences(analysis.terms, features, weights)
         if analysis.asks_mandate and self.config.boosts.mandate:
             chunks = reads(candidates)  # only a mandate question needs the passages' kinds
-            found = {i: replace(e, mandate=float(i in chunks and chunks[i].chunk.kind in MANDATE_KINDS))
+            found = {i: e._replace(mandate=float(i in chunks and chunks[i].chunk.kind in MANDATE_KINDS))
                      for i, e in found.items()}
         return found
 
@@ -376,6 +410,11 @@ class SearchEngine(IndexFacts):
             side.evidence = self._evidence(snapshot, analysis, side.weights, reads, ids)
         if len(ids) >= depth:  # the total counts the matches beyond the candidates (_total)
             side.count = snapshot.engine.keyword_count(analysis, filters)
+        if self.config.collapse_duplicates:  # the folding then compares only pairs with a semantic candidate
+            features = self._cached(snapshot).features.features(ids, snapshot.store.chunk_features)
+            side.near_duplicates = near_duplicates(features.values())
+        if self.config.sentence_rerank and self.embedder is not None:  # the likely head of the fused ranking
+            self._head_sentences(snapshot, side, ids[:self.config.sentence_rerank], self.embedder.dimension)
         # the page's likely passages: read them and their documents, and highlight them (used if they are on it)
         likely = reads(ids[:int(SPECULATIVE_PAGE * page_end)])
         self._cached(snapshot).documents.get((c.chunk.doc_id for c in likely.values()), snapshot.store.get_documents)
@@ -416,7 +455,7 @@ class SearchEngine(IndexFacts):
             cache.collection = bm25.collection_of(list(sample.values()), store.stem_frequencies(())[0])
         passages, holding = store.stem_frequencies(terms)
         idfs = [bm25.idf(passages, holding.get(t, 0)) for t in terms]
-        term_ids = [_hash31(t) for t in terms]  # the stored stems' ids (index.passage_features)
+        term_ids = [term_id(t) for t in terms]  # the stored stems' ids (index.passage_features)
         return bm25.rescored(found, bm25.scores(term_ids, idfs, fields, cache.collection, config))
 
     def _bm25_fields(self, cache: GenerationCache, store: Store, ids: list[int]) -> dict[int, bm25.Fields]:

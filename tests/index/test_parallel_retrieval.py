@@ -125,6 +125,8 @@ def test_the_keyword_thread_prepares_the_rest_and_the_answers_stay_the_same(  # 
     monkeypatch.setattr(Store, "keyword_count", recorded("count", Store.keyword_count))
     monkeypatch.setattr(search, "fragments", recorded("fragments", search.fragments))
     monkeypatch.setattr(search, "evidences", recorded("evidence", search.evidences))
+    monkeypatch.setattr(search, "near_duplicates", recorded("near duplicates", search.near_duplicates))
+    monkeypatch.setattr(Store, "sentence_vectors", recorded("sentences", Store.sentence_vectors))
     for query in OVERLAP_QUERIES:
         for request in (SearchRequest(query=query, k=3), SearchRequest(query=query, k=4, offset=2)):
             expected = _answer(sequential, request)
@@ -136,6 +138,8 @@ def test_the_keyword_thread_prepares_the_rest_and_the_answers_stay_the_same(  # 
             assert "rarity" not in caller and "count" not in caller, (request, calls)
             if expected[1]:
                 assert "evidence" in worker, request  # the keyword candidates' boosts, beside the embedding
+                # ... their texts compared for the folding, and the likely head's sentences read
+                assert "near duplicates" in worker and "sentences" in worker, request
     counted = [SearchRequest(query=q, k=3) for q in OVERLAP_QUERIES]
     calls.clear()
     totals = [overlapped.search(r).total for r in counted]

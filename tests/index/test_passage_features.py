@@ -9,8 +9,18 @@ import pytest
 from support import CORPUS
 
 from index import duplicates
+from index.duplicates import NEAR_DUPLICATE
 from index.fusion import evidence
-from index.passage_features import FeatureCache, PassageFeatures, collapse, evidences, features_of
+from index.passage_features import (
+    FeatureCache,
+    PassageFeatures,
+    _near_duplicate_pairs,
+    collapse,
+    evidences,
+    features_of,
+    features_of_text,
+    near_duplicates,
+)
 from index.query import _TOKEN, _fold, stem, stems
 from index.types import StoredChunk
 from ingest.types import Chunk
@@ -111,3 +121,44 @@ def test_duplicate_groups_with_many_exact_copies_equal_the_per_passage_computati
         expected = duplicates.collapse([(i, copies[i].chunk.text) for i in ranked])
         assert collapse([(i, features[i]) for i in ranked]) == expected
         assert sum(len(g.duplicates) for g in expected) > len(texts) * 4  # the copies were folded
+
+
+def test_near_duplicate_pairs_equal_every_pair_compared(passages: dict[int, StoredChunk]) -> None:
+    """The prefix filter and the one-pass overlap count find exactly the pairs a comparison of every pair
+    finds, on variants of a few texts (many passages share each prefix shingle, so the filter's runs of
+    equal shingles are long) and the passages that hold several of them."""
+    rng = random.Random(13)
+    texts = [p.chunk.text for p in passages.values() if 40 < len(p.chunk.text.split()) < 120][:3]
+    variants = [_near_copy(t, rng) if n % 3 else " ".join(_near_copy(t, rng).split()[:-rng.randint(1, 9)])
+                for t in texts for n in range(12)]
+    variants += [variants[0] + " " + variants[1], " ".join(texts), texts[0]]
+    ranked = [(n, features_of_text(t, ())) for n, t in enumerate(variants)]
+    rng.shuffle(ranked)
+    sets = [set(features.shingles.tolist()) for _, features in ranked]
+    expected: dict[int, list[int]] = {}
+    for b in range(len(ranked)):
+        for a in range(b):
+            shared = len(sets[a] & sets[b])
+            if (min(len(sets[a]), len(sets[b])) >= NEAR_DUPLICATE * max(len(sets[a]), len(sets[b]))
+                    and shared / (len(sets[a]) + len(sets[b]) - shared) >= NEAR_DUPLICATE):
+                expected.setdefault(b, []).append(a)
+    assert _near_duplicate_pairs(ranked) == expected
+    assert sum(map(len, expected.values())) > 50  # the variants were near-duplicates of each other
+
+
+def test_verdicts_made_ahead_for_some_passages_fold_as_comparing_every_pair(passages: dict[int, StoredChunk]) -> None:
+    """A hybrid search's keyword thread compares its candidates' texts before the semantic ones arrive: the
+    folding of the whole ranking with those verdicts is the folding without them."""
+    rng = random.Random(17)
+    texts = [p.chunk.text for p in passages.values() if len(p.chunk.text.split()) > 30][:40]
+    pool = texts + [t for t in texts[:20] for _ in range(2)] + [_near_copy(t, rng) for t in texts for _ in range(2)]
+    features = {n: features_of_text(t, ()) for n, t in enumerate(pool)}
+    folded = 0
+    for _ in range(20):
+        ranked = rng.sample(list(features), len(features))
+        ahead = near_duplicates(features[i] for i in rng.sample(ranked, len(ranked) // 2))
+        assert ahead.pairs  # some verdicts come from ahead
+        expected = collapse([(i, features[i]) for i in ranked])
+        assert collapse([(i, features[i]) for i in ranked], ahead) == expected
+        folded += sum(len(g.duplicates) for g in expected)
+    assert folded > 20 * 40
