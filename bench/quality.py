@@ -378,9 +378,10 @@ def shown_places(hit: Hit) -> list[tuple[Chunk, Document]]:
     return [(hit.chunk, hit.document), *((d.chunk, d.document) for d in getattr(hit, "duplicates", ()))]
 
 
-def coop_sets(half_wanted: str | None) -> dict[str, Cooperation]:
-    """The judged queries split by source set (`un`: corpus/ + the UN PDFs; `speeches`), optionally one half."""
-    chosen = [q for q in load_all() if half_wanted in (None, half(q.id))]
+def coop_sets(half_wanted: str | None, id_prefix: str = "") -> dict[str, Cooperation]:
+    """The judged queries split by source set (`un`: corpus/ + the UN PDFs; `speeches`), optionally one half
+    and only the ids starting with `id_prefix` (one writer's file, e.g. "uc-" for bench/judged/un-c.jsonl)."""
+    chosen = [q for q in load_all() if half_wanted in (None, half(q.id)) and q.id.startswith(id_prefix)]
     return {name: Cooperation(name, [q for q in chosen if source_set(q) == name]) for name in COOP_SOURCES}
 
 
@@ -494,6 +495,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=["scifact", *COOP_SOURCES], action="append", help="measure these sets")
     parser.add_argument("--half", choices=HALVES, help="only this half of the judged sets (tune on dev)")
     parser.add_argument("--levers", action="store_true", help="also the variants tried (tune on --half dev)")
+    parser.add_argument("--id-prefix", default="", help="only the judged queries whose id starts so (e.g. uc-)")
     parser.add_argument("--limit", type=int, help="first N queries of each set (smoke runs)")
     parser.add_argument("--variant", action="append", help="only the variants with these names")
     parser.add_argument("--output", type=Path, default=RESULTS)
@@ -527,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
             if name in wanted:
                 calibrate_floor(dataset, cached_index(name, COOP_SOURCES[name], COOP_CODE, embedder), embedder, echo)
         return 0
-    for name, dataset in coop_sets(args.half).items():
+    for name, dataset in coop_sets(args.half, args.id_prefix).items():
         if name in wanted:
             index_dir = cached_index(name, COOP_SOURCES[name], COOP_CODE, embedder, backend, args.any_cached_index)
             results[name] = {"unit": "passages",
