@@ -143,7 +143,8 @@ def context_variants(base: SearchConfig) -> list[Variant]:
     score of the passages beside it ("nbr-…", from the keyword or fused list), + b x its document's best (or
     summed) keyword score ("doc-max", "doc-sum"), - b x the gap to its document's best keyword score
     ("doc-gap"), + b to that best passage ("doc-best"), or (1 - a) x the score of a passage whose own text
-    holds no query term ("own-term"); "pre": before the head's sentence re-scoring, "post": after it."""
+    holds no query term ("own-term"), or none beyond its document's title and headings ("title-only");
+    "pre": before the head's sentence re-scoring, "post": after it."""
     sys.path.insert(0, str(BENCH / "lab"))
     from context import ContextEngine
 
@@ -156,6 +157,8 @@ def context_variants(base: SearchConfig) -> list[Variant]:
     # document as keyword's answer, semantically closer to the question's generic words, ranks above it)
     settings += [(lever, weight, stage, "kw") for lever in ("doc-gap", "doc-best") for weight in (0.1, 0.25, 0.5)
                  for stage in ("pre", "post")]
+    # third: a passage whose own text holds none of the query's terms beyond its title's and headings'
+    settings += [("title-only", weight, stage, "kw") for weight in (0.1, 0.25, 0.5) for stage in ("pre", "post")]
     out = []
     for lever, weight, stage, source in settings:
         name = f"hybrid context {lever}{' ' + source if lever.startswith('nbr') else ''} x{weight} {stage}"

@@ -14,7 +14,8 @@ the document's title. Three ways of using the evidence around a passage, each ad
   document (by ordinal), read from the DBSF-scaled keyword list ("kw") or the fused list ("fused"): evidence
   propagated from the paragraph around it;
 - "own-term": a passage whose own text holds none of the query's terms (what it matches comes from its
-  headings or title only) counts (1 - a) x its fused score.
+  headings or title only) counts (1 - a) x its fused score; "title-only": the same for a passage whose
+  own text holds none of the query's terms that its document's title, symbol and its headings lack.
 
 `stage` "pre" applies it to the boosted fusion, before the head's sentence re-scoring (which then picks
 its head from the re-ranked list); "post" to the final ranking, after it. The rest is the product's search.
@@ -29,7 +30,7 @@ from index.search import PassageReads, SearchConfig, SearchEngine
 from index.snapshot import IndexHolder, IndexSnapshot
 from index.types import Filters
 
-LEVERS = ("doc-max", "doc-sum", "doc-gap", "doc-best", "nbr-max", "nbr-mean", "own-term")
+LEVERS = ("doc-max", "doc-sum", "doc-gap", "doc-best", "nbr-max", "nbr-mean", "own-term", "title-only")
 
 
 class ContextEngine(SearchEngine):
@@ -69,6 +70,20 @@ class ContextEngine(SearchEngine):
                 return fused
             bonus = {i: -self.weight * c.score for c in fused
                      if (i := c.chunk_id) in chunks and not terms & set(stems(chunks[i].chunk.text))}
+        elif self.lever == "title-only":
+            terms = set(self._analysis.terms) if self._analysis else set()
+            documents = snapshot.store.get_documents({s.chunk.doc_id for s in chunks.values()})
+            bonus = {}
+            for c in fused:
+                if c.chunk_id not in chunks:
+                    continue
+                chunk = chunks[c.chunk_id].chunk
+                document = documents.get(chunk.doc_id)
+                around = " ".join([*chunk.heading_path, document.title if document else "",
+                                   (document.symbol or "") if document else ""])
+                beyond = terms - set(stems(around))  # the query's terms its title and headings do not hold
+                if beyond and not beyond & set(stems(chunk.text)):
+                    bonus[c.chunk_id] = -self.weight * c.score
         elif self.lever in ("doc-gap", "doc-best"):
             own = dict(dbsf_scale(self._keyword_list))
             keyword_places = snapshot.store.get_chunks([i for i in own if i not in place])
