@@ -168,6 +168,19 @@ def context_variants(base: SearchConfig) -> list[Variant]:
             return ContextEngine(holder, embedder, config, lever, weight, stage, source)
 
         out.append(Variant(name, "hybrid", base, make))
+    # fourth: the round's near-misses together (document evidence lifts practice and definition, title-only fact)
+    for stage, combination in (("post", (("doc-max", 0.25, "kw"), ("title-only", 0.1, "kw"))),
+                               ("post", (("doc-max", 0.25, "kw"), ("own-term", 0.25, "kw"))),
+                               ("pre", (("doc-max", 0.25, "kw"), ("nbr-mean", 0.1, "kw"))),
+                               ("post", (("title-only", 0.1, "kw"), ("nbr-mean", 0.1, "kw")))):
+        name = "hybrid context " + " + ".join(f"{lever} x{weight}" for lever, weight, _ in combination) + f" {stage}"
+
+        def combined(holder: IndexHolder, embedder: Embedder, config: SearchConfig, stage: str = stage,
+                     combination: tuple[tuple[str, float, str], ...] = combination) -> SearchEngine:
+            (lever, weight, source), *also = combination
+            return ContextEngine(holder, embedder, config, lever, weight, stage, source, tuple(also))
+
+        out.append(Variant(name, "hybrid", base, combined))
     return out
 
 

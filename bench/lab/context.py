@@ -37,11 +37,14 @@ class ContextEngine(SearchEngine):
     """The product's search with one context lever applied (module docstring)."""
 
     def __init__(self, holder: IndexHolder, embedder, config: SearchConfig,  # type: ignore[no-untyped-def]
-                 lever: str, weight: float, stage: str = "pre", source: str = "kw") -> None:
+                 lever: str, weight: float, stage: str = "pre", source: str = "kw",
+                 also: tuple[tuple[str, float, str], ...] = ()) -> None:
         super().__init__(holder, embedder, config=config)
-        if lever not in LEVERS or stage not in ("pre", "post") or source not in ("kw", "fused"):
-            raise ValueError(f"unknown context lever {lever!r} / {stage!r} / {source!r}")
+        for name, _, origin in ((lever, weight, source), *also):
+            if name not in LEVERS or stage not in ("pre", "post") or origin not in ("kw", "fused"):
+                raise ValueError(f"unknown context lever {name!r} / {stage!r} / {origin!r}")
         self.lever, self.weight, self.stage, self.source = lever, weight, stage, source
+        self.also = also  # more levers applied after the first, in turn (combinations)
         self._keyword_list: Sequence[tuple[int, float]] = ()
         self._analysis: QueryAnalysis | None = None
 
@@ -60,17 +63,22 @@ class ContextEngine(SearchEngine):
         return fused
 
     def _context(self, snapshot: IndexSnapshot, fused: Fused) -> Fused:
+        for lever, weight, source in ((self.lever, self.weight, self.source), *self.also):
+            fused = self._one(snapshot, fused, lever, weight, source)
+        return fused
+
+    def _one(self, snapshot: IndexSnapshot, fused: Fused, lever: str, weight: float, source: str) -> Fused:
         if not fused:
             return fused
         chunks = snapshot.store.get_chunks([c.chunk_id for c in fused])
         place = {i: (s.chunk.doc_id, s.chunk.ordinal) for i, s in chunks.items()}
-        if self.lever == "own-term":
+        if lever == "own-term":
             terms = set(self._analysis.terms) if self._analysis else set()
             if not terms:
                 return fused
-            bonus = {i: -self.weight * c.score for c in fused
+            bonus = {i: -weight * c.score for c in fused
                      if (i := c.chunk_id) in chunks and not terms & set(stems(chunks[i].chunk.text))}
-        elif self.lever == "title-only":
+        elif lever == "title-only":
             terms = set(self._analysis.terms) if self._analysis else set()
             documents = snapshot.store.get_documents({s.chunk.doc_id for s in chunks.values()})
             bonus = {}
@@ -83,8 +91,8 @@ class ContextEngine(SearchEngine):
                                    (document.symbol or "") if document else ""])
                 beyond = terms - set(stems(around))  # the query's terms its title and headings do not hold
                 if beyond and not beyond & set(stems(chunk.text)):
-                    bonus[c.chunk_id] = -self.weight * c.score
-        elif self.lever in ("doc-gap", "doc-best"):
+                    bonus[c.chunk_id] = -weight * c.score
+        elif lever in ("doc-gap", "doc-best"):
             own = dict(dbsf_scale(self._keyword_list))
             keyword_places = snapshot.store.get_chunks([i for i in own if i not in place])
             place.update({i: (s.chunk.doc_id, s.chunk.ordinal) for i, s in keyword_places.items()})
@@ -92,25 +100,25 @@ class ContextEngine(SearchEngine):
             for i, score in own.items():
                 if i in place and score > best.get(place[i][0], (-1.0, -1))[0]:
                     best[place[i][0]] = (score, i)
-            if self.lever == "doc-gap":
-                bonus = {c.chunk_id: -self.weight * (best[doc][0] - own.get(c.chunk_id, 0.0)) for c in fused
+            if lever == "doc-gap":
+                bonus = {c.chunk_id: -weight * (best[doc][0] - own.get(c.chunk_id, 0.0)) for c in fused
                          if c.chunk_id in place and (doc := place[c.chunk_id][0]) in best}
             else:
-                bonus = {i: self.weight for _, i in best.values()}
-        elif self.lever.startswith("doc"):
+                bonus = {i: weight for _, i in best.values()}
+        elif lever.startswith("doc"):
             keyword_places = snapshot.store.get_chunks([i for i, _ in self._keyword_list if i not in place])
             place.update({i: (s.chunk.doc_id, s.chunk.ordinal) for i, s in keyword_places.items()})
             per_doc: dict[str, float] = {}
             for i, score in self._keyword_list:
                 if i in place:
                     doc = place[i][0]
-                    per_doc[doc] = (max(per_doc.get(doc, score), score) if self.lever == "doc-max"
+                    per_doc[doc] = (max(per_doc.get(doc, score), score) if lever == "doc-max"
                                     else per_doc.get(doc, 0.0) + score)
             scaled = dict(dbsf_scale(list(per_doc.items())))
-            bonus = {c.chunk_id: self.weight * scaled.get(place[c.chunk_id][0], 0.0)
+            bonus = {c.chunk_id: weight * scaled.get(place[c.chunk_id][0], 0.0)
                      for c in fused if c.chunk_id in place}
         else:
-            if self.source == "kw":
+            if source == "kw":
                 evidence = dict(dbsf_scale(self._keyword_list))
                 keyword_places = snapshot.store.get_chunks([i for i in evidence if i not in place])
                 place.update({i: (s.chunk.doc_id, s.chunk.ordinal) for i, s in keyword_places.items()})
@@ -123,7 +131,7 @@ class ContextEngine(SearchEngine):
                     continue
                 doc, ordinal = place[c.chunk_id]
                 around = [at.get((doc, ordinal - 1), 0.0), at.get((doc, ordinal + 1), 0.0)]
-                value = max(around) if self.lever == "nbr-max" else sum(around) / 2
-                bonus[c.chunk_id] = self.weight * value
+                value = max(around) if lever == "nbr-max" else sum(around) / 2
+                bonus[c.chunk_id] = weight * value
         rescored = [Candidate(c.chunk_id, c.score + bonus.get(c.chunk_id, 0.0), c.retrievers) for c in fused]
         return sorted(rescored, key=lambda c: -c.score)
