@@ -134,6 +134,53 @@ def variants(levers: bool) -> list[Variant]:
     out += [Variant(name, "keyword" if name.startswith("keyword") else "hybrid", config) for name, config in tried]
     out += sentence_retriever_variants(base)
     out += bm25_variants(base)
+    out += context_variants(base)
+    return out
+
+
+def context_variants(base: SearchConfig) -> list[Variant]:
+    """Passage context and document evidence (bench/lab/context.py; issue 11): + a x the best (or mean)
+    score of the passages beside it ("nbr-…", from the keyword or fused list), + b x its document's best (or
+    summed) keyword score ("doc-max", "doc-sum"), - b x the gap to its document's best keyword score
+    ("doc-gap"), + b to that best passage ("doc-best"), or (1 - a) x the score of a passage whose own text
+    holds no query term ("own-term"), or none beyond its document's title and headings ("title-only");
+    "pre": before the head's sentence re-scoring, "post": after it."""
+    sys.path.insert(0, str(BENCH / "lab"))
+    from context import ContextEngine
+
+    settings = [(lever, weight, stage, "kw") for lever in ("doc-max", "doc-sum") for weight in (0.1, 0.25, 0.5)
+                for stage in ("pre", "post")]
+    settings += [(lever, weight, "pre", source) for lever in ("nbr-max", "nbr-mean") for source in ("kw", "fused")
+                 for weight in (0.1, 0.25, 0.5)]
+    settings += [("own-term", weight, stage, "kw") for weight in (0.1, 0.25, 0.5) for stage in ("pre", "post")]
+    # second round: within the document, keyword evidence decides (the dev losses: a passage of the same
+    # document as keyword's answer, semantically closer to the question's generic words, ranks above it)
+    settings += [(lever, weight, stage, "kw") for lever in ("doc-gap", "doc-best") for weight in (0.1, 0.25, 0.5)
+                 for stage in ("pre", "post")]
+    # third: a passage whose own text holds none of the query's terms beyond its title's and headings'
+    settings += [("title-only", weight, stage, "kw") for weight in (0.1, 0.25, 0.5) for stage in ("pre", "post")]
+    out = []
+    for lever, weight, stage, source in settings:
+        name = f"hybrid context {lever}{' ' + source if lever.startswith('nbr') else ''} x{weight} {stage}"
+
+        def make(holder: IndexHolder, embedder: Embedder, config: SearchConfig, lever: str = lever,
+                 weight: float = weight, stage: str = stage, source: str = source) -> SearchEngine:
+            return ContextEngine(holder, embedder, config, lever, weight, stage, source)
+
+        out.append(Variant(name, "hybrid", base, make))
+    # fourth: the round's near-misses together (document evidence lifts practice and definition, title-only fact)
+    for stage, combination in (("post", (("doc-max", 0.25, "kw"), ("title-only", 0.1, "kw"))),
+                               ("post", (("doc-max", 0.25, "kw"), ("own-term", 0.25, "kw"))),
+                               ("pre", (("doc-max", 0.25, "kw"), ("nbr-mean", 0.1, "kw"))),
+                               ("post", (("title-only", 0.1, "kw"), ("nbr-mean", 0.1, "kw")))):
+        name = "hybrid context " + " + ".join(f"{lever} x{weight}" for lever, weight, _ in combination) + f" {stage}"
+
+        def combined(holder: IndexHolder, embedder: Embedder, config: SearchConfig, stage: str = stage,
+                     combination: tuple[tuple[str, float, str], ...] = combination) -> SearchEngine:
+            (lever, weight, source), *also = combination
+            return ContextEngine(holder, embedder, config, lever, weight, stage, source, tuple(also))
+
+        out.append(Variant(name, "hybrid", base, combined))
     return out
 
 
