@@ -168,10 +168,9 @@ class KeywordSide:
     fragments: dict[int, tuple[Fragment, ...]] = field(default_factory=dict)  # highlights, by chunk id
     near_duplicates: NearDuplicates | None = None  # the keyword candidates' texts compared (the folding)
     # the best keyword candidates' stored sentence vectors (the sentence re-scoring's likely head): each id
-    # read is in `sentences_read`; those with sentences in `sentences`, the others' own vectors in `vectors`
+    # read is in `sentences_read`, those with stored sentences in `sentences`
     sentences_read: frozenset[int] = frozenset()
     sentences: dict[int, np.ndarray] = field(default_factory=dict)
-    vectors: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -352,7 +351,7 @@ class SearchEngine(IndexFacts):
         of the store; index.sentences). `own`: the passages' cosines semantic search returned; a head
         passage without stored sentences counts its own cosine. No stored sentences at all (an index built
         before them, or without them): the ranking as it was. `prepared`: the keyword thread's reads of
-        the best keyword candidates' sentences and vectors, used as if read here."""
+        the best keyword candidates' sentences, used as if read here."""
         head = [c.chunk_id for c in fused[:self.config.sentence_rerank]]
         dimension = int(np.asarray(query_vector).size)
         read = prepared.sentences_read if prepared is not None else frozenset()
@@ -363,25 +362,20 @@ class SearchEngine(IndexFacts):
             return fused
         best = sentences.best_sentence_cosines(query_vector, stored)
         query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
-        vectors = prepared.vectors if prepared is not None else {}
         for chunk_id in head:
             if chunk_id not in best and chunk_id not in own:
                 with contextlib.suppress(KeyError):  # not in this generation's vectors: no evidence
-                    vector = vectors[chunk_id] if chunk_id in vectors else snapshot.engine.get(chunk_id)
-                    own[chunk_id] = float(np.asarray(vector, dtype=np.float32) @ query)
+                    own[chunk_id] = float(np.asarray(snapshot.engine.get(chunk_id), dtype=np.float32) @ query)
         found = sentences.evidence(head, best, own)
         if self.config.sentence_fusion == "dbsf":
             found = dict(dbsf_scale(list(found.items())))
         return sentences.rescored(fused, found, self.config.sentence_weight)
 
     def _head_sentences(self, snapshot: IndexSnapshot, side: KeywordSide, ids: list[int], dimension: int) -> None:
-        """Read what the sentence re-scoring needs of these keyword candidates into `side`: their stored
-        sentence vectors, or (none stored) their own vectors."""
+        """Read the stored sentence vectors of these keyword candidates into `side` (one store read). Their
+        own vectors are not read ahead: the re-scoring needs few of them (only head passages without
+        sentences and outside the semantic list), and on Milvus each is a round trip."""
         side.sentences = snapshot.store.sentence_vectors(ids, dimension)
-        for chunk_id in ids:
-            if chunk_id not in side.sentences:
-                with contextlib.suppress(KeyError):  # not in this generation's vectors: the search finds the same
-                    side.vectors[chunk_id] = snapshot.engine.get(chunk_id)
         side.sentences_read = frozenset(ids)
 
     def _evidence(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, weights: dict[str, float] | None,
