@@ -68,6 +68,7 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=300)
     args = parser.parse_args()
     sides = {"base": args.base.resolve(), "new": args.new.resolve()}
+    args.index = args.index.resolve()  # both servers on this one index (a relative path would be each checkout's)
     servers = {name: _serve(path, args.index, Path(f"/tmp/http-pair-{name}.log")) for name, path in sides.items()}
     try:
         connections = {name: http.client.HTTPConnection("127.0.0.1", port, timeout=60)
