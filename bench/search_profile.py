@@ -29,7 +29,7 @@ STAGES = [(search.SearchEngine, "_fused", "retrieval + fusion + boosts"),
           (store.Store, "get_documents", "page: documents"), (store.Store, "get_chunks", "passage reads"),
           (passage_features.FeatureCache, "features", "features (all threads)"),
           (search, "evidences", "boost evidence"), (search, "near_duplicates", "near-duplicate verdicts"),
-          (search.SearchEngine, "_head_sentences", "head sentences (keyword thread)"),
+          (store.Store, "sentence_vectors", "stored sentences (all threads)"),
           (search.SearchEngine, "_sentence_scored", "sentence re-scoring"),
           (search, "fragments", "highlights"), (search.SearchEngine, "_total", "total count")]
 

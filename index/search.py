@@ -371,13 +371,6 @@ class SearchEngine(IndexFacts):
             found = dict(dbsf_scale(list(found.items())))
         return sentences.rescored(fused, found, self.config.sentence_weight)
 
-    def _head_sentences(self, snapshot: IndexSnapshot, side: KeywordSide, ids: list[int], dimension: int) -> None:
-        """Read the stored sentence vectors of these keyword candidates into `side` (one store read). Their
-        own vectors are not read ahead: the re-scoring needs few of them (only head passages without
-        sentences and outside the semantic list), and on Milvus each is a round trip."""
-        side.sentences = snapshot.store.sentence_vectors(ids, dimension)
-        side.sentences_read = frozenset(ids)
-
     def _evidence(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, weights: dict[str, float] | None,
                   reads: PassageReads, candidates: list[int]) -> dict[int, Evidence]:
         """The boosts' evidence of these candidates (index.passage_features.evidences, the mandate prior)."""
@@ -407,8 +400,12 @@ class SearchEngine(IndexFacts):
         if self.config.collapse_duplicates:  # the folding then compares only pairs with a semantic candidate
             features = self._cached(snapshot).features.features(ids, snapshot.store.chunk_features)
             side.near_duplicates = near_duplicates(features.values())
-        if self.config.sentence_rerank and self.embedder is not None:  # the likely head of the fused ranking
-            self._head_sentences(snapshot, side, ids[:self.config.sentence_rerank], self.embedder.dimension)
+        if self.config.sentence_rerank and self.embedder is not None:
+            # the likely head's stored sentences, in one store read. Not their own vectors: the re-scoring
+            # needs few (head passages without sentences, outside the semantic list); on Milvus each is a trip
+            head = ids[:self.config.sentence_rerank]
+            side.sentences = snapshot.store.sentence_vectors(head, self.embedder.dimension)
+            side.sentences_read = frozenset(head)
         # the page's likely passages: read them and their documents, and highlight them (used if they are on it)
         likely = reads(ids[:int(SPECULATIVE_PAGE * page_end)])
         self._cached(snapshot).documents.get((c.chunk.doc_id for c in likely.values()), snapshot.store.get_documents)
@@ -444,10 +441,10 @@ class SearchEngine(IndexFacts):
         store = snapshot.store
         ids = [i for i, _ in found]
         fields = self._bm25_fields(cache, store, ids)
+        passages, holding = store.stem_frequencies(terms)
         if cache.collection is None:
             sample = self._bm25_fields(cache, store, store.sample_chunk_ids(BM25_SAMPLE))
-            cache.collection = bm25.collection_of(list(sample.values()), store.stem_frequencies(())[0])
-        passages, holding = store.stem_frequencies(terms)
+            cache.collection = bm25.collection_of(list(sample.values()), passages)
         idfs = [bm25.idf(passages, holding.get(t, 0)) for t in terms]
         term_ids = [term_id(t) for t in terms]  # the stored stems' ids (index.passage_features)
         return bm25.rescored(found, bm25.scores(term_ids, idfs, fields, cache.collection, config))

@@ -272,7 +272,7 @@ class Store:
             rows = self.conn.execute("SELECT c.id, c.heading_path, d.title, d.symbol FROM chunks c JOIN documents d"
                                      f" ON d.id = c.doc_id WHERE c.id IN ({','.join('?' * len(part))})", part)
             for chunk_id, headings, title, symbol in rows:
-                out[int(chunk_id)] = (len(token_list(" ".join(json.loads(headings or "[]")))),
+                out[int(chunk_id)] = (len(token_list(" ".join(_json_tuple(headings)))),
                                       " ".join(filter(None, [title, symbol])))
         return out
 

@@ -52,7 +52,8 @@ def engine_of(request: Request) -> SearchEngine:
 
 @read_router.get("/search", response_model=schemas.SearchResponse, responses=errors(*READ_ERRORS), tags=["search"])
 def search(request: Request, params: Annotated[SearchParams, Query()]) -> Response:
-    """Search passages: keyword (bm25) and semantic (embeddings), fused by reciprocal rank fusion.
+    """Search passages: keyword (bm25) and semantic (embeddings), fused (by default distribution-based score
+    fusion; the server's COOPSEARCH_FUSION_METHOD may choose rrf or minmax).
 
     Filters apply inside both retrievers, so `k` results come back whenever `k` passages match.
     Page with `offset` (the answer's `next_offset`) and `k` as the page size.
