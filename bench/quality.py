@@ -132,6 +132,9 @@ def variants(levers: bool) -> list[Variant]:
         tried.append((f"hybrid sentence {how} {top} x{weight}", replace(base, sentence_rerank=top,
                                                                       sentence_weight=weight, sentence_fusion=how)))
     out += [Variant(name, "keyword" if name.startswith("keyword") else "hybrid", config) for name, config in tried]
+    # semantic mode's first N passages scored by the closer of their own vector and their best sentence
+    out += [Variant(f"semantic best sentence {top}", "semantic", replace(base, semantic_sentence_rerank=top))
+            for top in (0, 10, 20, 30, 50)]
     out += sentence_retriever_variants(base)
     out += bm25_variants(base)
     out += context_variants(base)

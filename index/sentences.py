@@ -98,3 +98,10 @@ def rescored(fused: Fused, found: Mapping[int, float], weight: float) -> Fused:
     ranking that was scored; the rest get nothing), sorted again."""
     return sorted((Candidate(c.chunk_id, c.score + weight * found.get(c.chunk_id, 0.0), c.retrievers) for c in fused),
                   key=lambda c: -c.score)
+
+
+def closest(hits: Sequence[tuple[int, float]], best: Mapping[int, float]) -> list[tuple[int, float]]:
+    """(id, cosine) hits, each scored by the higher of its own cosine and its best sentence's (`best`),
+    best first; ties keep the hits' order."""
+    scored = [(chunk_id, max(cosine, best.get(chunk_id, cosine))) for chunk_id, cosine in hits]
+    return sorted(scored, key=lambda item: -item[1])

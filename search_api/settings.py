@@ -59,6 +59,9 @@ class Settings(BaseSettings):
                                    "evidence")
     sentence_rerank: int = Field(SearchConfig.sentence_rerank, ge=0, description="Hybrid search: the first N fused "
                                  "candidates are re-scored by their best stored sentence; 0: off")
+    semantic_sentence_rerank: int = Field(SearchConfig.semantic_sentence_rerank, ge=0, description="Semantic "
+                                          "search: its first N passages are ranked by the closer of their own "
+                                          "vector and their best stored sentence; 0: off")
     # -- the engines behind the index (index.backends; docs/deploy.md) ---------------------------------
     backend: Literal["embedded", "milvus"] = Field(
         "embedded", description="embedded (FAISS + SQLite in the index folder) or milvus (a Milvus collection)")
@@ -156,8 +159,12 @@ class Settings(BaseSettings):
         """
         model = embedder.info if embedder is not None else self.model_identity()
         holder = IndexHolder(self.index, model, self.vector_config(), make_backend(self.backend_config()))
-        return SearchEngine(holder, embedder, self.fusion(), SearchConfig(parallel_retrieval=self.parallel_retrieval,
-                                                                          sentence_rerank=self.sentence_rerank))
+        return SearchEngine(holder, embedder, self.fusion(), self.search_config())
+
+    def search_config(self) -> SearchConfig:
+        """What of the ranking these settings choose (the fusion is passed apart: `fusion`)."""
+        return SearchConfig(parallel_retrieval=self.parallel_retrieval, sentence_rerank=self.sentence_rerank,
+                            semantic_sentence_rerank=self.semantic_sentence_rerank)
 
     def backend_config(self) -> BackendConfig:
         """Which engines the index uses, and how to reach Milvus."""

@@ -34,10 +34,12 @@ def test_semantic_results_equal_brute_force_over_stored_vectors(engine, bundled_
     matrix = np.stack([snapshot.vectors.reconstruct(int(i)) for i in ids])
     query = bundled_embedder.encode_query("national focal points for technical cooperation")
     expected = [int(ids[i]) for i in np.argsort(-(matrix @ query), kind="stable")[:10]]
-    # exactness of the vector search itself: every neighbour, duplicates not folded, no similarity floor
+    # exactness of the vector search itself: every neighbour, duplicates not folded, no similarity floor, no
+    # re-ranking by the passages' best sentences
     from index.search import SearchConfig, SearchEngine
 
     exact = SearchEngine(engine.holder, bundled_embedder,
-                         config=SearchConfig(collapse_duplicates=False, semantic_floor=-1.0))
+                         config=SearchConfig(collapse_duplicates=False, semantic_floor=-1.0,
+                                             semantic_sentence_rerank=0))
     hits = exact.search(SearchRequest("national focal points for technical cooperation", k=10, mode="semantic")).hits
     assert [h.chunk_id for h in hits] == expected

@@ -230,3 +230,35 @@ def test_sentence_vectors_live_in_the_store_on_every_backend(  # type: ignore[no
     ranked_on = [h.chunk_id for h in on.search(SearchRequest(query, k=20)).hits]
     ranked_off = [h.chunk_id for h in off.search(SearchRequest(query, k=20)).hits]
     assert ranked_on and set(ranked_on) == set(ranked_off)  # the same passages, re-scored
+
+
+def test_closest_takes_the_higher_of_a_passage_and_its_best_sentence() -> None:
+    from index.sentences import closest
+
+    hits = [(1, 0.60), (2, 0.55), (3, 0.50), (4, 0.40)]
+    assert closest(hits, {3: 0.70, 2: 0.30}) == [(3, 0.70), (1, 0.60), (2, 0.55), (4, 0.40)]
+    assert closest(hits, {}) == hits
+
+
+def test_semantic_mode_ranks_by_the_closer_of_passage_and_best_sentence(  # type: ignore[no-untyped-def]
+        bundled_corpus_index: Path, bundled_embedder) -> None:
+    """Semantic mode on the seed corpus with the real model: its passages come in the order of
+    max(own cosine, best stored sentence's cosine), which is not the order of their own cosines."""
+    holder = IndexHolder(bundled_corpus_index, bundled_embedder.info)
+    query = "how should agencies answer incoming requests for cooperation"
+    on = SearchEngine(holder, bundled_embedder, config=replace(SearchConfig(), semantic_sentence_rerank=100))
+    off = SearchEngine(holder, bundled_embedder, config=replace(SearchConfig(), semantic_sentence_rerank=0))
+    ranked_on = [h.chunk_id for h in on.search(SearchRequest(query, k=10, mode="semantic")).hits]
+    ranked_off = [h.chunk_id for h in off.search(SearchRequest(query, k=10, mode="semantic")).hits]
+    snapshot = holder.current()
+    vector = bundled_embedder.encode_query(query)
+    stored = snapshot.store.sentence_vectors(ranked_on, len(vector))
+
+    def closeness(chunk_id: int) -> float:
+        own = float(np.asarray(snapshot.engine.get(chunk_id), dtype=np.float32) @ vector)
+        matrix = stored.get(chunk_id)
+        return max(own, float((matrix @ vector).max())) if matrix is not None else own
+
+    values = [closeness(i) for i in ranked_on]
+    assert values == sorted(values, reverse=True), values
+    assert ranked_on != ranked_off

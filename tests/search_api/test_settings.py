@@ -37,3 +37,8 @@ def test_sentence_vectors_and_scoring_are_on_by_default_and_can_be_switched_off(
     monkeypatch.setenv("COOPSEARCH_SENTENCE_RERANK", "-1")
     with pytest.raises(ValueError):
         Settings()
+    monkeypatch.setenv("COOPSEARCH_SENTENCE_RERANK", "0")
+    monkeypatch.delenv("COOPSEARCH_SEMANTIC_SENTENCE_RERANK", raising=False)
+    assert Settings().semantic_sentence_rerank == SearchConfig().semantic_sentence_rerank > 0
+    monkeypatch.setenv("COOPSEARCH_SEMANTIC_SENTENCE_RERANK", "0")
+    assert Settings().search_config().semantic_sentence_rerank == 0
