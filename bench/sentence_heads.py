@@ -3,7 +3,8 @@
     PYTHONPATH=. python bench/sentence_heads.py scifact      # then: python bench/quality.py --only scifact
 
 Sentence scoring reads the stored sentences of the first `SearchConfig.sentence_rerank` fused candidates
-only, and that head is decided before any sentence is read. So an index whose store holds the sentence
+only (semantic mode: of its first `SearchConfig.semantic_sentence_rerank` neighbours), and that head is
+decided before any sentence is read. So an index whose store holds the sentence
 rows of every passage that reaches the head of one of the set's queries (every page `bench/quality.py`
 reads) ranks exactly as a fully built one, for a fraction of the embedding: on SciFact 22,316 sentences
 (18,268 already in the embedding cache) instead of 44,610. The index is built into the cache folder
@@ -56,9 +57,19 @@ def main(name: str) -> None:
         return scored(snapshot, fused, *rest)  # type: ignore[arg-type]
 
     engine._sentence_scored = record  # type: ignore[method-assign]
+    # semantic mode ranks its first list by the passages' best sentences: those passages are a head too
+    semantic_head = SearchConfig().semantic_sentence_rerank
+    closest = engine._by_best_sentence
+
+    def record_semantic(snapshot: object, hits: list[tuple[int, float]], *rest: object) -> list[tuple[int, float]]:
+        heads.update(i for i, _ in hits[:semantic_head])
+        return closest(snapshot, hits, *rest)  # type: ignore[arg-type]
+
+    engine._by_best_sentence = record_semantic  # type: ignore[method-assign]
     dataset = quality.SciFact() if name == "scifact" else quality.coop_sets(None)[name]
     for _, text in dataset.queries():
         quality.ranked(engine, text, "hybrid", dataset.unit)
+        quality.ranked(engine, text, "semantic", dataset.unit)
     chunks = engine.holder.current().store.get_chunks(sorted(heads))
     split = {i: stored_sentences(c.chunk.text) for i, c in chunks.items()}
     flat = [s for pieces in split.values() for s in pieces]
