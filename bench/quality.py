@@ -138,6 +138,22 @@ def variants(levers: bool) -> list[Variant]:
     out += sentence_retriever_variants(base)
     out += bm25_variants(base)
     out += context_variants(base)
+    out += detitled_variants(base)
+    return out
+
+
+def detitled_variants(base: SearchConfig) -> list[Variant]:
+    """Semantic cosines with beta x the passage's context line (title and heading) removed
+    (bench/lab/detitled.py; issue 11): hybrid and semantic mode."""
+    sys.path.insert(0, str(BENCH / "lab"))
+    from detitled import DetitledEngine
+
+    out = []
+    for mode, beta in (("hybrid", 0.25), ("hybrid", 0.5), ("semantic", 0.25), ("semantic", 0.5), ("semantic", 1.0)):
+        def make(holder: IndexHolder, embedder: Embedder, config: SearchConfig, beta: float = beta) -> SearchEngine:
+            return DetitledEngine(holder, embedder, config, beta)
+
+        out.append(Variant(f"{mode} detitled {beta}", mode, base, make))
     return out
 
 
