@@ -139,6 +139,7 @@ def variants(levers: bool) -> list[Variant]:
     out += bm25_variants(base)
     out += context_variants(base)
     out += detitled_variants(base)
+    out += dense_prf_variants(base)
     return out
 
 
@@ -154,6 +155,56 @@ def detitled_variants(base: SearchConfig) -> list[Variant]:
             return DetitledEngine(holder, embedder, config, beta)
 
         out.append(Variant(f"{mode} detitled {beta}", mode, base, make))
+    return out
+
+
+# Dense pseudo-relevance feedback settings measured (bench/lab/dense_prf.py; issue 11, UN dev half):
+# (source, k, alpha, weights, how, rerank with q'). ("kw", 1, 1.0, …) is q' = q: the product's ranking.
+DENSE_PRF = [("kw", 1, 1.0, "uniform", "search", False),
+             *(("kw", k, a, "uniform", "search", False) for k in (1, 3, 5, 10) for a in (0.5, 0.7, 0.85)),
+             *(("fused", k, a, "uniform", "search", False) for k in (1, 3, 5, 10) for a in (0.7,)),
+             # second round: the candidates re-scored by q', q''s list as a third one, weights by score, the
+             # head's sentence re-scoring with q' too; then semantic mode alone (its own first list)
+             ("kw", 3, 0.7, "uniform", "rescore", False), ("kw", 5, 0.7, "uniform", "rescore", False),
+             ("fused", 3, 0.7, "uniform", "rescore", False), ("kw", 3, 0.7, "uniform", "join", False),
+             ("kw", 5, 0.85, "uniform", "join", False), ("fused", 3, 0.7, "uniform", "join", False),
+             ("kw", 5, 0.7, "score", "search", False), ("kw", 10, 0.7, "score", "search", False),
+             ("kw", 3, 0.7, "uniform", "search", True),
+             ("sem", 3, 0.7, "uniform", "search", False), ("sem", 5, 0.7, "uniform", "search", False),
+             ("sem", 10, 0.85, "uniform", "search", False), ("sem", 5, 0.7, "uniform", "rescore", False)]
+
+
+def dense_prf_variants(base: SearchConfig) -> list[Variant]:
+    """Dense pseudo-relevance feedback (bench/lab/dense_prf.py; issue 11): the semantic side searched (or the
+    candidates re-scored) with the query moved towards the first k keyword, fused or semantic passages."""
+    sys.path.insert(0, str(BENCH / "lab"))
+    from dense_prf import DensePrfEngine, Feedback
+
+    out = []
+    for source, k, alpha, weights, how, rerank in DENSE_PRF:
+        feedback = Feedback(source, k, alpha, weights, how, rerank)
+
+        def make(holder: IndexHolder, embedder: Embedder, config: SearchConfig,
+                 feedback: Feedback = feedback) -> SearchEngine:
+            return DensePrfEngine(holder, embedder, config, feedback)
+
+        mode = "semantic" if source == "sem" else "hybrid"
+        # a diagnostic, not a product mode: semantic mode's list from q' moved by the first keyword passages
+        if (source, k) in (("kw", 3), ("kw", 1)) and (alpha, how, rerank) == (0.7, "search", False):
+            out.append(Variant(f"semantic dense-prf {feedback.name()} (diagnostic)", "semantic", base, make))
+        out.append(Variant(f"{mode} dense-prf {feedback.name()}", mode, base, make))
+    # q''s list alone nears keyword's (the diagnostics), so the fusion's 2 : 1 counts keyword's evidence twice:
+    # the same feedback with a lower keyword weight
+    for source, k, alpha, keyword_weight in (("kw", 3, 0.7, 1.0), ("kw", 3, 0.7, 1.5), ("kw", 1, 0.85, 1.0)):
+        feedback = Feedback(source, k, alpha)
+        config = replace(base, fusion=replace(base.fusion, keyword_weight=keyword_weight))
+
+        def lowered(holder: IndexHolder, embedder: Embedder, config: SearchConfig,
+                    feedback: Feedback = feedback) -> SearchEngine:
+            return DensePrfEngine(holder, embedder, config, feedback)
+
+        out.append(Variant(f"hybrid dense-prf {feedback.name()} dbsf {keyword_weight:g}:1", "hybrid", config,
+                           lowered))
     return out
 
 
@@ -468,7 +519,7 @@ def _summary(rows: list[tuple[float, float, float]]) -> dict[str, float]:
             "mrr@10": round(mean([r[2] for r in rows]), 4), "queries": len(rows)}
 
 
-def evaluate(dataset: Dataset, engine: SearchEngine, mode: str, limit: int | None) -> dict:
+def evaluate(dataset: Dataset, engine: SearchEngine, mode: str, limit: int | None, per_query: bool = False) -> dict:
     """Mean nDCG@10, Recall@100 and MRR@10 over the dataset's queries; for the cooperation sets also
     by half and kind (`{"dev": {"all": …, "fact": …}, "test": …}`)."""
     started = time.perf_counter()
@@ -485,6 +536,9 @@ def evaluate(dataset: Dataset, engine: SearchEngine, mode: str, limit: int | Non
     out: dict = {**_summary(rows), "seconds": round(time.perf_counter() - started, 1)}
     for (part, kind), values in sorted(groups.items()):
         out.setdefault(part, {})[kind] = _summary(values)
+    if per_query:  # each query's nDCG@10, for splits inside a half (bench/lab/folds.py)
+        out["per_query"] = {qid: round(row[0], 4) for (qid, _), row in zip(dataset.queries()[:limit], rows,
+                                                                            strict=True)}
     return out
 
 
@@ -541,15 +595,15 @@ def header() -> str:
 
 
 def run_dataset(dataset: Dataset, index_dir: Path, embedder: Embedder, chosen: list[Variant],
-                limit: int | None, echo: Callable[[str], None], backend: BackendConfig = BackendConfig()
-                ) -> dict[str, dict]:
+                limit: int | None, echo: Callable[[str], None], backend: BackendConfig = BackendConfig(),
+                per_query: bool = False) -> dict[str, dict]:
     """Measure every variant on one dataset."""
     holder = IndexHolder(index_dir, embedder.info, backend=make_backend(backend))
     out = {}
     for variant in chosen:
         engine = (variant.engine(holder, embedder, variant.config) if variant.engine
                   else SearchEngine(holder, embedder, config=variant.config))
-        out[variant.name] = evaluate(dataset, engine, variant.mode, limit)
+        out[variant.name] = evaluate(dataset, engine, variant.mode, limit, per_query)
         for line in _line(dataset, variant, out[variant.name]):
             echo(line)
     return out
@@ -565,6 +619,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="first N queries of each set (smoke runs)")
     parser.add_argument("--variant", action="append", help="only the variants with these names")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--per-query", action="store_true",
+                        help="also each query's nDCG@10 in the JSON (folds inside a half: bench/lab/folds.py)")
     parser.add_argument("--calibrate-floor", action="store_true", help="print the similarity floor's evidence (dev)")
     parser.add_argument("--backend", choices=["embedded", "milvus"], default="embedded",
                         help="build and search on this backend (milvus: Milvus Lite in --milvus-uri)")
@@ -587,7 +643,8 @@ def main(argv: list[str] | None = None) -> int:
         index_dir = cached_index("scifact", [scifact_documents()], SCIFACT_CODE, embedder, backend,
                                  args.any_cached_index)
         results["scifact"] = {"unit": "documents", "published_ndcg@10": PUBLISHED_SCIFACT,
-                              "runs": run_dataset(SciFact(), index_dir, embedder, chosen, args.limit, echo, backend)}
+                              "runs": run_dataset(SciFact(), index_dir, embedder, chosen, args.limit, echo, backend,
+                                                  args.per_query)}
         for name, value in PUBLISHED_SCIFACT.items():
             echo(f"  {'scifact':<9} {'':<5} {'published: ' + name:<34} {'':<34} {value:.3f}")
     if args.calibrate_floor:
@@ -599,7 +656,8 @@ def main(argv: list[str] | None = None) -> int:
         if name in wanted:
             index_dir = cached_index(name, COOP_SOURCES[name], COOP_CODE, embedder, backend, args.any_cached_index)
             results[name] = {"unit": "passages",
-                             "runs": run_dataset(dataset, index_dir, embedder, chosen, args.limit, echo, backend)}
+                             "runs": run_dataset(dataset, index_dir, embedder, chosen, args.limit, echo, backend,
+                                                 args.per_query)}
     if (args.variant or args.only or args.half) and args.output.exists():  # a partial run updates what it measured
         previous = json.loads(args.output.read_text()).get("sets", {})
         for name, data in results.items():
