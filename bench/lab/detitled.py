@@ -20,9 +20,9 @@ from dataclasses import replace
 import numpy as np
 
 from index.build import embedding_text
+from index.query import QueryAnalysis
 from index.search import PassageReads, SearchConfig, SearchEngine
 from index.snapshot import IndexHolder, IndexSnapshot
-from index.query import QueryAnalysis
 from index.types import Filters
 
 
@@ -39,7 +39,7 @@ class DetitledEngine(SearchEngine):
     def _context_vectors(self, lines: list[str]) -> dict[str, np.ndarray]:
         missing = [line for line in dict.fromkeys(lines) if line not in self._contexts]
         if missing:
-            self._contexts.update(zip(missing, self.embedder.encode(missing)))
+            self._contexts.update(zip(missing, self.embedder.encode(missing), strict=True))
         return {line: self._contexts[line] for line in lines}
 
     def _detitled(self, snapshot: IndexSnapshot, near: list[tuple[int, float]], query: np.ndarray
