@@ -216,6 +216,10 @@ def qpp_variants(base: SearchConfig) -> list[Variant]:
             return QppEngine(holder, embedder, config, rule, a, t)
 
         out.append(Variant(qpp_name(rule, a, t), "hybrid", base, make))
+    # the kept rule as the product implements it (FusionConfig.semantic_gap): the same figures as "sem-gap"
+    for gap in (0.01, 0.02):
+        out.append(Variant(f"hybrid qpp semantic_gap={gap:g} (product)", "hybrid",
+                           replace(base, fusion=replace(base.fusion, semantic_gap=gap))))
     return out
 
 

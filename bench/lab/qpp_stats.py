@@ -17,6 +17,8 @@ BENCH = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH / "lab"))
 
+from metrics import ndcg  # noqa: E402
+from qpp import QppEngine  # noqa: E402
 from quality import (  # noqa: E402
     CACHE,
     COOP_CODE,
@@ -26,8 +28,6 @@ from quality import (  # noqa: E402
     coop_sets,
     ranked,
 )
-from metrics import ndcg  # noqa: E402
-from qpp import QppEngine  # noqa: E402
 
 from index.backends import BackendConfig, make_backend  # noqa: E402
 from index.embedder import Embedder, default_model_path  # noqa: E402
@@ -94,11 +94,13 @@ def main() -> int:
         out_path.write_text(json.dumps(data, indent=1))
     rows = data["queries"]
     ids = [q for q in rows if "kw_top1" in rows[q]]
-    print(f"{len(ids)} of {len(rows)} dev queries with statistics; hybrid {sum(rows[q]['hybrid'] for q in rows) / len(rows):.4f}")
+    base = sum(rows[q]["hybrid"] for q in rows) / len(rows)
+    print(f"{len(ids)} of {len(rows)} dev queries with statistics; hybrid {base:.4f}")
     loss = [rows[q]["keyword"] - rows[q]["hybrid"] for q in ids]
     kw_better = [rows[q]["keyword"] - rows[q]["semantic"] for q in ids]
     names = [k for k in rows[ids[0]] if k not in ("kind", "fold", "hybrid", "keyword", "semantic", "w_kw", "w_sem")]
-    print(f"{'statistic':<12} {'rho(kw-hyb)':>11} {'rho(kw-sem)':>11}   means: losers(kw-hyb>=0.05) / winners(hyb-kw>=0.05) / rest")
+    print(f"{'statistic':<12} {'rho(kw-hyb)':>11} {'rho(kw-sem)':>11}   "
+          "means: losers(kw-hyb>=0.05) / winners(hyb-kw>=0.05) / rest")
     for name in names:
         x = [rows[q][name] for q in ids]
         lose = [rows[q][name] for q, d in zip(ids, loss, strict=True) if d >= 0.05]
@@ -112,9 +114,9 @@ def main() -> int:
         scores = per_query(dataset, QppEngine(holder, embedder, config, rule, float(a), float(t)), "hybrid")
         folds = [[scores[q] - rows[q]["hybrid"] for q in scores if rows[q]["fold"] == f] for f in (0, 1)]
         total = sum(scores.values()) / len(scores)
-        print(f"{setting:<22} dev {total:.4f} ({total - sum(rows[q]['hybrid'] for q in rows) / len(rows):+.4f})  "
-              f"fold0 {sum(folds[0]) / len(folds[0]):+.4f} ({len(folds[0])})  fold1 {sum(folds[1]) / len(folds[1]):+.4f} "
-              f"({len(folds[1])})", flush=True)
+        print(f"{setting:<22} dev {total:.4f} ({total - base:+.4f})  "
+              f"fold0 {sum(folds[0]) / len(folds[0]):+.4f} ({len(folds[0])})  "
+              f"fold1 {sum(folds[1]) / len(folds[1]):+.4f} ({len(folds[1])})", flush=True)
         data.setdefault("sweep", {})[setting] = scores
         delta = [scores[q] - rows[q]["hybrid"] for q in ids]
         print("   rho(delta, stat): " + ", ".join(f"{n} {spearman([rows[q][n] for q in ids], delta):+.2f}"
