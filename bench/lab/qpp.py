@@ -13,6 +13,8 @@ statistic of the raw lists, with one or two parameters, or protects keyword's fi
 - "kw-nqc": keyword weight x (1 + a x max(0, nqc - t)), nqc = sd / mean of keyword's first 10 scores;
 - "sem-gap": semantic weight x max(a, min(1, (cos1 - cos2) / t)) (a flat semantic list counts less, at
   least a x its weight);
+- "sem-gap3": the same with cos1 - cos3 (a duplicate of the best neighbour does not make the list flat);
+- "sem-gap+kw-nqc": "sem-gap" (t) and "kw-nqc" (a, its threshold 0.17) together;
 - "sem-zgap": the same with (cos1 - cos2) / sd of the semantic list (scale-free: another model's cosines);
 - "sem-top": semantic weight x min(1, max(0, cos1 - t) / a) (a low best cosine counts less);
 - "agree": keyword weight x (1 + a x (1 - overlap@10)) (the lists disagree: trust keyword more);
@@ -33,7 +35,8 @@ from index.search import KeywordSide, PassageReads, SearchConfig, SearchEngine, 
 from index.snapshot import IndexHolder, IndexSnapshot
 from index.types import Filters, SearchResult
 
-RULES = ("none", "fixed", "kw-z", "kw-z1", "kw-nqc", "sem-gap", "sem-zgap", "sem-top", "agree", "protect")
+RULES = ("none", "fixed", "kw-z", "kw-z1", "kw-nqc", "sem-gap", "sem-zgap", "sem-top", "agree", "protect",
+         "sem-gap3", "sem-gap+kw-nqc")
 
 
 def _moments(values: Sequence[float]) -> tuple[float, float]:
@@ -58,6 +61,7 @@ def stats(scored: dict[str, Sequence[tuple[int, float]]]) -> dict[str, float]:
         out[f"{short}_n"] = len(values)
         out[f"{short}_top1"] = top
         out[f"{short}_gap"] = top - second
+        out[f"{short}_gap3"] = top - (values[2] if len(values) > 2 else second)
         out[f"{short}_ratio"] = top / second if second > 0 else 1.0
         out[f"{short}_zgap"] = (top - second) / sd if sd > 0 else 0.0
         out[f"{short}_z1"] = (top - mu) / sd if sd > 0 else 0.0
@@ -85,6 +89,11 @@ def weights(rule: str, a: float, t: float, s: dict[str, float], base: FusionConf
         kw *= 1 + a * max(0.0, s["kw_nqc"] - t)
     elif rule == "sem-gap":
         sem *= max(a, min(1.0, s["sem_gap"] / t)) if t > 0 else 1.0
+    elif rule == "sem-gap3":  # the gap to the third: one duplicate of the best neighbour does not flatten it
+        sem *= max(a, min(1.0, s["sem_gap3"] / t)) if t > 0 else 1.0
+    elif rule == "sem-gap+kw-nqc":  # both weak signals together: sem-gap (t) and kw-nqc (a, threshold 0.17)
+        sem *= min(1.0, s["sem_gap"] / t) if t > 0 else 1.0
+        kw *= 1 + a * max(0.0, s["kw_nqc"] - 0.17)
     elif rule == "sem-zgap":
         sem *= max(a, min(1.0, s["sem_zgap"] / t)) if t > 0 else 1.0
     elif rule == "sem-top":

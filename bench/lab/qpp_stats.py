@@ -3,7 +3,8 @@ statistics and the keyword / semantic / hybrid nDCG@10, then the statistics' ran
 "hybrid loses to keyword" and "keyword beats semantic". Writes bench/.cache/lab/qpp-stats.json.
 
     PYTHONPATH=. python bench/lab/qpp_stats.py            # UN dev half only
-    PYTHONPATH=. python bench/lab/qpp_stats.py --sweep    # also every rule setting, per query (folds)
+    PYTHONPATH=. python bench/lab/qpp_stats.py --sweep sem-gap:0:0.02 product:0:0.02   # rule:a:t, per query,
+                                                          # with the 2-fold split inside dev
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import argparse
 import hashlib
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parents[1]
@@ -111,7 +113,11 @@ def main() -> int:
               f"{avg(lose):8.3f} ({len(lose)}) / {avg(win):8.3f} ({len(win)}) / {avg(rest):8.3f} ({len(rest)})")
     for setting in args.sweep or []:
         rule, a, t = setting.split(":")
-        scores = per_query(dataset, QppEngine(holder, embedder, config, rule, float(a), float(t)), "hybrid")
+        if rule == "product":  # "product:0:GAP": the product's FusionConfig.semantic_gap, not the prototype
+            gapped = replace(config, fusion=replace(config.fusion, semantic_gap=float(t)))
+            scores = per_query(dataset, SearchEngine(holder, embedder, config=gapped), "hybrid")
+        else:
+            scores = per_query(dataset, QppEngine(holder, embedder, config, rule, float(a), float(t)), "hybrid")
         folds = [[scores[q] - rows[q]["hybrid"] for q in scores if rows[q]["fold"] == f] for f in (0, 1)]
         total = sum(scores.values()) / len(scores)
         print(f"{setting:<22} dev {total:.4f} ({total - base:+.4f})  "
