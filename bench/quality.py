@@ -195,6 +195,7 @@ QPP_SETTINGS: list[tuple[str, float, float]] = [
     ("sem-gap", 0.0, 0.01), ("sem-gap", 0.0, 0.02), ("sem-gap", 0.25, 0.03), ("sem-gap", 0.5, 0.015),
     ("sem-zgap", 0.0, 0.34), ("sem-zgap", 0.0, 0.67), ("sem-gap", 0.0, 0.005),
     ("sem-gap3", 0.0, 0.03), ("sem-gap+kw-nqc", 10.0, 0.02),
+    ("sem-gap+sentences", 0.0, 0.01), ("sem-gap+sentences", 0.0, 0.02),
 ]
 
 

@@ -15,6 +15,7 @@ statistic of the raw lists, with one or two parameters, or protects keyword's fi
   least a x its weight);
 - "sem-gap3": the same with cos1 - cos3 (a duplicate of the best neighbour does not make the list flat);
 - "sem-gap+kw-nqc": "sem-gap" (t) and "kw-nqc" (a, its threshold 0.17) together;
+- "sem-gap+sentences": "sem-gap", and the head's sentence re-scoring (semantic evidence too) weighed alike;
 - "sem-zgap": the same with (cos1 - cos2) / sd of the semantic list (scale-free: another model's cosines);
 - "sem-top": semantic weight x min(1, max(0, cos1 - t) / a) (a low best cosine counts less);
 - "agree": keyword weight x (1 + a x (1 - overlap@10)) (the lists disagree: trust keyword more);
@@ -36,7 +37,7 @@ from index.snapshot import IndexHolder, IndexSnapshot
 from index.types import Filters, SearchResult
 
 RULES = ("none", "fixed", "kw-z", "kw-z1", "kw-nqc", "sem-gap", "sem-zgap", "sem-top", "agree", "protect",
-         "sem-gap3", "sem-gap+kw-nqc")
+         "sem-gap3", "sem-gap+kw-nqc", "sem-gap+sentences")
 
 
 def _moments(values: Sequence[float]) -> tuple[float, float]:
@@ -94,6 +95,8 @@ def weights(rule: str, a: float, t: float, s: dict[str, float], base: FusionConf
     elif rule == "sem-gap+kw-nqc":  # both weak signals together: sem-gap (t) and kw-nqc (a, threshold 0.17)
         sem *= min(1.0, s["sem_gap"] / t) if t > 0 else 1.0
         kw *= 1 + a * max(0.0, s["kw_nqc"] - 0.17)
+    elif rule == "sem-gap+sentences":  # "sem-gap"; the head's sentence evidence scaled alike (QppEngine)
+        sem *= max(a, min(1.0, s["sem_gap"] / t)) if t > 0 else 1.0
     elif rule == "sem-zgap":
         sem *= max(a, min(1.0, s["sem_zgap"] / t)) if t > 0 else 1.0
     elif rule == "sem-top":
@@ -115,12 +118,14 @@ class QppEngine(SearchEngine):
         self.rule, self.a, self.t, self.record = rule, a, t, record
         self._query = ""
         self._keyword_first: int | None = None
+        self._sentence_factor = 1.0  # "sem-gap+sentences": this query's semantic weight / the configured one
 
     def _boosted(self, snapshot: IndexSnapshot, analysis: QueryAnalysis,  # type: ignore[override]
                  scored: dict[str, Sequence[tuple[int, float]]], reads: PassageReads,
                  prepared: KeywordSide | None) -> Fused:
         s = stats(scored)
         kw, sem = weights(self.rule, self.a, self.t, s, self.config.fusion)
+        self._sentence_factor = sem / self.config.fusion.semantic_weight if self.rule == "sem-gap+sentences" else 1.0
         keyword = scored.get("keyword") or []
         self._keyword_first = keyword[0][0] if keyword and self.rule == "protect" and s["kw_zgap"] >= self.t \
             else None
@@ -135,6 +140,17 @@ class QppEngine(SearchEngine):
         fusion = replace(self.config.fusion, keyword_weight=kw, semantic_weight=sem)
         return boosted(scored, fusion, self.config.boosts, found)
 
+    def _sentence_scored(self, snapshot: IndexSnapshot, fused: Fused, query_vector,  # type: ignore[no-untyped-def,override]
+                         own: dict[int, float], prepared: KeywordSide | None = None) -> Fused:
+        if self._sentence_factor == 1.0:
+            return super()._sentence_scored(snapshot, fused, query_vector, own, prepared)
+        saved = self.config  # the bench searches one query at a time: this query's sentence weight, then back
+        self.config = replace(saved, sentence_weight=saved.sentence_weight * self._sentence_factor)
+        try:
+            return super()._sentence_scored(snapshot, fused, query_vector, own, prepared)
+        finally:
+            self.config = saved
+
     def search(self, request: SearchRequest) -> SearchResult:
         self._query = request.query
         return super().search(request)
@@ -142,6 +158,7 @@ class QppEngine(SearchEngine):
     def _fused(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, mode: str, filters: Filters,  # type: ignore[override]
                depth: int, reads: PassageReads, page_end: int = 10, side=None) -> Fused:  # type: ignore[no-untyped-def]
         self._keyword_first = None
+        self._sentence_factor = 1.0
         fused = super()._fused(snapshot, analysis, mode, filters, depth, reads, page_end, side)
         first = self._keyword_first
         if mode != "hybrid" or first is None or not fused or fused[0].chunk_id == first:
