@@ -140,6 +140,7 @@ def variants(levers: bool) -> list[Variant]:
     out += context_variants(base)
     out += detitled_variants(base)
     out += dense_prf_variants(base)
+    out += qpp_variants(base)
     return out
 
 
@@ -251,6 +252,46 @@ def context_variants(base: SearchConfig) -> list[Variant]:
             return ContextEngine(holder, embedder, config, lever, weight, stage, source, tuple(also))
 
         out.append(Variant(name, "hybrid", base, combined))
+    return out
+
+
+# QPP-weighted fusion (bench/lab/qpp.py), in the order tried: (rule, a, t). "fixed" a : t is the analysis's
+# reference (constant weights); the others set each query's weights from its own lists' statistics.
+QPP_SETTINGS: list[tuple[str, float, float]] = [
+    ("fixed", 4.0, 1.0), ("fixed", 1.0, 1.0), ("fixed", 2.0, 0.5), ("fixed", 8.0, 1.0),
+    ("protect", 0.0, 0.0), ("protect", 0.0, 1.0), ("protect", 0.0, 2.5),
+    ("kw-nqc", 10.0, 0.17), ("kw-nqc", 25.0, 0.17), ("sem-gap", 0.0, 0.015), ("sem-gap", 0.0, 0.03),
+    ("kw-z1", 0.5, 4.67), ("kw-z", 0.5, 1.0),
+    ("sem-gap", 0.0, 0.01), ("sem-gap", 0.0, 0.02), ("sem-gap", 0.25, 0.03), ("sem-gap", 0.5, 0.015),
+    ("sem-zgap", 0.0, 0.34), ("sem-zgap", 0.0, 0.67), ("sem-gap", 0.0, 0.005),
+    ("sem-gap3", 0.0, 0.03), ("sem-gap+kw-nqc", 10.0, 0.02),
+    ("sem-gap+sentences", 0.0, 0.01), ("sem-gap+sentences", 0.0, 0.02),
+]
+
+
+def qpp_name(rule: str, a: float, t: float) -> str:
+    """A QPP variant's name: `hybrid qpp RULE a=A t=T` (`hybrid qpp fixed A:T` for constant weights)."""
+    return f"hybrid qpp fixed {a:g}:{t:g}" if rule == "fixed" else f"hybrid qpp {rule} a={a:g} t={t:g}"
+
+
+def qpp_variants(base: SearchConfig) -> list[Variant]:
+    """Query-performance-prediction weighted fusion (bench/lab/qpp.py; issue 11): each query's keyword and
+    semantic weights from its own raw lists (keyword's score gap, z-score or NQC; semantic's cosine gap),
+    or keyword's first passage kept first when it stands clear of its list ("protect")."""
+    sys.path.insert(0, str(BENCH / "lab"))
+    from qpp import QppEngine
+
+    out = []
+    for rule, a, t in QPP_SETTINGS:
+        def make(holder: IndexHolder, embedder: Embedder, config: SearchConfig, rule: str = rule, a: float = a,
+                 t: float = t) -> SearchEngine:
+            return QppEngine(holder, embedder, config, rule, a, t)
+
+        out.append(Variant(qpp_name(rule, a, t), "hybrid", base, make))
+    # the kept rule as the product implements it (FusionConfig.semantic_gap): the same figures as "sem-gap"
+    for gap in (0.01, 0.02):
+        out.append(Variant(f"hybrid qpp semantic_gap={gap:g} (product)", "hybrid",
+                           replace(base, fusion=replace(base.fusion, semantic_gap=gap))))
     return out
 
 

@@ -9,12 +9,19 @@ Three methods, chosen by `FusionConfig.method`:
   then summed with weights (a convex combination when the weights sum to 1).
 
 A candidate missing from one retriever's list gets 0 from it.
+
+With `FusionConfig.semantic_gap` (off by default), each query's semantic weight also depends on its own
+semantic list, a query-performance prediction: the list counts in proportion to how far its best cosine
+stands above its second, up to `semantic_gap` (then in full). A flat list means the embedding found
+nothing the rest of the collection does not match as well (UN reports: generic passages in the same
+vocabulary), and those neighbours are what push keyword's answer down the page.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -44,23 +51,41 @@ class FusionConfig:
     keyword_weight: float = 2.0
     semantic_weight: float = 1.0
     method: str = "dbsf"  # measured on SciFact and the cooperation set (README, "Search quality")
+    # > 0: per query, the semantic weight x min(1, (best cosine - second cosine) / semantic_gap), when both
+    # lists hold candidates (query_weights); 0: off. Measured on the UN set's dev half (README, "Search quality").
+    semantic_gap: float = 0.0
 
     def __post_init__(self) -> None:
         if self.method not in FUSION_METHODS:
             raise ValueError(f"unknown fusion method {self.method!r}; use one of {', '.join(FUSION_METHODS)}")
+        if not self.semantic_gap >= 0:  # also refuses NaN
+            raise ValueError(f"semantic_gap must be 0 (off) or more, got {self.semantic_gap!r}")
 
     def weights(self) -> dict[str, float]:
         """Weight by retriever name."""
         return {"keyword": self.keyword_weight, "semantic": self.semantic_weight}
 
 
+def query_weights(scored: Mapping[str, Scored], config: FusionConfig) -> dict[str, float]:
+    """This query's weight by retriever name: the configured weights, the semantic one scaled by how clearly
+    its list's best cosine stands above the second (`semantic_gap`; module docstring). Only when both lists
+    hold candidates (alone, a list's weight only scales its scores), and the semantic list two or more."""
+    weights = config.weights()
+    semantic = scored.get("semantic") or ()
+    if config.semantic_gap > 0 and scored.get("keyword") and len(semantic) >= 2:
+        first, second = heapq.nlargest(2, (s for _, s in semantic))
+        weights["semantic"] *= min(1.0, (first - second) / config.semantic_gap)
+    return weights
+
+
 def fuse(scored: Mapping[str, Scored], config: FusionConfig) -> Fused:
     """Candidates (id, fused score, retrievers that found it), best first, by the configured method."""
+    weights = query_weights(scored, config)
     if config.method == "rrf":
         return reciprocal_rank_fusion({name: [i for i, _ in items] for name, items in scored.items()},
-                                      config.weights(), config.rrf_k)
+                                      weights, config.rrf_k)
     normalise = dbsf_scale if config.method == "dbsf" else _minmax_scale
-    return score_fusion({name: normalise(items) for name, items in scored.items()}, config.weights())
+    return score_fusion({name: normalise(items) for name, items in scored.items()}, weights)
 
 
 def reciprocal_rank_fusion(ranked: dict[str, list[int]], weights: dict[str, float], k: float) -> Fused:
@@ -161,8 +186,7 @@ def boosted(scored: Mapping[str, Scored], config: FusionConfig, boosts: Boosts,
     keyword = scored.get("keyword") or []
     if boosts.adaptive and keyword:
         top = found.get(keyword[0][0], Evidence(0.0, 0.0))
-        config = FusionConfig(config.rrf_k, config.keyword_weight * (1 + boosts.adaptive * top.coverage),
-                              config.semantic_weight, config.method)
+        config = replace(config, keyword_weight=config.keyword_weight * (1 + boosts.adaptive * top.coverage))
     fused = fuse(scored, config)
     if not (boosts.coverage or boosts.proximity or boosts.mandate):
         return fused

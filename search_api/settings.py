@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     rrf_k: float = Field(FusionConfig.rrf_k, description="k of reciprocal rank fusion (rrf only)")
     keyword_weight: float = FusionConfig.keyword_weight
     semantic_weight: float = FusionConfig.semantic_weight
+    semantic_gap: float = Field(FusionConfig.semantic_gap, ge=0, description="Hybrid fusion: each query's semantic "
+                                "weight x min(1, (its best cosine - its second) / this); 0: off (index.fusion)")
     # -- embedding and vector index (see README "Speed and scale") ---------------------------------
     precision: Literal["auto", "fp32", "bf16", "fp16", "int8"] = Field(
         "auto", description="Embedding precision: auto (fp16 on a GPU, else the CPU default, or what the index "
@@ -145,7 +147,8 @@ class Settings(BaseSettings):
     def fusion(self) -> FusionConfig:
         """The hybrid fusion these settings ask for."""
         return FusionConfig(rrf_k=self.rrf_k, keyword_weight=self.keyword_weight,
-                            semantic_weight=self.semantic_weight, method=self.fusion_method)
+                            semantic_weight=self.semantic_weight, method=self.fusion_method,
+                            semantic_gap=self.semantic_gap)
 
     def make_embedder(self) -> Embedder:
         """Load the configured embedding model (once per process: it takes seconds)."""

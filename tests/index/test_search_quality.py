@@ -56,7 +56,7 @@ def test_fusion_never_drops_a_passage_both_retrievers_rank_first(method: str) ->
         keyword[1:] = sorted(keyword[1:], key=lambda x: -x[1])
         semantic[1:] = sorted(semantic[1:], key=lambda x: -x[1])
         config = FusionConfig(method=method, keyword_weight=rng.choice([1.0, 2.0, 3.0]),
-                              semantic_weight=rng.choice([0.5, 1.0, 2.0]))
+                              semantic_weight=rng.choice([0.5, 1.0, 2.0]), semantic_gap=rng.choice([0.0, 0.01, 0.5]))
         fused = fuse({"keyword": keyword, "semantic": semantic}, config)
         assert fused[0].chunk_id == 0 and fused[0].retrievers == ("keyword", "semantic")
 

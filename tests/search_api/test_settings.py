@@ -8,7 +8,8 @@ from search_api.settings import Settings
 
 
 def test_default_fusion_is_the_engine_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("COOPSEARCH_FUSION_METHOD", "COOPSEARCH_KEYWORD_WEIGHT", "COOPSEARCH_SEMANTIC_WEIGHT"):
+    for name in ("COOPSEARCH_FUSION_METHOD", "COOPSEARCH_KEYWORD_WEIGHT", "COOPSEARCH_SEMANTIC_WEIGHT",
+                 "COOPSEARCH_SEMANTIC_GAP"):
         monkeypatch.delenv(name, raising=False)
     assert Settings().fusion() == FusionConfig()
 
@@ -16,8 +17,9 @@ def test_default_fusion_is_the_engine_default(monkeypatch: pytest.MonkeyPatch) -
 def test_fusion_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COOPSEARCH_FUSION_METHOD", "rrf")
     monkeypatch.setenv("COOPSEARCH_KEYWORD_WEIGHT", "1.5")
+    monkeypatch.setenv("COOPSEARCH_SEMANTIC_GAP", "0.01")
     fusion = Settings().fusion()
-    assert (fusion.method, fusion.keyword_weight) == ("rrf", 1.5)
+    assert (fusion.method, fusion.keyword_weight, fusion.semantic_gap) == ("rrf", 1.5, 0.01)
     monkeypatch.setenv("COOPSEARCH_FUSION_METHOD", "magic")
     with pytest.raises(ValueError):
         Settings()
