@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from index import bm25, sentences, spelling
+from index.answer_types import PassageAnswers, answer_match, definition_match, passage_answers
 from index.cited_paragraph import paragraph_first
 from index.embedder import Embedder
 from index.errors import BadQuery, ModelLoadError, NotFound
@@ -66,6 +67,7 @@ SENTENCE_WEIGHT = 1.0
 SENTENCE_FUSION = "dbsf"
 DOCUMENTS_KEPT = 2048  # documents of recent hits kept per generation (GenerationCache)
 BM25_FIELDS_KEPT = 12_000  # passages whose BM25 fields (index.bm25.Fields) are kept per generation
+ANSWERS_KEPT = 12_000  # passages whose answer types (index.answer_types) are kept per generation
 BM25_SAMPLE = 2000  # passages whose lengths estimate BM25's average passage length, once per generation
 # While the query is embedded, the keyword thread also reads and highlights its best candidates, as many as
 # this x the page's end (offset + k): on the latency bench's queries 91 % of a hybrid page's hits are among
@@ -183,6 +185,8 @@ class GenerationCache:
     # BM25 re-scoring (index.bm25): each passage's stems by field, and the collection's statistics
     bm25_fields: Recent[int, bm25.Fields] = field(default_factory=lambda: Recent(BM25_FIELDS_KEPT))
     collection: bm25.Collection | None = None
+    # each passage's answer types and defined terms (index.answer_types), from its text: the answer-type boosts
+    answers: Recent[int, PassageAnswers] = field(default_factory=lambda: Recent(ANSWERS_KEPT))
 
 
 class SearchEngine(IndexFacts):
@@ -376,9 +380,21 @@ class SearchEngine(IndexFacts):
         """The boosts' evidence of these candidates (index.passage_features.evidences, the mandate prior)."""
         features = self._cached(snapshot).features.features(candidates, snapshot.store.chunk_features)
         found = evidences(analysis.terms, features, weights)
-        if analysis.asks_mandate and self.config.boosts.mandate:
+        boosts = self.config.boosts
+        if analysis.asks_mandate and boosts.mandate:
             chunks = reads(candidates)  # only a mandate question needs the passages' kinds
             found = {i: e._replace(mandate=float(i in chunks and chunks[i].chunk.kind in MANDATE_KINDS))
+                     for i, e in found.items()}
+        asked = analysis.answer_types.intersection(boosts.answer_types) if boosts.answer_type else frozenset()
+        defining = analysis.asks_definition and bool(boosts.definition)
+        if asked or defining:  # only such a question needs the passages' answer types, read once per generation
+            def load(missing: list[int]) -> dict[int, PassageAnswers]:
+                return {i: passage_answers(stored.chunk.text) for i, stored in reads(missing).items()}
+
+            answers = self._cached(snapshot).answers.get(found, load)
+            found = {i: e._replace(answer=answer_match(asked, answers[i]) if asked and i in answers else 0.0,
+                                   definition=definition_match(analysis.terms, answers[i])
+                                   if defining and i in answers else 0.0)
                      for i, e in found.items()}
         return found
 

@@ -1,0 +1,134 @@
+"""Question answer types and passage answer types (index.answer_types): what a question's wording asks for,
+what a passage holds, and the boosts that lift a passage holding the asked type (off by default)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from index.answer_types import (
+    COUNTRIES,
+    DATE,
+    PERSON,
+    QUANTITY,
+    answer_match,
+    definition_match,
+    passage_answers,
+    question_answer_types,
+)
+from index.build import IngestOptions, ingest_paths
+from index.fusion import Boosts, Evidence, FusionConfig, boosted
+from index.query import analyse
+from index.search import SearchConfig, SearchEngine, SearchRequest
+from index.snapshot import IndexHolder
+
+
+@pytest.mark.parametrize(("question", "types"), [
+    ("how many people are still not connected to the internet", {QUANTITY}),
+    ("How much did UN entities save through efficiency measures in 2024?", {QUANTITY}),
+    ("what share of ODA goes to triangular cooperation", {QUANTITY}),
+    ("number of countries that presented voluntary national reviews", {QUANTITY}),
+    ("CDM share of proceeds adaptation fund percentage", {QUANTITY}),
+    ("When and where did the fourth Conference of the Parties take place?", {DATE}),
+    ("ECOSOC resolution 1992/41 adoption date plenary meeting", {DATE}),
+    ("where and when will the eighty-second ESCAP session take place", {DATE}),
+    ("Who chaired the 2025 session of the High-level Committee?", {PERSON}),
+    ("vice-presidents and rapporteur-general of the 2025 UN Ocean Conference", {PERSON}),
+    ("which countries presented cases on communication strategy", {COUNTRIES}),
+    # no answer type: "when" as a conjunction, a body asked for, experiences, a mandate
+    ("How should development cooperation be reoriented when foreign aid is being cut?", set()),
+    ("Who organised the 2013 South-South cooperation management training?", set()),
+    ("experiences with talent databases for cooperation staff", set()),
+    ("Executive Board decision on the comprehensive review of the joint cost-recovery policy", set()),
+])
+def test_a_questions_wording_names_the_answer_type_it_asks_for(question: str, types: set[str]) -> None:
+    assert question_answer_types(question) == frozenset(types)
+    assert analyse(question).answer_types == frozenset(types)
+
+
+def test_definition_questions_are_recognised_but_not_mandate_questions() -> None:
+    for question in ("what is triangular cooperation", "What are the UN regional collaborative platforms?",
+                     "what does OHCHR mean by a human rights economy", "Sevilla Commitment meaning",
+                     "what is meant by misogyny in the Beijing+30 review", "the concept of country ownership"):
+        assert analyse(question).asks_definition, question
+    for question in ("What is the UN Office for South-South Cooperation invited to do on the digital divide?",
+                     "how many people are not connected", "lessons on communication strategies"):
+        assert not analyse(question).asks_definition, question
+
+
+@pytest.mark.parametrize(("text", "types"), [
+    ("Contributions rose to 45 per cent of the total.", {QUANTITY}),
+    ("The Fund received US$ 3.2 million from donors.", {QUANTITY}),
+    ("The Office has received 54 requests for support.", {QUANTITY}),
+    ("The session was held in Bonn from 16 to 27 July 2001.", {DATE}),
+    ("It met in June 2025 in Bangkok.", {DATE}),
+    ("The session was chaired by H.E. Mr. Juan Pérez of Chile.", {PERSON}),
+    ("Cases were presented by Brazil, India, South Africa and Türkiye.", {COUNTRIES}),
+    # none: a year (in every UN passage), a symbol, paragraph numbers, two countries only
+    ("Recalling resolution A/80/39 of 2025 and the 2030 Agenda for Sustainable Development,", set()),
+    ("The Committee welcomed the cooperation between Brazil and Chile.", set()),
+    ("Member States are encouraged to strengthen national focal points.", set()),
+])
+def test_a_passages_answer_types_come_from_its_text(text: str, types: set[str]) -> None:
+    assert passage_answers(text).types == frozenset(types)
+
+
+def test_a_definitional_sentence_defines_the_words_before_its_cue_in_the_same_sentence() -> None:
+    found = passage_answers("Annex. Triangular cooperation refers to partnerships in which two or more developing "
+                            "countries work with a third partner. It is voluntary.")
+    terms = analyse("what is triangular cooperation").terms
+    assert {"triangular", "cooper"} <= found.defined
+    assert definition_match(terms, found) == 1.0
+    other = passage_answers("The report on triangular cooperation was welcomed. Partnerships are voluntary.")
+    assert definition_match(terms, other) == 0.0  # the terms stand in an earlier sentence than the cue
+    assert answer_match(frozenset({QUANTITY}), passage_answers("54 requests were received")) == 1.0
+    assert answer_match(frozenset({DATE}), passage_answers("54 requests were received")) == 0.0
+
+
+def test_the_answer_type_boost_lifts_a_passage_holding_the_asked_type() -> None:
+    scored = {"keyword": [(1, 5.0), (2, 5.0)], "semantic": [(1, 0.6), (2, 0.6)]}
+    found = {1: Evidence(0.5, 0.0), 2: Evidence(0.5, 0.0, answer=1.0, definition=0.5)}
+    lifted = boosted(scored, FusionConfig(), Boosts(coverage=1.0, answer_type=0.5), found)
+    assert [c.chunk_id for c in lifted] == [2, 1]
+    assert lifted[0].score - lifted[1].score == pytest.approx(0.5)
+    defined = boosted(scored, FusionConfig(), Boosts(coverage=1.0, definition=0.5), found)
+    assert defined[0].score - defined[1].score == pytest.approx(0.25)
+    assert [c.chunk_id for c in boosted(scored, FusionConfig(), Boosts(coverage=1.0), found)] == [1, 2]
+
+
+WORDY = ("The national focal points for South-South cooperation met to discuss the role of the national focal "
+         "points for South-South cooperation and the national focal points network.")
+NUMERIC = "In 2024 there were 54 national focal points for South-South cooperation, in offices of all regions."
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory, tiny_embedder) -> Path:  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("answer-type-docs")
+    (folder / "wordy.md").write_text(f"# Focal points\n\n{WORDY}\n", encoding="utf-8")
+    (folder / "numeric.md").write_text(f"# Focal points\n\n{NUMERIC}\n", encoding="utf-8")
+    (folder / "other.md").write_text("# Notes\n\nCapacity building in the least developed countries.\n",
+                                     encoding="utf-8")
+    index = tmp_path_factory.mktemp("answer-type-index")
+    report = ingest_paths(index, [folder], tiny_embedder, IngestOptions(workers=1))
+    assert not report.failed, report.failed
+    return index
+
+
+def test_a_quantity_question_brings_the_passage_with_a_number_up(index_dir, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+    """The engine reads the candidates' answer types: off (the default), the passage that repeats the question's
+    words ranks first; on, the one holding a number does; a question asking no type is ranked the same."""
+    holder = IndexHolder(index_dir, tiny_embedder.info)
+    config = SearchConfig(semantic_floor=-1.0)
+    plain = SearchEngine(holder, tiny_embedder, config=config)
+    lifted = SearchEngine(holder, tiny_embedder,
+                          config=replace(config, boosts=replace(config.boosts, answer_type=1.0)))
+
+    def texts(engine: SearchEngine, query: str) -> list[str]:
+        return [h.chunk.text for h in engine.search(SearchRequest(query, k=10)).hits]
+
+    question = "how many national focal points for South-South cooperation"
+    assert texts(plain, question)[0] == WORDY
+    assert texts(lifted, question)[0] == NUMERIC
+    other = "national focal points for South-South cooperation"
+    assert texts(lifted, other) == texts(plain, other)
