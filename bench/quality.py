@@ -153,6 +153,14 @@ def answer_type_variants(base: SearchConfig) -> list[Variant]:
             settings.append((f"{label} x{weight}", replace(boost, answer_type=weight, answer_types=types)))
     for weight in (0.25, 0.5, 1.0):
         settings.append((f"definition x{weight}", replace(boost, definition=weight)))
+    # second round, after the first's table (README): only the quantity type moved the dev half, rising to
+    # x1.0; where does it stop, and does the definition boost's small gain (x0.25) add to it?
+    for weight in (1.5, 2.0):
+        settings.append((f"quantity x{weight}", replace(boost, answer_type=weight, answer_types=("quantity",))))
+    settings.append(("all x1.0", replace(boost, answer_type=1.0)))
+    for weight in (0.75, 1.0):
+        settings.append((f"quantity x{weight} + definition x0.25",
+                         replace(boost, answer_type=weight, answer_types=("quantity",), definition=0.25)))
     return [Variant(f"hybrid answer-type {name}", "hybrid", replace(base, boosts=boosts)) for name, boosts in settings]
 
 

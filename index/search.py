@@ -380,23 +380,31 @@ class SearchEngine(IndexFacts):
         """The boosts' evidence of these candidates (index.passage_features.evidences, the mandate prior)."""
         features = self._cached(snapshot).features.features(candidates, snapshot.store.chunk_features)
         found = evidences(analysis.terms, features, weights)
-        boosts = self.config.boosts
-        if analysis.asks_mandate and boosts.mandate:
+        if analysis.asks_mandate and self.config.boosts.mandate:
             chunks = reads(candidates)  # only a mandate question needs the passages' kinds
             found = {i: e._replace(mandate=float(i in chunks and chunks[i].chunk.kind in MANDATE_KINDS))
                      for i, e in found.items()}
+        return self._answer_evidence(snapshot, analysis, reads, found)
+
+    def _answer_evidence(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, reads: PassageReads,
+                         found: dict[int, Evidence]) -> dict[int, Evidence]:
+        """`found` with the answer-type evidence set (index.answer_types), when the question asks for a type
+        the boosts act on or for a definition: the candidates' answer types are computed from their texts once
+        per generation and kept (GenerationCache.answers); other questions read nothing."""
+        boosts = self.config.boosts
         asked = analysis.answer_types.intersection(boosts.answer_types) if boosts.answer_type else frozenset()
         defining = analysis.asks_definition and bool(boosts.definition)
-        if asked or defining:  # only such a question needs the passages' answer types, read once per generation
-            def load(missing: list[int]) -> dict[int, PassageAnswers]:
-                return {i: passage_answers(stored.chunk.text) for i, stored in reads(missing).items()}
+        if not (asked or defining):
+            return found
 
-            answers = self._cached(snapshot).answers.get(found, load)
-            found = {i: e._replace(answer=answer_match(asked, answers[i]) if asked and i in answers else 0.0,
-                                   definition=definition_match(analysis.terms, answers[i])
-                                   if defining and i in answers else 0.0)
-                     for i, e in found.items()}
-        return found
+        def load(missing: list[int]) -> dict[int, PassageAnswers]:
+            return {i: passage_answers(stored.chunk.text) for i, stored in reads(missing).items()}
+
+        answers = self._cached(snapshot).answers.get(found, load)
+        return {i: e._replace(answer=answer_match(asked, answers[i]) if asked and i in answers else 0.0,
+                              definition=definition_match(analysis.terms, answers[i]) if defining and i in answers
+                              else 0.0)
+                for i, e in found.items()}
 
     def _keyword_side(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, depth: int, filters: Filters,
                       boosting: bool, page_end: int, embedded: threading.Event) -> KeywordSide:
