@@ -122,7 +122,7 @@ class Evidence(NamedTuple):
     # operative or preambular paragraph (the paragraphs that decide, request and recall), else 0
     mandate: float = 0.0
     # 1 when the question asks for an answer of some type (a quantity, a date, a person, countries) and the
-    # passage holds one of that type, else 0 (index.answer_types.answer_match)
+    # passage holds one of that type, else 0 (index.answer_types.holds)
     answer: float = 0.0
     # a definition question: the share of its terms that the passage's definitional sentences define
     # ("X is …", "X refers to …"; index.answer_types.definition_match)

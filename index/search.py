@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from index import bm25, sentences, spelling
-from index.answer_types import PassageAnswers, answer_match, definition_match, passage_answers
+from index.answer_types import defined_terms, definition_match, holds
 from index.cited_paragraph import paragraph_first
 from index.embedder import Embedder
 from index.errors import BadQuery, ModelLoadError, NotFound
@@ -185,8 +185,10 @@ class GenerationCache:
     # BM25 re-scoring (index.bm25): each passage's stems by field, and the collection's statistics
     bm25_fields: Recent[int, bm25.Fields] = field(default_factory=lambda: Recent(BM25_FIELDS_KEPT))
     collection: bm25.Collection | None = None
-    # each passage's answer types and defined terms (index.answer_types), from its text: the answer-type boosts
-    answers: Recent[int, PassageAnswers] = field(default_factory=lambda: Recent(ANSWERS_KEPT))
+    # the answer-type boosts (index.answer_types), from each passage's text: whether it holds an answer of a
+    # type, by (chunk id, type), computed only for the types questions ask; the stems it defines, by chunk id
+    answer_types: Recent[tuple[int, str], bool] = field(default_factory=lambda: Recent(4 * ANSWERS_KEPT))
+    defined: Recent[int, frozenset[str]] = field(default_factory=lambda: Recent(ANSWERS_KEPT))
 
 
 class SearchEngine(IndexFacts):
@@ -389,21 +391,30 @@ class SearchEngine(IndexFacts):
     def _answer_evidence(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, reads: PassageReads,
                          found: dict[int, Evidence]) -> dict[int, Evidence]:
         """`found` with the answer-type evidence set (index.answer_types), when the question asks for a type
-        the boosts act on or for a definition: the candidates' answer types are computed from their texts once
-        per generation and kept (GenerationCache.answers); other questions read nothing."""
+        the boosts act on or for a definition: each candidate's answer types (only those asked) and defined terms
+        are computed from its text once per generation and kept (GenerationCache.answer_types, .defined); other
+        questions read and compute nothing."""
         boosts = self.config.boosts
         asked = analysis.answer_types.intersection(boosts.answer_types) if boosts.answer_type else frozenset()
         defining = analysis.asks_definition and bool(boosts.definition)
         if not (asked or defining):
             return found
 
-        def load(missing: list[int]) -> dict[int, PassageAnswers]:
-            return {i: passage_answers(stored.chunk.text) for i, stored in reads(missing).items()}
+        cache = self._cached(snapshot)
+        held: dict[tuple[int, str], bool] = {}
+        if asked:
+            def types_of(missing: list[tuple[int, str]]) -> dict[tuple[int, str], bool]:
+                chunks = reads(dict.fromkeys(i for i, _ in missing))
+                return {(i, kind): holds(kind, chunks[i].chunk.text, chunks[i].chunk.countries)
+                        for i, kind in missing if i in chunks}
 
-        answers = self._cached(snapshot).answers.get(found, load)
-        return {i: e._replace(answer=answer_match(asked, answers[i]) if asked and i in answers else 0.0,
-                              definition=definition_match(analysis.terms, answers[i]) if defining and i in answers
-                              else 0.0)
+            held = cache.answer_types.get([(i, kind) for i in found for kind in sorted(asked)], types_of)
+        defined: dict[int, frozenset[str]] = {}
+        if defining:
+            defined = cache.defined.get(found, lambda missing: {i: defined_terms(stored.chunk.text)
+                                                                for i, stored in reads(missing).items()})
+        return {i: e._replace(answer=float(any(held.get((i, kind), False) for kind in asked)),
+                              definition=definition_match(analysis.terms, defined[i]) if i in defined else 0.0)
                 for i, e in found.items()}
 
     def _keyword_side(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, depth: int, filters: Filters,

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from index import answer_types
 from index.answer_types import (
     COUNTRIES,
     DATE,
     PERSON,
     QUANTITY,
-    answer_match,
     definition_match,
+    holds,
     passage_answers,
     question_answer_types,
 )
@@ -74,16 +75,33 @@ def test_a_passages_answer_types_come_from_its_text(text: str, types: set[str]) 
     assert passage_answers(text).types == frozenset(types)
 
 
+@pytest.mark.parametrize("text", [
+    "Contributions rose to 45 per cent, or 4.5%, of US$ 3.2 billion.", "It cost USD 40 and 12 dollars.",
+    "1,200 participants attended; 54. The rest", "In 2024, 16 to 27 July; A/80/39 and 1.2.3 items",
+    "Goal 5 gender equality", "x5 people, _7 people, 12,34 people", "no number at all", "3 per cent", "30 million"])
+def test_the_one_pass_quantity_check_answers_as_its_three_patterns(text: str) -> None:
+    """has_quantity reads the numbers once; the documented patterns are the definition it must agree with."""
+    patterns = [answer_types._PERCENT, answer_types._MONEY, answer_types._COUNT]
+    assert answer_types.has_quantity(text) == any(p.search(text) for p in patterns)
+
+
 def test_a_definitional_sentence_defines_the_words_before_its_cue_in_the_same_sentence() -> None:
     found = passage_answers("Annex. Triangular cooperation refers to partnerships in which two or more developing "
                             "countries work with a third partner. It is voluntary.")
     terms = analyse("what is triangular cooperation").terms
     assert {"triangular", "cooper"} <= found.defined
-    assert definition_match(terms, found) == 1.0
+    assert definition_match(terms, found.defined) == 1.0
     other = passage_answers("The report on triangular cooperation was welcomed. Partnerships are voluntary.")
-    assert definition_match(terms, other) == 0.0  # the terms stand in an earlier sentence than the cue
-    assert answer_match(frozenset({QUANTITY}), passage_answers("54 requests were received")) == 1.0
-    assert answer_match(frozenset({DATE}), passage_answers("54 requests were received")) == 0.0
+    assert definition_match(terms, other.defined) == 0.0  # the terms stand in an earlier sentence than the cue
+
+
+def test_each_type_is_checked_on_its_own_and_countries_can_come_from_ingest() -> None:
+    assert holds(QUANTITY, "54 requests were received") and not holds(DATE, "54 requests were received")
+    # the countries ingest stored with the passage (ingest.countries) are used as given
+    assert holds(COUNTRIES, "The delegations met.", ("BRA", "IND", "ZAF"))
+    assert not holds(COUNTRIES, "Brazil, India and South Africa met.", ())
+    with pytest.raises(ValueError, match="unknown answer type"):
+        holds("colour", "red")
 
 
 def test_the_answer_type_boost_lifts_a_passage_holding_the_asked_type() -> None:
