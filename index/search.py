@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from index import bm25, sentences, spelling
-from index.answer_types import defined_terms, definition_match, holds
+from index.answer_types import ANSWER_TYPES, defined_terms, definition_match, holds
 from index.cited_paragraph import paragraph_first
 from index.embedder import Embedder
 from index.errors import BadQuery, ModelLoadError, NotFound
@@ -186,8 +186,9 @@ class GenerationCache:
     bm25_fields: Recent[int, bm25.Fields] = field(default_factory=lambda: Recent(BM25_FIELDS_KEPT))
     collection: bm25.Collection | None = None
     # the answer-type boosts (index.answer_types), from each passage's text: whether it holds an answer of a
-    # type, by (chunk id, type), computed only for the types questions ask; the stems it defines, by chunk id
-    answer_types: Recent[tuple[int, str], bool] = field(default_factory=lambda: Recent(4 * ANSWERS_KEPT))
+    # type, one cache per type (computed only for the types questions ask); the stems it defines
+    answer_types: dict[str, Recent[int, bool]] = field(
+        default_factory=lambda: {kind: Recent(ANSWERS_KEPT) for kind in ANSWER_TYPES})
     defined: Recent[int, frozenset[str]] = field(default_factory=lambda: Recent(ANSWERS_KEPT))
 
 
@@ -401,21 +402,23 @@ class SearchEngine(IndexFacts):
             return found
 
         cache = self._cached(snapshot)
-        held: dict[tuple[int, str], bool] = {}
-        if asked:
-            def types_of(missing: list[tuple[int, str]]) -> dict[tuple[int, str], bool]:
-                chunks = reads(dict.fromkeys(i for i, _ in missing))
-                return {(i, kind): holds(kind, chunks[i].chunk.text, chunks[i].chunk.countries)
-                        for i, kind in missing if i in chunks}
+        out = dict(found)
+        for kind in sorted(asked):
+            def holding(missing: list[int], kind: str = kind) -> dict[int, bool]:
+                return {i: holds(kind, stored.chunk.text, stored.chunk.countries)
+                        for i, stored in reads(missing).items()}
 
-            held = cache.answer_types.get([(i, kind) for i in found for kind in sorted(asked)], types_of)
-        defined: dict[int, frozenset[str]] = {}
+            for i, held in cache.answer_types[kind].get(found, holding).items():
+                if held:  # the evidence's answer is 0 unless set here
+                    out[i] = out[i]._replace(answer=1.0)
         if defining:
             defined = cache.defined.get(found, lambda missing: {i: defined_terms(stored.chunk.text)
                                                                 for i, stored in reads(missing).items()})
-        return {i: e._replace(answer=float(any(held.get((i, kind), False) for kind in asked)),
-                              definition=definition_match(analysis.terms, defined[i]) if i in defined else 0.0)
-                for i, e in found.items()}
+            for i, terms in defined.items():
+                share = definition_match(analysis.terms, terms)
+                if share:
+                    out[i] = out[i]._replace(definition=share)
+        return out
 
     def _keyword_side(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, depth: int, filters: Filters,
                       boosting: bool, page_end: int, embedded: threading.Event) -> KeywordSide:
