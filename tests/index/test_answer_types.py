@@ -150,3 +150,19 @@ def test_a_quantity_question_brings_the_passage_with_a_number_up(index_dir, tiny
     assert texts(lifted, question)[0] == NUMERIC
     other = "national focal points for South-South cooperation"
     assert texts(lifted, other) == texts(plain, other)
+
+
+def test_the_keyword_thread_and_the_search_thread_give_the_same_answer_evidence(  # type: ignore[no-untyped-def]
+        index_dir, tiny_embedder) -> None:
+    """The keyword thread computes its candidates' answer types beside the query's embedding (its own store
+    connection); the ranking is the one a search computing everything in one thread gives."""
+    holder = IndexHolder(index_dir, tiny_embedder.info)
+    base = SearchConfig(semantic_floor=-1.0)
+    config = replace(base, boosts=replace(base.boosts, answer_type=1.0, definition=0.5))
+    question = "how many national focal points for South-South cooperation"
+
+    def ranking(**settings: bool) -> list[tuple[int, float]]:
+        engine = SearchEngine(holder, tiny_embedder, config=replace(config, **settings))
+        return [(h.chunk_id, h.score) for h in engine.search(SearchRequest(question, k=10)).hits]
+
+    assert ranking() == ranking(parallel_retrieval=False) == ranking(overlap=False)
