@@ -15,9 +15,11 @@ _MANDATE_QUESTION, index.fusion.Evidence.mandate) is one such pair; this module 
   "means", "defined as", "understood as" … in the same sentence.
 
 Only the question's wording is read (never a judged kind: the product does not have one). A passage's answer
-types depend on its text alone, so a search computes them once per passage and keeps them per index
-generation (index.search.GenerationCache.answers); the per-query work is a set intersection per candidate.
-Which of these move a ranking, and by how much, was measured on the UN dev half (README, "Search quality").
+types depend on its text alone (and the countries ingest stored with it), so a search computes each asked
+type once per passage and keeps it per index generation (index.search.GenerationCache.answer_types,
+.defined); the per-query work is then a lookup per candidate. Which of these move a ranking, and by how much,
+was measured on the UN dev half (README, "Search quality"): only `quantity` gained; the boosts are off by
+default (index.fusion.Boosts.answer_type, .definition).
 """
 from __future__ import annotations
 
