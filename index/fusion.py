@@ -146,6 +146,12 @@ class Evidence(NamedTuple):
     # 1 when the query asks what a body decided or requested and the passage is a resolution's
     # operative or preambular paragraph (the paragraphs that decide, request and recall), else 0
     mandate: float = 0.0
+    # 1 when the question asks for an answer of some type (a quantity, a date, a person, countries) and the
+    # passage holds one of that type, else 0 (index.answer_types.holds)
+    answer: float = 0.0
+    # a definition question: the share of its terms that the passage's definitional sentences define
+    # ("X is …", "X refers to …"; index.answer_types.definition_match)
+    definition: float = 0.0
 
 
 def evidence(terms: Sequence[str], passage: Sequence[str], weights: Mapping[str, float] | None = None) -> Evidence:
@@ -173,10 +179,16 @@ class Boosts:
     coverage: float = 0.0  # + coverage x share of the query's terms in the passage
     proximity: float = 0.0  # + proximity x share of the query's term pairs standing together
     mandate: float = 0.0  # + mandate x Evidence.mandate (a mandate question, a resolution's paragraph)
+    # + answer_type x Evidence.answer: the passage holds an answer of a type the question asks for, of the
+    # types named in `answer_types` (index.answer_types.ANSWER_TYPES; measured in README "Search quality")
+    answer_type: float = 0.0
+    answer_types: tuple[str, ...] = ("quantity", "date", "person", "countries")
+    definition: float = 0.0  # + definition x Evidence.definition (a definition question, a defining passage)
 
     def any(self) -> bool:
         """True when some lever is on."""
-        return bool(self.adaptive or self.coverage or self.proximity or self.mandate)
+        return bool(self.adaptive or self.coverage or self.proximity or self.mandate or self.answer_type
+                    or self.definition)
 
 
 def boosted(scored: Mapping[str, Scored], config: FusionConfig, boosts: Boosts,
@@ -188,10 +200,15 @@ def boosted(scored: Mapping[str, Scored], config: FusionConfig, boosts: Boosts,
         top = found.get(keyword[0][0], Evidence(0.0, 0.0))
         config = replace(config, keyword_weight=config.keyword_weight * (1 + boosts.adaptive * top.coverage))
     fused = fuse(scored, config)
-    if not (boosts.coverage or boosts.proximity or boosts.mandate):
+    if not (boosts.coverage or boosts.proximity or boosts.mandate or boosts.answer_type or boosts.definition):
         return fused
-    rescored = [Candidate(c.chunk_id, c.score + boosts.coverage * found[c.chunk_id].coverage
-                          + boosts.proximity * found[c.chunk_id].proximity
-                          + boosts.mandate * found[c.chunk_id].mandate, c.retrievers)
+    rescored = [Candidate(c.chunk_id, _added(c.score, boosts, found[c.chunk_id]), c.retrievers)
                 if c.chunk_id in found else c for c in fused]
     return sorted(rescored, key=lambda c: -c.score)
+
+
+def _added(score: float, boosts: Boosts, found: Evidence) -> float:
+    """A fused score with a candidate's evidence added (summed in this order: the same floats as before the
+    answer-type levers, which add 0 when off)."""
+    return (score + boosts.coverage * found.coverage + boosts.proximity * found.proximity
+            + boosts.mandate * found.mandate + boosts.answer_type * found.answer + boosts.definition * found.definition)

@@ -27,6 +27,7 @@ from functools import lru_cache
 
 import Stemmer
 
+from index.answer_types import asks_definition, question_answer_types
 from ingest.symbols import SymbolMatch, find_symbols, normalise_symbol
 
 # Words too common to help a keyword match; bm25 would weigh them low anyway, but OR-ing them in
@@ -145,6 +146,9 @@ class QueryAnalysis:
     symbol_filter: str | None = None  # from a symbol: prefix
     semantic_text: str = ""  # what the embedding model reads: the query without its operators
     asks_mandate: bool = False  # asks what a body decided, requested, recalled (_MANDATE_QUESTION)
+    # the answer types its wording asks for: a quantity, a date, a person, countries (index.answer_types)
+    answer_types: frozenset[str] = frozenset()
+    asks_definition: bool = False  # asks what something is or means (index.answer_types)
 
     @property
     def is_empty(self) -> bool:
@@ -220,12 +224,15 @@ def _assemble(query: str, free: list[str], required: list[list[Phrase]], exclude
         rest = rest[:match.start] + " " + rest[match.end:]
     leftover = [w for _, _, w in words(rest) if w not in _FILLER]
     phrases = tuple(p.strip() for p in _QUOTED.findall(query) if p.strip())
+    wording = " ".join([*free, *(p.text for g in required for p in g)])  # the question without its operators
+    asks_mandate = bool(_MANDATE_QUESTION.search(wording))
     return QueryAnalysis(
         text=query, terms=terms, phrases=phrases, required=tuple(tuple(g) for g in required),
         excluded=tuple(p for p in excluded if p.stems), in_title=tuple(p for p in in_title if p.stems),
         expansions=expansions, symbols=tuple(dict.fromkeys(symbols)), symbol_only=bool(symbols) and not leftover,
         symbol_filter=symbol_filter, semantic_text=" ".join(semantic).strip(),
-        asks_mandate=bool(_MANDATE_QUESTION.search(" ".join([*free, *(p.text for g in required for p in g)]))))
+        asks_mandate=asks_mandate, answer_types=question_answer_types(wording),
+        asks_definition=asks_definition(wording, asks_mandate))
 
 
 def normalise_filter_symbol(value: str | None) -> str | None:

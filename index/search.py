@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from index import bm25, sentences, spelling
+from index.answer_types import ANSWER_TYPES, defined_terms, definition_match, holds
 from index.cited_paragraph import paragraph_first
 from index.embedder import Embedder
 from index.errors import BadQuery, ModelLoadError, NotFound
@@ -69,6 +70,7 @@ SENTENCE_FUSION = "dbsf"
 SEMANTIC_SENTENCE_RERANK = 100
 DOCUMENTS_KEPT = 2048  # documents of recent hits kept per generation (GenerationCache)
 BM25_FIELDS_KEPT = 12_000  # passages whose BM25 fields (index.bm25.Fields) are kept per generation
+ANSWERS_KEPT = 12_000  # passages whose answer types (index.answer_types) are kept per generation
 BM25_SAMPLE = 2000  # passages whose lengths estimate BM25's average passage length, once per generation
 # While the query is embedded, the keyword thread also reads and highlights its best candidates, as many as
 # this x the page's end (offset + k): on the latency bench's queries 91 % of a hybrid page's hits are among
@@ -190,6 +192,11 @@ class GenerationCache:
     # BM25 re-scoring (index.bm25): each passage's stems by field, and the collection's statistics
     bm25_fields: Recent[int, bm25.Fields] = field(default_factory=lambda: Recent(BM25_FIELDS_KEPT))
     collection: bm25.Collection | None = None
+    # the answer-type boosts (index.answer_types), from each passage's text: whether it holds an answer of a
+    # type, one cache per type (computed only for the types questions ask); the stems it defines
+    answer_types: dict[str, Recent[int, bool]] = field(
+        default_factory=lambda: {kind: Recent(ANSWERS_KEPT) for kind in ANSWER_TYPES})
+    defined: Recent[int, frozenset[str]] = field(default_factory=lambda: Recent(ANSWERS_KEPT))
 
 
 class SearchEngine(IndexFacts):
@@ -397,7 +404,38 @@ class SearchEngine(IndexFacts):
             chunks = reads(candidates)  # only a mandate question needs the passages' kinds
             found = {i: e._replace(mandate=float(i in chunks and chunks[i].chunk.kind in MANDATE_KINDS))
                      for i, e in found.items()}
-        return found
+        return self._answer_evidence(snapshot, analysis, reads, found)
+
+    def _answer_evidence(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, reads: PassageReads,
+                         found: dict[int, Evidence]) -> dict[int, Evidence]:
+        """`found` with the answer-type evidence set (index.answer_types), when the question asks for a type
+        the boosts act on or for a definition: each candidate's answer types (only those asked) and defined terms
+        are computed from its text once per generation and kept (GenerationCache.answer_types, .defined); other
+        questions read and compute nothing."""
+        boosts = self.config.boosts
+        asked = analysis.answer_types.intersection(boosts.answer_types) if boosts.answer_type else frozenset()
+        defining = analysis.asks_definition and bool(boosts.definition)
+        if not (asked or defining):
+            return found
+
+        cache = self._cached(snapshot)
+        out = dict(found)
+        for kind in sorted(asked):
+            def holding(missing: list[int], kind: str = kind) -> dict[int, bool]:
+                return {i: holds(kind, stored.chunk.text, stored.chunk.countries)
+                        for i, stored in reads(missing).items()}
+
+            for i, held in cache.answer_types[kind].get(found, holding).items():
+                if held:  # the evidence's answer is 0 unless set here
+                    out[i] = out[i]._replace(answer=1.0)
+        if defining:
+            defined = cache.defined.get(found, lambda missing: {i: defined_terms(stored.chunk.text)
+                                                                for i, stored in reads(missing).items()})
+            for i, terms in defined.items():
+                share = definition_match(analysis.terms, terms)
+                if share:
+                    out[i] = out[i]._replace(definition=share)
+        return out
 
     def _keyword_side(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, depth: int, filters: Filters,
                       boosting: bool, page_end: int, embedded: threading.Event) -> KeywordSide:
