@@ -142,6 +142,18 @@ def variants(levers: bool) -> list[Variant]:
     out += dense_prf_variants(base)
     out += qpp_variants(base)
     out += answer_type_variants(base)
+    out += combined_variants(base)
+    return out
+
+
+def combined_variants(base: SearchConfig) -> list[Variant]:
+    """Session 7's two levers that passed the keep rule alone (the semantic list's top-2 gap, the quantity
+    answer type), measured together on the dev half before either became a default."""
+    quantity = replace(base.boosts, answer_type=1.0, answer_types=("quantity",))
+    out = []
+    for gap in (0.01, 0.02):
+        out.append(Variant(f"hybrid semantic gap {gap} + quantity 1.0", "hybrid",
+                           replace(base, fusion=replace(base.fusion, semantic_gap=gap), boosts=quantity)))
     return out
 
 

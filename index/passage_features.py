@@ -27,6 +27,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from index.answer_types import DATE, PERSON, QUANTITY, holds
 from index.duplicates import _WORD, NEAR_DUPLICATE, SHINGLE, Group
 from index.fusion import Evidence
 from index.query import stem_of_token, token_list
@@ -36,8 +37,15 @@ from index.types import StoredChunk
 CACHE_PASSAGES = 12_000
 # The layout of a stored features blob, and the rules that make it (stems, words, hashes): a blob of
 # another version is computed again from the text, never read. Bump it when any of them changes.
-FEATURES_VERSION = 1
-_HEADER = np.dtype("<i4")  # version, stem count, word count, shingle count; then the key, stems, shingles
+FEATURES_VERSION = 2
+# Version 1 (stores built before answer types) lacks the trailing answer-type bits but is otherwise the same:
+# it is still read, with `answers` unknown (None), so an older store keeps its stored features.
+_READ_VERSIONS = (1, FEATURES_VERSION)
+_HEADER = np.dtype("<i4")  # version, stem count, word count, shingle count; then the key, stems, shingles,
+# and (version 2) one int32 of answer-type bits
+# The answer types found from a passage's text alone (index.answer_types), one bit each in that order; the
+# countries type also reads the countries ingest stored, so a search finds it from those.
+STORED_ANSWER_TYPES = (QUANTITY, DATE, PERSON)
 _KEY_BYTES = 16
 _SENTINEL = -1  # between passages in a concatenated array: no stem id (0 .. 2^31 - 1) equals it
 Key = TypeVar("Key")
@@ -70,6 +78,15 @@ class PassageFeatures:
     shingles: np.ndarray  # sorted distinct uint32 codes of its 3-word shingles (empty under 3 words)
     # equal for two passages exactly when their lower-cased words are (index.duplicates' exact key)
     key: bytes
+    # bit i: it holds an answer of type STORED_ANSWER_TYPES[i]; None: not known (a version-1 blob)
+    answers: int | None = None
+
+    def holds(self, kind: str) -> bool | None:
+        """Whether it holds an answer of this type; None when that is not known here (a type not stored, or
+        features read from a version-1 blob): the caller finds it from the text."""
+        if self.answers is None or kind not in STORED_ANSWER_TYPES:
+            return None
+        return bool(self.answers >> STORED_ANSWER_TYPES.index(kind) & 1)
 
 
 def features_of(stored: StoredChunk) -> PassageFeatures:
@@ -84,28 +101,34 @@ def features_of_text(text: str, heading_path: Sequence[str]) -> PassageFeatures:
     words = np.fromiter(map(_word_id, found), dtype=np.int64)
     joined = "\x1f".join(map(str.lower, found)).encode("utf-8", "surrogatepass")
     key = blake2b(joined, digest_size=_KEY_BYTES).digest()
-    return PassageFeatures(stems, len(found), _shingle_codes(words), key)
+    answers = sum(1 << bit for bit, kind in enumerate(STORED_ANSWER_TYPES) if holds(kind, text))
+    return PassageFeatures(stems, len(found), _shingle_codes(words), key, answers)
 
 
 def to_blob(features: PassageFeatures) -> bytes:
     """The features as the store keeps them (read back by `from_blob`)."""
     header = np.array([FEATURES_VERSION, len(features.stems), features.word_count, len(features.shingles)],
                       dtype=_HEADER)
+    if features.answers is None:
+        raise ValueError("features without their answer types cannot be stored (compute them: features_of_text)")
     return b"".join([header.tobytes(), features.key, features.stems.astype("<i4").tobytes(),
-                     features.shingles.astype("<u4").tobytes()])
+                     features.shingles.astype("<u4").tobytes(), np.array([features.answers], dtype="<i4").tobytes()])
 
 
 def from_blob(blob: bytes | None) -> PassageFeatures | None:
-    """Stored features, or None when there are none or they were made by another FEATURES_VERSION."""
+    """Stored features, or None when there are none or they were made by a version this one cannot read
+    (version 1: read, without its answer types)."""
     if not blob or len(blob) < 16 + _KEY_BYTES:
         return None
     version, stem_count, word_count, shingle_count = np.frombuffer(blob, dtype=_HEADER, count=4).tolist()
-    if version != FEATURES_VERSION or len(blob) != 16 + _KEY_BYTES + 4 * (stem_count + shingle_count):
+    size = 16 + _KEY_BYTES + 4 * (stem_count + shingle_count)
+    if version not in _READ_VERSIONS or len(blob) != size + (4 if version == FEATURES_VERSION else 0):
         return None
     at = 16 + _KEY_BYTES
     stems = np.frombuffer(blob, dtype="<i4", count=stem_count, offset=at).astype(np.int32, copy=False)
     shingles = np.frombuffer(blob, dtype="<u4", count=shingle_count, offset=at + 4 * stem_count)
-    return PassageFeatures(stems, word_count, shingles.astype(np.uint32, copy=False), blob[16:at])
+    answers = int(np.frombuffer(blob, dtype="<i4", count=1, offset=size)[0]) if version == FEATURES_VERSION else None
+    return PassageFeatures(stems, word_count, shingles.astype(np.uint32, copy=False), blob[16:at], answers)
 
 
 def _shingle_codes(words: np.ndarray) -> np.ndarray:

@@ -420,13 +420,20 @@ class SearchEngine(IndexFacts):
 
         cache = self._cached(snapshot)
         out = dict(found)
+        # the text's own answer types are stored with the passage's features at ingest (read already for the
+        # evidence: a lookup here); only the others (countries, or a store built before them) need the text
+        features = cache.features.features(list(found), snapshot.store.chunk_features) if asked else {}
         for kind in sorted(asked):
             def holding(missing: list[int], kind: str = kind) -> dict[int, bool]:
                 return {i: holds(kind, stored.chunk.text, stored.chunk.countries)
                         for i, stored in reads(missing).items()}
 
-            for i, held in cache.answer_types[kind].get(found, holding).items():
-                if held:  # the evidence's answer is 0 unless set here
+            held = {i: f.holds(kind) for i, f in features.items()}
+            unknown = [i for i in found if held.get(i) is None]
+            if unknown:
+                held.update(cache.answer_types[kind].get(unknown, holding))
+            for i, holds_it in held.items():
+                if holds_it:  # the evidence's answer is 0 unless set here
                     out[i] = out[i]._replace(answer=1.0)
         if defining:
             defined = cache.defined.get(found, lambda missing: {i: defined_terms(stored.chunk.text)

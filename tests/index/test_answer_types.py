@@ -2,6 +2,7 @@
 what a passage holds, and the boosts that lift a passage holding the asked type (off by default)."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -166,3 +167,36 @@ def test_the_keyword_thread_and_the_search_thread_give_the_same_answer_evidence(
         return [(h.chunk_id, h.score) for h in engine.search(SearchRequest(question, k=10)).hits]
 
     assert ranking() == ranking(parallel_retrieval=False) == ranking(overlap=False)
+
+
+def test_a_search_reads_the_stored_answer_types_and_an_older_store_finds_them_in_the_text(  # type: ignore[no-untyped-def]
+        index_dir, tiny_embedder, tmp_path: Path) -> None:
+    """Ingest stores each passage's quantity, date and person bits with its features: a quantity question
+    reads no text for them. A store whose features are version 1 (built before) ranks the same, from the text."""
+    import shutil
+    import sqlite3
+
+    from index.manifest import MANIFEST_NAME, STORE_NAME, file_record, read_manifest
+
+    config = SearchConfig(semantic_floor=-1.0, boosts=replace(SearchConfig().boosts, answer_type=1.0,
+                                                               answer_types=("quantity",)))
+    question = "how many national focal points for South-South cooperation"
+    stored = SearchEngine(IndexHolder(index_dir, tiny_embedder.info), tiny_embedder, config=config)
+    ranked = [(h.chunk_id, h.score) for h in stored.search(SearchRequest(question, k=10)).hits]
+    assert ranked and not stored._cached(stored.holder.current()).answer_types["quantity"].misses  # no text read
+
+    older = tmp_path / "older"
+    shutil.copytree(index_dir, older)
+    path = read_manifest(older).generation_dir(older) / STORE_NAME
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT id, features FROM chunks").fetchall()
+    conn.executemany("UPDATE chunks SET features = ? WHERE id = ?",
+                     [((1).to_bytes(4, "little") + blob[4:-4], i) for i, blob in rows])
+    conn.commit()
+    conn.close()
+    raw = json.loads((older / MANIFEST_NAME).read_text())
+    raw["files"][STORE_NAME] = file_record(path)  # the reader checks the store's size and CRC-32
+    (older / MANIFEST_NAME).write_text(json.dumps(raw))
+    texts = SearchEngine(IndexHolder(older, tiny_embedder.info), tiny_embedder, config=config)
+    assert [(h.chunk_id, h.score) for h in texts.search(SearchRequest(question, k=10)).hits] == ranked
+    assert texts._cached(texts.holder.current()).answer_types["quantity"].misses  # found from the text

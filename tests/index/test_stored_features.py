@@ -26,7 +26,7 @@ def _paragraphs() -> list[str]:
 
 def _same(a: PassageFeatures, b: PassageFeatures) -> bool:
     return (np.array_equal(a.stems, b.stems) and a.word_count == b.word_count
-            and np.array_equal(a.shingles, b.shingles) and a.key == b.key)
+            and np.array_equal(a.shingles, b.shingles) and a.key == b.key and a.answers == b.answers)
 
 
 @pytest.fixture()
@@ -62,6 +62,27 @@ def test_features_round_trip_through_a_blob() -> None:
         features = features_of(StoredChunk(1, Chunk("d", 0, text, heading_path=("Heading",))))
         assert _same(from_blob(to_blob(features)), features)  # type: ignore[arg-type]
     assert from_blob(None) is None and from_blob(b"") is None and from_blob(b"\x00" * 7) is None
+
+
+def test_the_texts_answer_types_are_stored_and_a_version_1_blob_is_read_without_them() -> None:
+    from index.answer_types import holds
+    from index.passage_features import STORED_ANSWER_TYPES
+
+    texts = ["Some 54 requests were received in 2024, 12 per cent more.", "It met on 30 July 1992.",
+             "The session was chaired by H.E. Mr. Juan Pérez.", "Capacity building in the least developed countries."]
+    for text in texts:
+        features = features_of(StoredChunk(1, Chunk("d", 0, text)))
+        for kind in STORED_ANSWER_TYPES:
+            assert features.holds(kind) is holds(kind, text), (text, kind)
+        assert features.holds("countries") is None  # not stored: found from the countries ingest kept
+        blob = to_blob(features)
+        assert _same(from_blob(blob), features)  # type: ignore[arg-type]
+        version_1 = (1).to_bytes(4, "little") + blob[4:-4]  # what a store built before answer types holds
+        old = from_blob(version_1)
+        assert old is not None and old.answers is None and old.holds("quantity") is None
+        assert np.array_equal(old.stems, features.stems) and old.key == features.key
+        assert from_blob(version_1 + b"\0\0\0\0") is None and from_blob(blob[:-4]) is None  # sizes must agree
+    assert [features_of(StoredChunk(1, Chunk("d", 0, t))).answers for t in texts] == [1, 2, 4, 0]
 
 
 @pytest.mark.parametrize("old", ["no column", "null", "other version"])
