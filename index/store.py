@@ -665,8 +665,9 @@ def _year(date: str | None) -> int | None:
 
 def fill_features(conn: sqlite3.Connection, batch: int = 2000) -> int:
     """Store the features (index.passage_features) of every chunk of the store on `conn` that has none or an
-    outdated version, adding the column to a store that predates it; commits each batch; returns how many
-    were filled. `Store.fill_features`, and bench/fill_features.py on the bench's cached indexes."""
+    outdated version (version 1 too: it lacks the answer types), adding the column to a store that predates
+    it; commits each batch; returns how many were filled. `Store.fill_features`, and bench/fill_features.py
+    on the bench's cached indexes."""
     if "features" not in {row[1] for row in conn.execute("PRAGMA table_info(chunks)")}:
         conn.execute("ALTER TABLE chunks ADD COLUMN features BLOB")
     filled, last = 0, -1
@@ -677,10 +678,16 @@ def fill_features(conn: sqlite3.Connection, batch: int = 2000) -> int:
             return filled
         last = rows[-1][0]
         updates = [(_features_blob(text, headings), chunk_id)
-                   for chunk_id, text, headings, blob in rows if features_from_blob(blob) is None]
+                   for chunk_id, text, headings, blob in rows if _outdated(blob)]
         conn.executemany("UPDATE chunks SET features = ? WHERE id = ?", updates)
         conn.commit()
         filled += len(updates)
+
+
+def _outdated(blob: bytes | None) -> bool:
+    """Whether a stored features blob is missing, unreadable, or readable without its answer types (version 1)."""
+    features = features_from_blob(blob)
+    return features is None or features.answers is None
 
 
 @lru_cache(maxsize=32_768)
