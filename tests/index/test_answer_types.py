@@ -135,13 +135,15 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory, tiny_embedder) -> Path: 
 
 
 def test_a_quantity_question_brings_the_passage_with_a_number_up(index_dir, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
-    """The engine reads the candidates' answer types: off (the default), the passage that repeats the question's
-    words ranks first; on, the one holding a number does; a question asking no type is ranked the same."""
+    """The engine reads the candidates' answer types: off, the passage that repeats the question's words ranks
+    first; on (the default, for quantities), the one holding a number does; a question asking no type is ranked
+    the same."""
     holder = IndexHolder(index_dir, tiny_embedder.info)
     config = SearchConfig(semantic_floor=-1.0)
-    plain = SearchEngine(holder, tiny_embedder, config=config)
-    lifted = SearchEngine(holder, tiny_embedder,
-                          config=replace(config, boosts=replace(config.boosts, answer_type=1.0)))
+    assert config.boosts.answer_type and "quantity" in config.boosts.answer_types
+    plain = SearchEngine(holder, tiny_embedder,
+                         config=replace(config, boosts=replace(config.boosts, answer_type=0.0)))
+    lifted = SearchEngine(holder, tiny_embedder, config=config)
 
     def texts(engine: SearchEngine, query: str) -> list[str]:
         return [h.chunk.text for h in engine.search(SearchRequest(query, k=10)).hits]

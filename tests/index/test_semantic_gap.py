@@ -17,7 +17,8 @@ SEMANTIC = [(4, 0.80), (1, 0.79), (5, 0.70)]  # best 0.80, second 0.79: a gap of
 
 def test_the_semantic_weight_scales_with_its_lists_gap_up_to_the_setting() -> None:
     scored = {"keyword": KEYWORD, "semantic": SEMANTIC}
-    assert query_weights(scored, FusionConfig()) == {"keyword": 2.0, "semantic": 1.0}  # off by default
+    assert query_weights(scored, FusionConfig(semantic_gap=0.0)) == {"keyword": 2.0, "semantic": 1.0}  # 0: off
+    assert FusionConfig().semantic_gap == 0.01  # the default, measured (README, "Search quality")
     # 0.01 of 0.04: a quarter of the configured weight; the keyword weight never changes
     assert query_weights(scored, FusionConfig(semantic_gap=0.04)) == pytest.approx({"keyword": 2.0, "semantic": 0.25})
     assert query_weights(scored, FusionConfig(semantic_weight=2.0, semantic_gap=0.02)) == pytest.approx(

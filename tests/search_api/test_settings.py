@@ -17,9 +17,9 @@ def test_default_fusion_is_the_engine_default(monkeypatch: pytest.MonkeyPatch) -
 def test_fusion_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COOPSEARCH_FUSION_METHOD", "rrf")
     monkeypatch.setenv("COOPSEARCH_KEYWORD_WEIGHT", "1.5")
-    monkeypatch.setenv("COOPSEARCH_SEMANTIC_GAP", "0.01")
+    monkeypatch.setenv("COOPSEARCH_SEMANTIC_GAP", "0.03")
     fusion = Settings().fusion()
-    assert (fusion.method, fusion.keyword_weight, fusion.semantic_gap) == ("rrf", 1.5, 0.01)
+    assert (fusion.method, fusion.keyword_weight, fusion.semantic_gap) == ("rrf", 1.5, 0.03)
     monkeypatch.setenv("COOPSEARCH_FUSION_METHOD", "magic")
     with pytest.raises(ValueError):
         Settings()
