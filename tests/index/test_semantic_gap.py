@@ -86,12 +86,12 @@ def test_the_search_weighs_each_querys_semantic_list_on_both_backends(  # type: 
     """Through the engine: a setting of twice this query's own gap ranks and scores as a semantic weight of 0.5."""
     index_dir = corpus_indexes(backend)
     query = "technical cooperation among developing countries"
-    plain = make_engine(index_dir, tiny_embedder, backend)
+    plain = make_engine(index_dir, tiny_embedder, backend, fusion=FusionConfig(semantic_gap=0.0))
     near = plain.holder.current().engine.vector_search(tiny_embedder.encode_query(query), 100, Filters())
     cosines = sorted((s for _, s in near if s >= plain.semantic_floor), reverse=True)
     gap = cosines[0] - cosines[1]
     assert gap > 0
-    half = make_engine(index_dir, tiny_embedder, backend, fusion=FusionConfig(semantic_weight=0.5))
+    half = make_engine(index_dir, tiny_embedder, backend, fusion=FusionConfig(semantic_weight=0.5, semantic_gap=0.0))
     weighed = make_engine(index_dir, tiny_embedder, backend, fusion=FusionConfig(semantic_gap=2 * gap))
     request = SearchRequest(query=query, k=50)
     expected, got, default = (e.search(request).hits for e in (half, weighed, plain))
