@@ -131,6 +131,8 @@ def variants(levers: bool) -> list[Variant]:
                              (20, 1.5, "add")):
         tried.append((f"hybrid sentence {how} {top} x{weight}", replace(base, sentence_rerank=top,
                                                                       sentence_weight=weight, sentence_fusion=how)))
+    # the head re-ordered by the learned linear ranker (index.rerank; fitted by bench/lab/ltr.py on the dev half)
+    tried.append(("hybrid learned rerank", replace(base, learned_rerank=True)))
     out += [Variant(name, "keyword" if name.startswith("keyword") else "hybrid", config) for name, config in tried]
     # semantic mode's first N passages scored by the closer of their own vector and their best sentence
     out += [Variant(f"semantic best sentence {top}", "semantic", replace(base, semantic_sentence_rerank=top))

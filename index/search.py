@@ -9,10 +9,11 @@ import weakref
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
-from index import bm25, sentences, spelling
+from index import bm25, rerank, sentences, spelling
 from index.cited_paragraph import paragraph_first
 from index.embedder import Embedder
 from index.errors import BadQuery, ModelLoadError, NotFound
@@ -111,6 +112,10 @@ class SearchConfig:
     # delta, field weights); None: the keyword engine's own ranking, the default: the best setting on the
     # UN set's dev half (k1 0.6, b 0.5: hybrid +0.007) cost SciFact's hybrid 0.012 (README, "Search quality").
     bm25: bm25.Bm25Config | None = None
+    # Hybrid: the first candidates re-ordered by a learned linear ranker (index.rerank; its model file, None:
+    # the shipped index/learned_rerank.json). Off by default: measured in README, "Search quality".
+    learned_rerank: bool = False
+    learned_rerank_model: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -334,16 +339,41 @@ class SearchEngine(IndexFacts):
         if semantic_hits is not None:
             scored["semantic"] = semantic_hits
         # the boosts are keyword evidence, for hybrid ranking
-        fused = (self._boosted(snapshot, analysis, scored, reads, prepared) if boosting
-                 else fuse(scored, self.config.fusion))
+        found: dict[int, Evidence] = {}
+        if boosting:
+            fused, found = self._boosted(snapshot, analysis, scored, reads, prepared)
+        else:
+            fused = fuse(scored, self.config.fusion)
         if mode == "hybrid" and self.config.sentence_rerank and query_vector is not None:
             fused = self._sentence_scored(snapshot, fused, query_vector, dict(near), prepared)
+        if mode == "hybrid" and self.config.learned_rerank and query_vector is not None and fused:
+            fused = self._learned(snapshot, analysis, scored, found, fused, query_vector, dict(near), reads)
         return fused
 
+    def _learned(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, scored: dict[str, Sequence[tuple[int, float]]],
+                 found: dict[int, Evidence], fused: Fused, query_vector: np.ndarray, own: dict[int, float],
+                 reads: PassageReads) -> Fused:
+        """The head of the hybrid ranking re-ordered by the learned ranker (index.rerank): one read of the
+        head's stored sentences and passages."""
+        ranker = rerank.load_ranker(self.config.learned_rerank_model or rerank.MODEL_PATH)
+        head = fused[:ranker.head]
+        ids = [c.chunk_id for c in head]
+        query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
+        best = sentences.best_sentence_cosines(query, snapshot.store.sentence_vectors(ids, int(query.size)))
+        for chunk_id in ids:
+            if chunk_id not in own:
+                with contextlib.suppress(KeyError):  # not in this generation's vectors: no cosine
+                    own[chunk_id] = float(np.asarray(snapshot.engine.get(chunk_id), dtype=np.float32) @ query)
+        chunks = reads(ids)
+        matrix = rerank.head_features(head, len(analysis.terms), scored.get("keyword", []), scored.get("semantic", []),
+                                      found, sentences.evidence(ids, best, own), own,
+                                      {i: len(c.chunk.text.split()) for i, c in chunks.items()})
+        return rerank.reordered(fused, ranker.scores(matrix))
+
     def _boosted(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, scored: dict[str, Sequence[tuple[int, float]]],
-                 reads: PassageReads, prepared: KeywordSide | None) -> Fused:
-        """Fused with the keyword evidence of each candidate (coverage, proximity, the mandate prior) added;
-        `prepared`: what the keyword thread already computed for its own candidates."""
+                 reads: PassageReads, prepared: KeywordSide | None) -> tuple[Fused, dict[int, Evidence]]:
+        """Fused with the keyword evidence of each candidate (coverage, proximity, the mandate prior) added,
+        and that evidence; `prepared`: what the keyword thread already computed for its own candidates."""
         candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
         if prepared is not None:  # the keyword candidates' evidence is ready: each passage's is its own
             weights = prepared.weights
@@ -352,7 +382,7 @@ class SearchEngine(IndexFacts):
         else:
             weights = snapshot.store.term_rarity(analysis.terms) if self.config.boosts.rarity else None
             found = self._evidence(snapshot, analysis, weights, reads, candidates)
-        return boosted(scored, self.config.fusion, self.config.boosts, found)
+        return boosted(scored, self.config.fusion, self.config.boosts, found), found
 
     def _by_best_sentence(self, snapshot: IndexSnapshot, hits: list[tuple[int, float]], query_vector: np.ndarray
                           ) -> list[tuple[int, float]]:

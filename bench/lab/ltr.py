@@ -63,13 +63,10 @@ class Capturing(SearchEngine):
         self._own: dict[int, float] = {}
 
     def _boosted(self, snapshot, analysis, scored, reads, prepared):  # type: ignore[no-untyped-def]
-        fused = super()._boosted(snapshot, analysis, scored, reads, prepared)
+        fused, found = super()._boosted(snapshot, analysis, scored, reads, prepared)
         self._scored = {k: list(v) for k, v in scored.items()}
-        # the evidence the boosts used, recomputed the same way for every candidate (cheap, lab only)
-        candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
-        weights = snapshot.store.term_rarity(analysis.terms) if self.config.boosts.rarity else None
-        self._found = self._evidence(snapshot, analysis, weights, reads, candidates)
-        return fused
+        self._found = found  # the evidence the boosts used, for every candidate
+        return fused, found
 
     def _sentence_scored(self, snapshot, fused, query_vector, own, prepared=None):  # type: ignore[no-untyped-def]
         self._query_vector = query_vector
@@ -261,6 +258,24 @@ def _z(v: np.ndarray) -> np.ndarray:
 
 
 def fit_model(spec: dict, sets: list[tuple[dict, float]]) -> Callable[[np.ndarray], np.ndarray]:
+    kind = spec["model"]
+    if kind in ("pointwise", "pairwise"):
+        _, mu, sd, coef = fit_linear(spec, sets)
+        return lambda Xq: ((expand(select(Xq, spec.get("drop", ())), spec.get("inter", False)) - mu) / sd) @ coef
+    X, y, _, w = training(sets, spec)
+    if kind == "hgb":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        model = HistGradientBoostingClassifier(max_leaf_nodes=spec.get("leaves", 4), max_iter=spec.get("iters", 100),
+                                               learning_rate=0.05, min_samples_leaf=40, random_state=0)
+        model.fit(X, (y > 0).astype(int), sample_weight=w)
+        return lambda Xq: model.predict_proba(expand(select(Xq, spec.get("drop", ())),
+                                                     spec.get("inter", False)))[:, 1]
+    raise ValueError(kind)
+
+
+def fit_linear(spec: dict, sets: list[tuple[dict, float]]) -> tuple[object, np.ndarray, np.ndarray, np.ndarray]:
+    """(model, mean, scale, coefficients) of a pointwise or pairwise logistic regression."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
@@ -279,13 +294,11 @@ def fit_model(spec: dict, sets: list[tuple[dict, float]]) -> Callable[[np.ndarra
         for group in np.unique(g):
             idx = np.flatnonzero(g == group)
             pos = [i for i in idx if y[i] > 0]
-            neg = [i for i in idx if y[i] < max(y[idx])]
             pairs = [(a, b) for a in pos for b in idx if y[a] > y[b]]
             if not pairs:
                 continue
             if len(pairs) > 60:
                 pairs = [pairs[k] for k in rng.choice(len(pairs), 60, replace=False)]
-            del neg
             for a, b in pairs:
                 diffs.append(Z[a] - Z[b])
                 wts.append(w[a] / len(pairs))
@@ -295,17 +308,9 @@ def fit_model(spec: dict, sets: list[tuple[dict, float]]) -> Callable[[np.ndarra
         lr = LogisticRegression(C=spec.get("C", 1.0), max_iter=2000, fit_intercept=False)
         lr.fit(Dx, Dy, sample_weight=np.concatenate([wts, wts]))
         coef, mu, sd = lr.coef_[0], scaler.mean_, scaler.scale_
-    elif kind == "hgb":
-        from sklearn.ensemble import HistGradientBoostingClassifier
-
-        model = HistGradientBoostingClassifier(max_leaf_nodes=spec.get("leaves", 4), max_iter=spec.get("iters", 100),
-                                               learning_rate=0.05, min_samples_leaf=40, random_state=0)
-        model.fit(X, (y > 0).astype(int), sample_weight=w)
-        return lambda Xq: model.predict_proba(expand(select(Xq, spec.get("drop", ())),
-                                                     spec.get("inter", False)))[:, 1]
     else:
         raise ValueError(kind)
-    return lambda Xq: ((expand(select(Xq, spec.get("drop", ())), spec.get("inter", False)) - mu) / sd) @ coef
+    return lr, mu, sd, coef
 
 
 SPECS: dict[str, dict] = {
@@ -371,6 +376,29 @@ def save(key: str, name: str, entry: dict) -> None:
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
 
 
+SHIPPED = "pairwise C0.01 un only"
+
+
+def ship(name: str = SHIPPED) -> None:
+    """The model `name` fitted on all of UN dev (+ SciFact train as its spec weighs it), written as
+    index/learned_rerank.json for index.rerank (linear models only)."""
+    spec = SPECS[name]
+    if spec["model"] not in ("pairwise", "pointwise") or spec.get("inter") or spec.get("mix"):
+        raise SystemExit(f"{name!r}: only plain linear models can be shipped")
+    sci, un = load("scifact-train"), load("un-dev")
+    _, mu, sd, coef = fit_linear(spec, [(sci, spec.get("sci_weight", 1.0)), (un, spec.get("un_weight", 1.0))])
+    features = [n for n in NAMES if n not in spec.get("drop", ())]
+    path = BENCH.parent / "index" / "learned_rerank.json"
+    trained = ("bench/lab/ltr.py ship: coefficients from the UN dev half (220 queries)"
+               + (" + SciFact train" if spec.get("sci_weight", 1.0) else "")
+               + "; standardisation over SciFact train's and UN dev's heads")
+    path.write_text(json.dumps({"model": name, "trained_on": trained,
+                                "head": HEAD, "features": features, "mean": [round(float(v), 6) for v in mu],
+                                "scale": [round(float(v), 6) for v in sd], "coef": [round(float(v), 6) for v in coef]},
+                               indent=1) + "\n")
+    print(f"wrote {path}")
+
+
 def cv(names: list[str]) -> None:
     emb = embedder()
     sci, un = load("scifact-train"), load("un-dev")
@@ -426,6 +454,8 @@ if __name__ == "__main__":
         export()
     elif command == "cv":
         cv(rest or list(SPECS))
+    elif command == "ship":
+        ship(*rest)
     elif command == "guard":
         guard(rest)
     else:
