@@ -448,12 +448,54 @@ def guard(names: list[str]) -> None:
         save("guards", name, entry)
 
 
+def cost(rounds: int = 2) -> None:
+    """What the shipped re-ranker adds per hybrid query on UN dev: the time inside SearchEngine._learned, and
+    whole searches with it on and off (alternating, same process; query vectors cached)."""
+    from dataclasses import replace
+
+    from index.search import SearchConfig
+
+    emb = embedder()
+    dataset = q.coop_sets("dev")["un"]
+    index_dir = q.cached_index("un", q.COOP_SOURCES["un"], q.COOP_CODE, emb)
+    holder = IndexHolder(index_dir, emb.info)
+    spent: list[float] = []
+
+    class Timed(SearchEngine):
+        def _learned(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            started = time.perf_counter()
+            try:
+                return super()._learned(*args, **kwargs)
+            finally:
+                spent.append(time.perf_counter() - started)
+
+    on = Timed(holder, emb, config=replace(SearchConfig(), learned_rerank=True))
+    off = SearchEngine(holder, emb)
+    texts = [text for _, text in dataset.queries()]
+    for engine in (on, off):  # warm: caches, the model file, query vectors
+        for text in texts[:20]:
+            engine.search(SearchRequest(query=text, k=10, mode="hybrid"))
+    spent.clear()
+    took: dict[str, list[float]] = {"on": [], "off": []}
+    for _ in range(rounds):
+        for text in texts:
+            for name, engine in (("off", off), ("on", on)):
+                took[name].append(engine.search(SearchRequest(query=text, k=10, mode="hybrid")).took_ms)
+    print(f"_learned per query: median {1000 * float(np.median(spent)):.2f} ms, p90 "
+          f"{1000 * float(np.percentile(spent, 90)):.2f} ms ({len(spent)} calls)")
+    for name, values in took.items():
+        print(f"hybrid search {name}: median {float(np.median(values)):.1f} ms, "
+              f"p90 {float(np.percentile(values, 90)):.1f} ms")
+
+
 if __name__ == "__main__":
     command, *rest = sys.argv[1:] or ["cv"]
     if command == "export":
         export()
     elif command == "cv":
         cv(rest or list(SPECS))
+    elif command == "cost":
+        cost()
     elif command == "ship":
         ship(*rest)
     elif command == "guard":
