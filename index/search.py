@@ -339,25 +339,25 @@ class SearchEngine(IndexFacts):
         if semantic_hits is not None:
             scored["semantic"] = semantic_hits
         # the boosts are keyword evidence, for hybrid ranking
-        found: dict[int, Evidence] = {}
-        if boosting:
-            fused, found = self._boosted(snapshot, analysis, scored, reads, prepared)
-        else:
-            fused = fuse(scored, self.config.fusion)
+        fused = (self._boosted(snapshot, analysis, scored, reads, prepared) if boosting
+                 else fuse(scored, self.config.fusion))
         if mode == "hybrid" and self.config.sentence_rerank and query_vector is not None:
             fused = self._sentence_scored(snapshot, fused, query_vector, dict(near), prepared)
         if mode == "hybrid" and self.config.learned_rerank and query_vector is not None and fused:
-            fused = self._learned(snapshot, analysis, scored, found, fused, query_vector, dict(near), reads)
+            fused = self._learned(snapshot, analysis, scored, fused, query_vector, dict(near), reads)
         return fused
 
     def _learned(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, scored: dict[str, Sequence[tuple[int, float]]],
-                 found: dict[int, Evidence], fused: Fused, query_vector: np.ndarray, own: dict[int, float],
-                 reads: PassageReads) -> Fused:
+                 fused: Fused, query_vector: np.ndarray, own: dict[int, float], reads: PassageReads) -> Fused:
         """The head of the hybrid ranking re-ordered by the learned ranker (index.rerank): one read of the
-        head's stored sentences and passages."""
+        head's stored sentences and passages; the head's boost evidence computed again (cached features)."""
         ranker = rerank.load_ranker(self.config.learned_rerank_model or rerank.MODEL_PATH)
         head = fused[:ranker.head]
         ids = [c.chunk_id for c in head]
+        found: dict[int, Evidence] = {}
+        if analysis.terms:
+            weights = snapshot.store.term_rarity(analysis.terms) if self.config.boosts.rarity else None
+            found = self._evidence(snapshot, analysis, weights, reads, ids)
         query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
         best = sentences.best_sentence_cosines(query, snapshot.store.sentence_vectors(ids, int(query.size)))
         for chunk_id in ids:
@@ -371,9 +371,9 @@ class SearchEngine(IndexFacts):
         return rerank.reordered(fused, ranker.scores(matrix))
 
     def _boosted(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, scored: dict[str, Sequence[tuple[int, float]]],
-                 reads: PassageReads, prepared: KeywordSide | None) -> tuple[Fused, dict[int, Evidence]]:
-        """Fused with the keyword evidence of each candidate (coverage, proximity, the mandate prior) added,
-        and that evidence; `prepared`: what the keyword thread already computed for its own candidates."""
+                 reads: PassageReads, prepared: KeywordSide | None) -> Fused:
+        """Fused with the keyword evidence of each candidate (coverage, proximity, the mandate prior) added;
+        `prepared`: what the keyword thread already computed for its own candidates."""
         candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
         if prepared is not None:  # the keyword candidates' evidence is ready: each passage's is its own
             weights = prepared.weights
@@ -382,7 +382,7 @@ class SearchEngine(IndexFacts):
         else:
             weights = snapshot.store.term_rarity(analysis.terms) if self.config.boosts.rarity else None
             found = self._evidence(snapshot, analysis, weights, reads, candidates)
-        return boosted(scored, self.config.fusion, self.config.boosts, found), found
+        return boosted(scored, self.config.fusion, self.config.boosts, found)
 
     def _by_best_sentence(self, snapshot: IndexSnapshot, hits: list[tuple[int, float]], query_vector: np.ndarray
                           ) -> list[tuple[int, float]]:

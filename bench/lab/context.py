@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from index.fusion import Candidate, Evidence, Fused, dbsf_scale
+from index.fusion import Candidate, Fused, dbsf_scale
 from index.query import QueryAnalysis, stems
 from index.search import PassageReads, SearchConfig, SearchEngine
 from index.snapshot import IndexHolder, IndexSnapshot
@@ -49,11 +49,10 @@ class ContextEngine(SearchEngine):
         self._analysis: QueryAnalysis | None = None
 
     def _boosted(self, snapshot: IndexSnapshot, analysis: QueryAnalysis,  # type: ignore[override]
-                 scored: dict[str, Sequence[tuple[int, float]]], reads: PassageReads, prepared  # type: ignore[no-untyped-def]
-                 ) -> tuple[Fused, dict[int, Evidence]]:
-        fused, found = super()._boosted(snapshot, analysis, scored, reads, prepared)
+                 scored: dict[str, Sequence[tuple[int, float]]], reads: PassageReads, prepared) -> Fused:  # type: ignore[no-untyped-def]
+        fused = super()._boosted(snapshot, analysis, scored, reads, prepared)
         self._keyword_list, self._analysis = scored.get("keyword") or (), analysis
-        return (self._context(snapshot, fused) if self.stage == "pre" else fused), found
+        return self._context(snapshot, fused) if self.stage == "pre" else fused
 
     def _fused(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, mode: str, filters: Filters,  # type: ignore[override]
                depth: int, reads: PassageReads, page_end: int = 10, side=None) -> Fused:  # type: ignore[no-untyped-def]

@@ -121,7 +121,7 @@ class DensePrfEngine(SearchEngine):
         elif source == "sem":
             found = scored.get("semantic") or []
         else:  # the first ranking, as the product makes it
-            first = (self._boosted(snapshot, analysis, scored, reads, prepared)[0] if boosting
+            first = (self._boosted(snapshot, analysis, scored, reads, prepared) if boosting
                      else fuse(scored, self.config.fusion))
             if self.config.sentence_rerank:
                 first = self._sentence_scored(snapshot, first, query_vector, dict(near), prepared)
@@ -197,7 +197,7 @@ class DensePrfEngine(SearchEngine):
                 rerank_vector = moved
                 near = [(i, s) for i, s in scored.get("semantic", [])]
         # -- the product's again --
-        fused = (self._boosted(snapshot, analysis, scored, reads, prepared)[0] if boosting
+        fused = (self._boosted(snapshot, analysis, scored, reads, prepared) if boosting
                  else fuse(scored, self.config.fusion))
         if mode == "hybrid" and self.config.sentence_rerank and rerank_vector is not None:
             fused = self._sentence_scored(snapshot, fused, rerank_vector, dict(near), prepared)

@@ -63,10 +63,13 @@ class Capturing(SearchEngine):
         self._own: dict[int, float] = {}
 
     def _boosted(self, snapshot, analysis, scored, reads, prepared):  # type: ignore[no-untyped-def]
-        fused, found = super()._boosted(snapshot, analysis, scored, reads, prepared)
+        fused = super()._boosted(snapshot, analysis, scored, reads, prepared)
         self._scored = {k: list(v) for k, v in scored.items()}
-        self._found = found  # the evidence the boosts used, for every candidate
-        return fused, found
+        # the evidence the boosts used, computed again the same way for every candidate
+        candidates = list(dict.fromkeys(i for items in scored.values() for i, _ in items))
+        weights = snapshot.store.term_rarity(analysis.terms) if self.config.boosts.rarity else None
+        self._found = self._evidence(snapshot, analysis, weights, reads, candidates)
+        return fused
 
     def _sentence_scored(self, snapshot, fused, query_vector, own, prepared=None):  # type: ignore[no-untyped-def]
         self._query_vector = query_vector

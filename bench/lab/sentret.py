@@ -140,8 +140,7 @@ class SentenceRetrievalEngine(SearchEngine):
                         own = float(np.asarray(snapshot.engine.get(i), dtype=np.float32) @ query)
                         merged[i] = max(own, s) if self.how == "max" else own
                 scored["semantic"] = sorted(merged.items(), key=lambda item: -item[1])
-        fused = (self._boosted(snapshot, analysis, scored, reads, None)[0] if boosting
-                 else fuse(scored, self.config.fusion))
+        fused = self._boosted(snapshot, analysis, scored, reads) if boosting else fuse(scored, self.config.fusion)
         if mode == "hybrid" and self.config.sentence_rerank and query_vector is not None:
             fused = self._sentence_scored(snapshot, fused, query_vector, dict(near))
         return fused
