@@ -10,11 +10,12 @@ Three methods, chosen by `FusionConfig.method`:
 
 A candidate missing from one retriever's list gets 0 from it.
 
-With `FusionConfig.semantic_gap` (0.01 by default; 0 turns it off), each query's semantic weight also depends on its own
-semantic list, a query-performance prediction: the list counts in proportion to how far its best cosine
-stands above its second, up to `semantic_gap` (then in full). A flat list means the embedding found
-nothing the rest of the collection does not match as well (UN reports: generic passages in the same
-vocabulary), and those neighbours are what push keyword's answer down the page.
+With `FusionConfig.semantic_gap` (by default the gap calibrated for the model; 0 turns it off), each
+query's semantic weight also depends on its own semantic list, a query-performance prediction: the list
+counts in proportion to how far its best cosine stands above its second, up to `semantic_gap` (then in
+full). A flat list means the embedding found nothing the rest of the collection does not match as well
+(UN reports: generic passages in the same vocabulary), and those neighbours are what push keyword's
+answer down the page.
 """
 from __future__ import annotations
 
@@ -52,14 +53,14 @@ class FusionConfig:
     semantic_weight: float = 1.0
     method: str = "dbsf"  # measured on SciFact and the cooperation set (README, "Search quality")
     # > 0: per query, the semantic weight x min(1, (best cosine - second cosine) / semantic_gap), when both
-    # lists hold candidates (query_weights); 0: off. 0.01 (all-MiniLM-L6-v2's cosines): UN dev half +0.007, both
-    # of its folds up, SciFact -0.002 (README, "Search quality"; a model with other cosines needs its own).
-    semantic_gap: float = 0.01
+    # lists hold candidates (query_weights); 0: off. None: the gap calibrated for the model in use, as the
+    # similarity floor is (index.search.SEMANTIC_GAPS; a model not calibrated: off), resolved by the engine.
+    semantic_gap: float | None = None
 
     def __post_init__(self) -> None:
         if self.method not in FUSION_METHODS:
             raise ValueError(f"unknown fusion method {self.method!r}; use one of {', '.join(FUSION_METHODS)}")
-        if not self.semantic_gap >= 0:  # also refuses NaN
+        if self.semantic_gap is not None and not self.semantic_gap >= 0:  # also refuses NaN
             raise ValueError(f"semantic_gap must be 0 (off) or more, got {self.semantic_gap!r}")
 
     def weights(self) -> dict[str, float]:
@@ -73,7 +74,7 @@ def query_weights(scored: Mapping[str, Scored], config: FusionConfig) -> dict[st
     hold candidates (alone, a list's weight only scales its scores), and the semantic list two or more."""
     weights = config.weights()
     semantic = scored.get("semantic") or ()
-    if config.semantic_gap > 0 and scored.get("keyword") and len(semantic) >= 2:
+    if config.semantic_gap and scored.get("keyword") and len(semantic) >= 2:  # None (not resolved) or 0: off
         first, second = heapq.nlargest(2, (s for _, s in semantic))
         weights["semantic"] *= min(1.0, (first - second) / config.semantic_gap)
     return weights

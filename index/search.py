@@ -61,6 +61,10 @@ DEFAULT_BOOSTS = Boosts(coverage=1.0, proximity=1.0, mandate=0.5, answer_type=1.
 MANDATE_KINDS = frozenset({KIND_OPERATIVE, KIND_PREAMBULAR})
 # Cosine floors by model name, calibrated on the dev half of the judged set (README, "Search quality").
 SEMANTIC_FLOORS = {"all-MiniLM-L6-v2": 0.30}
+# The top-2 cosine gap under which a query's semantic list counts less in hybrid fusion (FusionConfig.semantic_gap),
+# by model name: a gap is in the model's own cosines. all-MiniLM-L6-v2: UN dev half +0.007, both of its folds
+# up, SciFact -0.002 (README, "Search quality"). A model not named here: off.
+SEMANTIC_GAPS = {"all-MiniLM-L6-v2": 0.01}
 # Keyword searches running beside query embeddings; a search waits for its own when all are busy.
 _RETRIEVERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword-search")
 # The head of the fused ranking re-scored by its passages' best sentences, and the weight of that cosine
@@ -214,6 +218,9 @@ class SearchEngine(IndexFacts):
         self.holder = holder
         self.embedder = embedder
         self.config = config if fusion is None else replace(config, fusion=fusion)
+        if self.config.fusion.semantic_gap is None:  # the gap calibrated for this model, or off
+            gap = SEMANTIC_GAPS.get(embedder.info.name, 0.0) if embedder is not None else 0.0
+            self.config = replace(self.config, fusion=replace(self.config.fusion, semantic_gap=gap))
         self._caches: weakref.WeakKeyDictionary[IndexSnapshot, GenerationCache] = weakref.WeakKeyDictionary()
         self._caches_lock = threading.Lock()
         self._in_flight = 0  # searches running now: a lone one's keyword thread also guesses at its page

@@ -39,8 +39,9 @@ class Settings(BaseSettings):
     rrf_k: float = Field(FusionConfig.rrf_k, description="k of reciprocal rank fusion (rrf only)")
     keyword_weight: float = FusionConfig.keyword_weight
     semantic_weight: float = FusionConfig.semantic_weight
-    semantic_gap: float = Field(FusionConfig.semantic_gap, ge=0, description="Hybrid fusion: each query's semantic "
-                                "weight x min(1, (its best cosine - its second) / this); 0: off (index.fusion)")
+    semantic_gap: float | None = Field(FusionConfig.semantic_gap, ge=0, description="Hybrid fusion: each query's "
+                                       "semantic weight x min(1, (its best cosine - its second) / this); 0: off; "
+                                       "unset: the gap calibrated for the model (index.search.SEMANTIC_GAPS)")
     # -- embedding and vector index (see README "Speed and scale") ---------------------------------
     precision: Literal["auto", "fp32", "bf16", "fp16", "int8"] = Field(
         "auto", description="Embedding precision: auto (fp16 on a GPU, else the CPU default, or what the index "

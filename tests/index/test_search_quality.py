@@ -70,7 +70,9 @@ def test_engine_accepts_a_fusion_config_positionally() -> None:
     """search_api builds SearchEngine(holder, embedder, FusionConfig(...)); that keeps working."""
     config = FusionConfig(30.0, 1.0, 1.0)
     engine = SearchEngine(holder=None, embedder=None, fusion=config)  # type: ignore[arg-type]
-    assert engine.fusion == config and engine.config.field_weights == SearchConfig().field_weights
+    # its semantic gap, unset, resolved for the model: none without one
+    assert engine.fusion == replace(config, semantic_gap=0.0)
+    assert engine.config.field_weights == SearchConfig().field_weights
 
 
 def _judgments():  # type: ignore[no-untyped-def]

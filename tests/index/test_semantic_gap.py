@@ -18,7 +18,7 @@ SEMANTIC = [(4, 0.80), (1, 0.79), (5, 0.70)]  # best 0.80, second 0.79: a gap of
 def test_the_semantic_weight_scales_with_its_lists_gap_up_to_the_setting() -> None:
     scored = {"keyword": KEYWORD, "semantic": SEMANTIC}
     assert query_weights(scored, FusionConfig(semantic_gap=0.0)) == {"keyword": 2.0, "semantic": 1.0}  # 0: off
-    assert FusionConfig().semantic_gap == 0.01  # the default, measured (README, "Search quality")
+    assert query_weights(scored, FusionConfig()) == {"keyword": 2.0, "semantic": 1.0}  # None: not resolved, off
     # 0.01 of 0.04: a quarter of the configured weight; the keyword weight never changes
     assert query_weights(scored, FusionConfig(semantic_gap=0.04)) == pytest.approx({"keyword": 2.0, "semantic": 0.25})
     assert query_weights(scored, FusionConfig(semantic_weight=2.0, semantic_gap=0.02)) == pytest.approx(
@@ -98,3 +98,20 @@ def test_the_search_weighs_each_querys_semantic_list_on_both_backends(  # type: 
     assert [h.chunk_id for h in got] == [h.chunk_id for h in expected]
     assert [h.score for h in got] == pytest.approx([h.score for h in expected])
     assert [(h.chunk_id, h.score) for h in got] != [(h.chunk_id, h.score) for h in default]
+
+
+def test_the_engine_takes_the_gap_calibrated_for_its_model(tiny_embedder, bundled_embedder,  # type: ignore[no-untyped-def]
+                                                           tiny_corpus_index) -> None:
+    """Unset, the gap is the one measured for the model in use (a gap is in that model's cosines); a model not
+    calibrated gets none; a gap set by hand is kept."""
+    from index.search import SEMANTIC_GAPS, SearchConfig, SearchEngine
+    from index.snapshot import IndexHolder
+
+    holder = IndexHolder(tiny_corpus_index, tiny_embedder.info)
+    assert bundled_embedder.info.name in SEMANTIC_GAPS and tiny_embedder.info.name not in SEMANTIC_GAPS
+    assert SearchEngine(holder, bundled_embedder).fusion.semantic_gap == SEMANTIC_GAPS[bundled_embedder.info.name]
+    assert SearchEngine(holder, tiny_embedder).fusion.semantic_gap == 0.0
+    assert SearchEngine(holder, None).fusion.semantic_gap == 0.0
+    chosen = SearchConfig(fusion=FusionConfig(semantic_gap=0.05))
+    assert SearchEngine(holder, bundled_embedder, config=chosen).fusion.semantic_gap == 0.05
+    assert SearchEngine(holder, bundled_embedder, FusionConfig(semantic_gap=0.0)).fusion.semantic_gap == 0.0
