@@ -16,8 +16,10 @@ import random
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import quality
@@ -30,9 +32,21 @@ from index.search import SearchConfig, SearchEngine, SearchRequest
 from index.sentences import stored_sentences
 from index.snapshot import IndexHolder
 
+T = TypeVar("T")
+
 
 def _p(values: list[float], q: float) -> float:
     return sorted(values)[int(q * (len(values) - 1))]
+
+
+def _timed(step: Callable[..., T], into: list[float]) -> Callable[..., T]:
+    """`step`, recording each call's milliseconds in `into` (a search step timed inside the search)."""
+    def timed(*args: object) -> T:
+        started = time.perf_counter()
+        out = step(*args)
+        into.append((time.perf_counter() - started) * 1000)
+        return out
+    return timed
 
 
 def main() -> None:
@@ -67,15 +81,7 @@ def main() -> None:
     on = SearchEngine(holder, embedder)
     off = SearchEngine(holder, embedder, config=replace(SearchConfig(), sentence_rerank=0))
     step: list[float] = []
-    scored = on._sentence_scored
-
-    def timed(*args: object) -> object:
-        started = time.perf_counter()
-        out = scored(*args)  # type: ignore[arg-type]
-        step.append((time.perf_counter() - started) * 1000)
-        return out
-
-    on._sentence_scored = timed  # type: ignore[assignment,method-assign]
+    on._sentence_scored = _timed(on._sentence_scored, step)  # type: ignore[method-assign]
     queries = [q.query for q in load_all() if half(q.id) == "dev" and source_set(q) == "un"][:60]
     for query in queries[:5]:
         on.search(SearchRequest(query))
@@ -91,15 +97,7 @@ def main() -> None:
           f"p50 {_p(took['on'], .5):.1f} ms; the sentence step p50 {_p(step, .5):.2f} ms, p95 {_p(step, .95):.2f} ms")
     # semantic mode: its whole first list (100 passages) ranked by the closer of passage and best sentence
     semantic_step: list[float] = []
-    closest = on._by_best_sentence
-
-    def timed_semantic(*args: object) -> object:
-        started = time.perf_counter()
-        out = closest(*args)  # type: ignore[arg-type]
-        semantic_step.append((time.perf_counter() - started) * 1000)
-        return out
-
-    on._by_best_sentence = timed_semantic  # type: ignore[assignment,method-assign]
+    on._by_best_sentence = _timed(on._by_best_sentence, semantic_step)  # type: ignore[method-assign]
     for query in queries:
         on.search(SearchRequest(query, mode="semantic"))
     print(f"semantic mode: the best-sentence step over its {SearchConfig().semantic_sentence_rerank} passages "
