@@ -34,7 +34,8 @@ def main() -> int:
     embedder = CachedEmbedder(Embedder(default_model_path()), q.CACHE / "embeddings.sqlite")
     dataset = q.coop_sets("dev")["un"]
     holder = IndexHolder(q.cached_index("un", q.COOP_SOURCES["un"], q.COOP_CODE, embedder), embedder.info)
-    base = SearchConfig()
+    # the ranking without the answer-type boost (the default before it was on), to compare the boost against
+    base = replace(SearchConfig(), boosts=replace(SearchConfig().boosts, answer_type=0.0))
     engine = SearchEngine(holder, embedder, config=base)
     counts = {kind: [0, 0, 0, 0, 0] for kind in (*ANSWER_TYPES, "definition")}  # questions, rel, held, non, held
     for qid, text in dataset.queries():
