@@ -94,9 +94,14 @@ def features_of(stored: StoredChunk) -> PassageFeatures:
     return features_of_text(stored.chunk.text, stored.chunk.heading_path)
 
 
+def stem_ids(text: str) -> np.ndarray:
+    """The int32 stem ids of a text's tokens, in order (what the boosts and BM25 compare query terms with)."""
+    return np.fromiter(map(_stem_id, token_list(text)), dtype=np.int32)
+
+
 def features_of_text(text: str, heading_path: Sequence[str]) -> PassageFeatures:
     """Compute the features of a passage with this text and these headings."""
-    stems = np.fromiter(map(_stem_id, token_list(" ".join([*heading_path, text]))), dtype=np.int32)
+    stems = stem_ids(" ".join([*heading_path, text]))
     found = _WORD.findall(text)
     words = np.fromiter(map(_word_id, found), dtype=np.int64)
     joined = "\x1f".join(map(str.lower, found)).encode("utf-8", "surrogatepass")

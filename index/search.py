@@ -6,7 +6,7 @@ import functools
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -23,11 +23,12 @@ from index.highlight import fragments
 from index.passage_features import (
     FeatureCache,
     NearDuplicates,
+    PassageFeatures,
     Recent,
     collapse,
     evidences,
-    features_of_text,
     near_duplicates,
+    stem_ids,
     term_id,
 )
 from index.query import QueryAnalysis, analyse, normalise_filter_symbol, stems
@@ -414,14 +415,15 @@ class SearchEngine(IndexFacts):
             chunks = reads(candidates)  # only a mandate question needs the passages' kinds
             found = {i: e._replace(mandate=float(i in chunks and chunks[i].chunk.kind in MANDATE_KINDS))
                      for i, e in found.items()}
-        return self._answer_evidence(snapshot, analysis, reads, found)
+        return self._answer_evidence(snapshot, analysis, reads, found, features)
 
     def _answer_evidence(self, snapshot: IndexSnapshot, analysis: QueryAnalysis, reads: PassageReads,
-                         found: dict[int, Evidence]) -> dict[int, Evidence]:
+                         found: dict[int, Evidence], features: Mapping[int, PassageFeatures] | None = None
+                         ) -> dict[int, Evidence]:
         """`found` with the answer-type evidence set (index.answer_types), when the question asks for a type
         the boosts act on or for a definition: each candidate's answer types (only those asked) and defined terms
-        are computed from its text once per generation and kept (GenerationCache.answer_types, .defined); other
-        questions read and compute nothing."""
+        come from its stored features, or else its text, once per generation (GenerationCache.answer_types,
+        .defined); other questions read and compute nothing. `features`: the candidates' features, if read."""
         boosts = self.config.boosts
         asked = analysis.answer_types.intersection(boosts.answer_types) if boosts.answer_type else frozenset()
         defining = analysis.asks_definition and bool(boosts.definition)
@@ -430,9 +432,12 @@ class SearchEngine(IndexFacts):
 
         cache = self._cached(snapshot)
         out = dict(found)
-        # the text's own answer types are stored with the passage's features at ingest (read already for the
-        # evidence: a lookup here); only the others (countries, or a store built before them) need the text
-        features = cache.features.features(list(found), snapshot.store.chunk_features) if asked else {}
+        # the text's own answer types are stored with the passage's features at ingest (`features`: those the
+        # evidence read already); only the others (countries, or a store built before them) need the text
+        if not asked:
+            features = {}
+        elif features is None:
+            features = cache.features.features(list(found), snapshot.store.chunk_features)
         for kind in sorted(asked):
             def holding(missing: list[int], kind: str = kind) -> dict[int, bool]:
                 return {i: holds(kind, stored.chunk.text, stored.chunk.countries)
@@ -683,4 +688,4 @@ class SearchEngine(IndexFacts):
 @functools.lru_cache(maxsize=4096)
 def _title_stems(title: str) -> np.ndarray:
     """The stem ids of a document's title and symbol (index.passage_features' hashing), once per title."""
-    return features_of_text(title, ()).stems
+    return stem_ids(title)
